@@ -1,0 +1,45 @@
+#pragma once
+// Evaluation of an Expression at an MPFR point (approximate, round to nearest) and over an
+// MPFI box (the natural interval extension: an enclosure of f over the box).
+//
+// An evaluator owns its workspace: create one per thread (they are cheap to copy), never share.
+
+#include <vector>
+
+#include "quadrature/expression.hpp"
+#include "quadrature/interval.hpp"
+#include "quadrature/real.hpp"
+
+namespace lpcert {
+
+class PointEvaluator {
+public:
+    PointEvaluator(const Expression& e, Precision prec);
+    // f(x) rounded at the evaluator's precision; NaN where f is undefined.
+    const Real& evaluate(const std::vector<Real>& x, const std::vector<Real>& params = {});
+
+private:
+    const Expression* e_;
+    Precision prec_;
+    std::vector<Real> constants_, slots_;
+};
+
+class IntervalEvaluator {
+public:
+    IntervalEvaluator(const Expression& e, Precision prec);
+    // An enclosure of { f(x) : x in the box }, rounded outward at the evaluator's precision.
+    // Throws DomainError naming the function, the operation and the box when f is undefined or
+    // unbounded on part of the box.
+    const Interval& evaluate(const std::vector<Interval>& box, const std::vector<Interval>& params = {});
+    Precision precision() const { return prec_; }
+
+private:
+    const Expression* e_;
+    Precision prec_;
+    std::vector<Interval> constants_, slots_;
+};
+
+// "x1 in [a, b], x2 in [c, d]" for messages.
+std::string describe_box(const std::vector<Interval>& box);
+
+}  // namespace lpcert

@@ -1,0 +1,256 @@
+#include "quadrature/integration.hpp"
+
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <numeric>
+
+#include "quadrature/evaluation.hpp"
+#include "quadrature/taylor_series.hpp"
+
+namespace lpcert {
+
+struct BoxIntegrator::Impl {
+    int d, order;
+    bool nonnegative;
+    Precision prec;
+    IntervalEvaluator natural;
+    SeriesLayout box_layout, point_layout;
+    SeriesEvaluator box_series, point_series;
+    std::vector<Interval> centre, radius, sides;
+    std::vector<std::vector<Interval>> radius_powers;   // r_i^k / (k + 1), k = 0..order
+    Interval vol, sum, term, unit, nat;
+
+    Impl(const Expression& g, int dim, int n, bool nonneg, Precision p)
+        : d(dim), order(n), nonnegative(nonneg), prec(p), natural(g, p),
+          box_layout(dim, std::max(n, 1)), point_layout(dim, std::max(n - 1, 0)),
+          box_series(g, box_layout, p), point_series(g, point_layout, p),
+          vol(p), sum(p), term(p), unit(p), nat(p) {
+        mpfi_interv_si(unit.raw(), -1, 1);
+        radius_powers.assign(static_cast<size_t>(dim), std::vector<Interval>(static_cast<size_t>(std::max(n, 1)) + 1, Interval(p)));
+    }
+
+    // moment factor prod_i r_i^a_i / (a_i + 1) of monomial k of `layout`
+    void moment(Interval& out, const SeriesLayout& layout, int k) {
+        mpfi_set_si(out.raw(), 1);
+        const auto& e = layout.exponents(k);
+        for (int i = 0; i < d; ++i) mul(out, out, radius_powers[static_cast<size_t>(i)][e[static_cast<size_t>(i)]]);
+    }
+
+    static bool all_even(const SeriesLayout& layout, int k, int d) {
+        const auto& e = layout.exponents(k);
+        for (int i = 0; i < d; ++i)
+            if (e[static_cast<size_t>(i)] % 2) return false;
+        return true;
+    }
+
+    bool enclose(Interval& out, const Box& box, const std::vector<Interval>& params) {
+        mpfi_set(vol.raw(), box.volume(prec).raw());
+        mpfi_set(nat.raw(), natural.evaluate(box.sides(), params).raw());
+        if (nonnegative) clip_nonnegative(nat);
+        bool used_taylor = false;
+        if (order > 0) {
+            const Series* sb = box_series.evaluate(box.sides(), params);
+            if (sb != nullptr) {
+                box.centre_and_radius(centre, radius, prec);
+                const Series* sp = point_series.evaluate(centre, params);
+                if (sp != nullptr) {
+                    for (int i = 0; i < d; ++i) {
+                        auto& pw = radius_powers[static_cast<size_t>(i)];
+                        mpfi_set_si(pw[0].raw(), 1);
+                        Interval r_k(1, prec);
+                        for (int k = 1; k <= order; ++k) {
+                            mul(r_k, r_k, radius[static_cast<size_t>(i)]);
+                            mpfi_div_si(pw[static_cast<size_t>(k)].raw(), r_k.raw(), k + 1);
+                        }
+                    }
+                    mpfi_set_si(sum.raw(), 0);
+                    for (int k = 0; k < point_layout.size(); ++k) {
+                        if (!all_even(point_layout, k, d)) continue;    // odd moments of a centred box vanish
+                        moment(term, point_layout, k);
+                        mul(term, term, sp->c[static_cast<size_t>(k)]);
+                        add(sum, sum, term);
+                    }
+                    for (int k = 0; k < box_layout.size(); ++k) {
+                        if (box_layout.degree(k) != order) continue;
+                        moment(term, box_layout, k);
+                        if (all_even(box_layout, k, d)) {
+                            mul(term, term, sb->c[static_cast<size_t>(k)]);
+                        } else {
+                            Interval m(prec);
+                            mpfr_t mag;
+                            mpfr_init2(mag, prec.bits);
+                            magnitude_up(mag, sb->c[static_cast<size_t>(k)]);
+                            set_hull(m, mag, mag);
+                            mpfr_clear(mag);
+                            mul(m, m, unit);
+                            mul(term, term, m);
+                        }
+                        add(sum, sum, term);
+                    }
+                    // The mean of g over B lies in g(B): keep the tighter of both.
+                    mpfi_intersect(sum.raw(), sum.raw(), nat.raw());
+                    if (mpfi_is_empty(sum.raw())) throw std::logic_error("BoxIntegrator: disjoint enclosures");
+                    used_taylor = true;
+                }
+            }
+        }
+        if (!used_taylor) mpfi_set(sum.raw(), nat.raw());
+        mul(out, vol, sum);
+        return used_taylor;
+    }
+
+    static void clip_nonnegative(Interval& a) {
+        if (mpfr_sgn(a.lower()) < 0) mpfr_set_zero(&a.raw()->left, 1);
+        if (mpfr_sgn(a.upper()) < 0) throw std::logic_error("BoxIntegrator: a non-negative integrand enclosed below 0");
+    }
+};
+
+BoxIntegrator::BoxIntegrator(const Expression& g, int dimension, int order, bool nonnegative, Precision prec)
+    : impl_(std::make_unique<Impl>(g, dimension, order, nonnegative, prec)) {}
+BoxIntegrator::~BoxIntegrator() = default;
+BoxIntegrator::BoxIntegrator(BoxIntegrator&&) noexcept = default;
+
+bool BoxIntegrator::enclose(Interval& out, const Box& box, const std::vector<Interval>& params) {
+    return impl_->enclose(out, box, params);
+}
+
+namespace {
+
+constexpr long kDefaultMaxBoxes = 4000000;
+
+}  // namespace
+
+IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piece> pieces,
+                                   const std::vector<std::vector<Interval>>& parameter_sets,
+                                   const IntegrationOptions& options, Precision prec) {
+    const auto start = std::chrono::steady_clock::now();
+    IntegralEnclosure result{Interval(prec), 0, 0, IntegrationStatus::Converged, {}};
+    if (pieces.empty()) return result;
+    const int d = pieces.front().box.dimension();
+    const long max_boxes = options.max_boxes > 0 ? options.max_boxes : kDefaultMaxBoxes;
+    const Interval tol = parse_decimal(options.relative_tolerance, prec, "tolerance");
+    const Interval floor_abs = parse_decimal(options.absolute_floor, prec, "tolerance floor");
+
+    tbb::enumerable_thread_specific<BoxIntegrator> integrators(
+        [&] { return BoxIntegrator(integrand, d, options.taylor_order, options.nonnegative, prec); });
+    std::vector<Interval> values(pieces.size(), Interval(prec));
+    std::vector<int> origin(pieces.size());
+    std::iota(origin.begin(), origin.end(), 0);
+
+    auto evaluate_range = [&](size_t from, size_t to) {
+        tbb::parallel_for(tbb::blocked_range<size_t>(from, to, 16), [&](const tbb::blocked_range<size_t>& r) {
+            auto& integrator = integrators.local();
+            for (size_t k = r.begin(); k != r.end(); ++k) {
+                integrator.enclose(values[k], pieces[k].box,
+                                   parameter_sets.empty() ? std::vector<Interval>{}
+                                                          : parameter_sets[static_cast<size_t>(pieces[k].parameter_set)]);
+            }
+        });
+    };
+    evaluate_range(0, pieces.size());
+    long evaluated = static_cast<long>(pieces.size());
+
+    mpfr_t width, goal, piece_width, cumulative;
+    mpfr_init2(width, 64);
+    mpfr_init2(goal, 64);
+    mpfr_init2(piece_width, 64);
+    mpfr_init2(cumulative, 64);
+    Interval total(prec);
+    while (true) {
+        mpfi_set_si(total.raw(), 0);
+        for (const auto& v : values) add(total, total, v);   // serial, index order: deterministic
+        width_up(width, total);
+        // goal = tol * max(lower(total), floor), rounded down
+        mpfr_max(goal, total.lower(), floor_abs.lower(), MPFR_RNDD);
+        if (mpfr_sgn(goal) < 0) mpfr_set_zero(goal, 1);
+        mpfr_mul(goal, goal, tol.lower(), MPFR_RNDD);
+        if (options.on_round) {
+            // progress only: ratio of width to goal, capped
+            long ratio = 1000000;
+            if (mpfr_sgn(goal) > 0) {
+                mpfr_t q;
+                mpfr_init2(q, 32);
+                mpfr_div(q, width, goal, MPFR_RNDU);
+                if (mpfr_cmp_si(q, 1000000) < 0) ratio = mpfr_get_si(q, MPFR_RNDU);
+                mpfr_clear(q);
+            }
+            options.on_round(evaluated, ratio);
+        }
+        if (mpfr_lessequal_p(width, goal)) {
+            result.status = IntegrationStatus::Converged;
+            break;
+        }
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (evaluated >= max_boxes || (options.max_seconds > 0 && elapsed > options.max_seconds)) {
+            result.status = IntegrationStatus::BudgetSpent;
+            break;
+        }
+        // Widths at 32 bits (rounded up) order the pieces; ties broken by index (deterministic).
+        std::vector<size_t> index(values.size());
+        std::iota(index.begin(), index.end(), 0);
+        std::vector<mpfr_t> widths(values.size());
+        for (size_t k = 0; k < values.size(); ++k) {
+            mpfr_init2(widths[k], 32);
+            mpfr_sub(widths[k], values[k].upper(), values[k].lower(), MPFR_RNDU);
+        }
+        std::stable_sort(index.begin(), index.end(),
+                         [&](size_t a, size_t b) { return mpfr_greater_p(widths[a], widths[b]) != 0; });
+        mpfr_set_zero(cumulative, 1);
+        mpfr_div_2ui(width, width, 1, MPFR_RNDD);   // half of the total width
+        std::vector<size_t> chosen;
+        for (size_t k : index) {
+            if (mpfr_sgn(widths[k]) == 0) break;
+            chosen.push_back(k);
+            mpfr_add(cumulative, cumulative, widths[k], MPFR_RNDD);
+            if (mpfr_greaterequal_p(cumulative, width)) break;
+            if (evaluated + static_cast<long>(chosen.size()) >= max_boxes) break;
+        }
+        for (auto& w : widths) mpfr_clear(w);
+        if (chosen.empty()) {
+            result.status = IntegrationStatus::BudgetSpent;
+            break;
+        }
+        std::sort(chosen.begin(), chosen.end());
+        const size_t first_new = pieces.size();
+        for (size_t k : chosen) {
+            auto halves = pieces[k].box.bisect(pieces[k].box.widest_axis());
+            const int params = pieces[k].parameter_set;
+            pieces[k].box = std::move(halves.first);
+            pieces.push_back(Piece{std::move(halves.second), params});
+            origin.push_back(origin[k]);
+            values.emplace_back(prec);
+        }
+        // re-evaluate the replaced pieces and the new ones
+        tbb::parallel_for(tbb::blocked_range<size_t>(0, chosen.size(), 8), [&](const tbb::blocked_range<size_t>& r) {
+            auto& integrator = integrators.local();
+            for (size_t j = r.begin(); j != r.end(); ++j) {
+                for (size_t k : {chosen[j], first_new + j}) {
+                    integrator.enclose(values[k], pieces[k].box,
+                                       parameter_sets.empty() ? std::vector<Interval>{}
+                                                              : parameter_sets[static_cast<size_t>(pieces[k].parameter_set)]);
+                }
+            }
+        });
+        evaluated += 2 * static_cast<long>(chosen.size());
+    }
+    mpfr_clear(width);
+    mpfr_clear(goal);
+    mpfr_clear(piece_width);
+    mpfr_clear(cumulative);
+
+    result.value = total;
+    result.boxes = evaluated;
+    result.final_pieces = static_cast<long>(pieces.size());
+    int initial = 0;
+    for (int o : origin) initial = std::max(initial, o + 1);
+    result.per_initial_piece.assign(static_cast<size_t>(initial), Interval(prec));
+    for (size_t k = 0; k < values.size(); ++k) {
+        auto& slot = result.per_initial_piece[static_cast<size_t>(origin[k])];
+        add(slot, slot, values[k]);
+    }
+    return result;
+}
+
+}  // namespace lpcert

@@ -1,0 +1,83 @@
+#pragma once
+// Rigorous adaptive integration: an ENCLOSURE of sum_k int_{B_k} g(x; params_k) dx over a list of
+// pieces (box B_k, parameter set k), refined by bisection until it is tight enough or the budget
+// is spent. The enclosure is true in every case; the status says which case it is.
+//
+// Enclosure of one box B (centre m, half-widths r), with Taylor order n >= 1:
+//     int_B g = vol(B) * [ sum_{|a| < n} g_a(m) M_a  +  sum_{|a| = n} g_a(xi) M_a ]
+// where g_a are Taylor coefficients (taylor_series.hpp), M_a = (1/vol) int_B u^a du is zero for
+// any odd exponent (centred box) and prod_i r_i^a_i / (a_i + 1) otherwise, and the last sum is
+// the Lagrange remainder: its coefficients are enclosed over the whole box, multiplied by M_a for
+// even a and by [-1, 1] prod r_i^a_i / (a_i + 1) (the mean of |u^a|) otherwise. The width is
+// O(vol r^n). Order 0, and any box where g is not n times differentiable (|f - c|^p where f - c
+// changes sign, a jump of floor), use vol(B) * g(B) with g(B) the natural interval extension.
+// Every enclosure is also intersected with vol(B) * g(B) (and with [0, inf) for integrands
+// declared non-negative).
+//
+// Refinement: each round splits, along their longest side, the pieces of largest enclosure width
+// that together hold half of the excess width. Pieces are evaluated in parallel (TBB) into
+// indexed slots and summed serially in index order, so the result does not depend on the number
+// of threads.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "quadrature/box.hpp"
+#include "quadrature/expression.hpp"
+#include "quadrature/interval.hpp"
+
+namespace lpcert {
+
+struct Piece {
+    Box box;
+    int parameter_set = 0;   // index into the parameter sets given to enclose_integral
+};
+
+struct IntegrationOptions {
+    // Goal: width(enclosure) <= relative_tolerance * max(lower(enclosure), absolute_floor).
+    // Both are exact decimal strings parsed outward (never doubles); absolute_floor "0" means
+    // "relative only".
+    std::string relative_tolerance = "1e-3";
+    std::string absolute_floor = "0";
+    int taylor_order = 4;                 // 0 = natural interval extension only
+    bool nonnegative = false;             // the integrand is known to be >= 0 (|.|^p)
+    long max_boxes = 0;                   // 0 = default: 4,000,000 pieces in total
+    double max_seconds = 0;               // 0 = no time limit (wall clock; never on a result)
+    // Called after each round with (pieces so far, current width / goal): progress display.
+    std::function<void(long, long)> on_round;
+};
+
+enum class IntegrationStatus { Converged, BudgetSpent };
+
+struct IntegralEnclosure {
+    Interval value;
+    long boxes = 0;            // pieces evaluated in total (including refined ones)
+    long final_pieces = 0;     // pieces in the final partition
+    IntegrationStatus status = IntegrationStatus::Converged;
+    // Per-piece enclosures of the final partition, summed by their original piece index
+    // (so callers can read per-cell integrals).
+    std::vector<Interval> per_initial_piece;
+};
+
+IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piece> pieces,
+                                   const std::vector<std::vector<Interval>>& parameter_sets,
+                                   const IntegrationOptions& options, Precision prec);
+
+// The enclosure of one box (the kernel of enclose_integral, exposed for tests and benchmarks).
+class BoxIntegrator {
+public:
+    BoxIntegrator(const Expression& integrand, int dimension, int taylor_order, bool nonnegative, Precision prec);
+    ~BoxIntegrator();
+    BoxIntegrator(BoxIntegrator&&) noexcept;
+    // Writes into `out` an enclosure of int_B g(x; params) dx. Returns true if the Taylor form
+    // was used, false if it fell back to order 0.
+    bool enclose(Interval& out, const Box& box, const std::vector<Interval>& params);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lpcert

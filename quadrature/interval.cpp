@@ -1,0 +1,299 @@
+#include "quadrature/interval.hpp"
+
+#include <cctype>
+#include <cstring>
+#include <memory>
+
+#include "quadrature/errors.hpp"
+
+namespace lpcert {
+
+namespace {
+
+// A scratch MPFR value with RAII; precision always explicit.
+struct Scratch {
+    mpfr_t v;
+    explicit Scratch(mpfr_prec_t p) { mpfr_init2(v, p); }
+    ~Scratch() { mpfr_clear(v); }
+    Scratch(const Scratch&) = delete;
+    Scratch& operator=(const Scratch&) = delete;
+};
+
+void require_finite(const Interval& r, const char* op) {
+    if (!r.is_finite()) {
+        throw DomainError(std::string(op) + ": result is unbounded or undefined");
+    }
+}
+
+}  // namespace
+
+Interval::Interval(Precision prec) {
+    // mpfi_float's default constructor uses Boost's default precision; it is replaced at once.
+    mpfi_set_prec(raw(), prec.bits);
+    mpfi_set_si(raw(), 0);
+}
+
+Interval::Interval(long value, Precision prec) : Interval(prec) { mpfi_set_si(raw(), value); }
+
+bool Interval::is_finite() const { return mpfi_bounded_p(raw()) != 0 && mpfi_nan_p(raw()) == 0; }
+bool Interval::is_point() const { return mpfr_equal_p(lower(), upper()) != 0; }
+bool Interval::contains_zero() const { return mpfi_has_zero(raw()) > 0; }
+
+void set_exact_or_outward(Interval& out, mpfr_srcptr x) { mpfi_set_fr(out.raw(), x); }
+
+void set_hull(Interval& out, mpfr_srcptr lo, mpfr_srcptr hi) { mpfi_interv_fr(out.raw(), lo, hi); }
+
+void set_pi(Interval& out) { mpfi_const_pi(out.raw()); }
+
+void set_e(Interval& out) {
+    mpfi_set_si(out.raw(), 1);
+    mpfi_exp(out.raw(), out.raw());
+}
+
+Interval hull(const Interval& a, const Interval& b) {
+    Interval out(Precision(std::max(a.precision().bits, b.precision().bits)));
+    mpfi_union(out.raw(), a.raw(), b.raw());
+    return out;
+}
+
+Interval make_interval(mpfr_srcptr lo, mpfr_srcptr hi, Precision prec) {
+    Interval out(prec);
+    set_hull(out, lo, hi);
+    return out;
+}
+
+void add(Interval& out, const Interval& a, const Interval& b) { mpfi_add(out.raw(), a.raw(), b.raw()); }
+void sub(Interval& out, const Interval& a, const Interval& b) { mpfi_sub(out.raw(), a.raw(), b.raw()); }
+void mul(Interval& out, const Interval& a, const Interval& b) { mpfi_mul(out.raw(), a.raw(), b.raw()); }
+
+void div(Interval& out, const Interval& a, const Interval& b) {
+    if (b.contains_zero()) throw DomainError("division: the divisor's enclosure contains 0");
+    mpfi_div(out.raw(), a.raw(), b.raw());
+    require_finite(out, "division");
+}
+
+void neg(Interval& out, const Interval& a) { mpfi_neg(out.raw(), a.raw()); }
+void sqr(Interval& out, const Interval& a) { mpfi_sqr(out.raw(), a.raw()); }
+void mul_si(Interval& out, const Interval& a, long k) { mpfi_mul_si(out.raw(), a.raw(), k); }
+void mul_2si(Interval& out, const Interval& a, long e) { mpfi_mul_2si(out.raw(), a.raw(), e); }
+void add_si(Interval& out, const Interval& a, long k) { mpfi_add_si(out.raw(), a.raw(), k); }
+void abs(Interval& out, const Interval& a) { mpfi_abs(out.raw(), a.raw()); }
+
+void sqrt(Interval& out, const Interval& a) {
+    if (mpfr_sgn(a.lower()) < 0) throw DomainError("sqrt: the argument's enclosure reaches below 0");
+    mpfi_sqrt(out.raw(), a.raw());
+}
+
+void exp(Interval& out, const Interval& a) {
+    mpfi_exp(out.raw(), a.raw());
+    require_finite(out, "exp");
+}
+
+void log(Interval& out, const Interval& a) {
+    if (mpfr_sgn(a.lower()) <= 0) throw DomainError("log: the argument's enclosure reaches 0 or below");
+    mpfi_log(out.raw(), a.raw());
+}
+
+void sin(Interval& out, const Interval& a) { mpfi_sin(out.raw(), a.raw()); }
+void cos(Interval& out, const Interval& a) { mpfi_cos(out.raw(), a.raw()); }
+
+void tan(Interval& out, const Interval& a) {
+    // cos certainly nonzero <=> no pole of tan in a.
+    Interval c(out.precision());
+    mpfi_cos(c.raw(), a.raw());
+    if (c.contains_zero()) throw DomainError("tan: the argument's enclosure contains a pole");
+    mpfi_tan(out.raw(), a.raw());
+    require_finite(out, "tan");
+}
+
+void atan(Interval& out, const Interval& a) { mpfi_atan(out.raw(), a.raw()); }
+void tanh(Interval& out, const Interval& a) { mpfi_tanh(out.raw(), a.raw()); }
+
+void floor(Interval& out, const Interval& a) {
+    // floor is monotone; each end rounded in its own direction when the integer does not fit.
+    Scratch lo(mpfi_get_prec(out.raw())), hi(mpfi_get_prec(out.raw()));
+    mpfr_rint_floor(lo.v, a.lower(), MPFR_RNDD);
+    mpfr_rint_floor(hi.v, a.upper(), MPFR_RNDU);
+    mpfi_interv_fr(out.raw(), lo.v, hi.v);
+}
+
+void min(Interval& out, const Interval& a, const Interval& b) {
+    Scratch lo(mpfi_get_prec(out.raw())), hi(mpfi_get_prec(out.raw()));
+    mpfr_min(lo.v, a.lower(), b.lower(), MPFR_RNDD);
+    mpfr_min(hi.v, a.upper(), b.upper(), MPFR_RNDU);
+    mpfi_interv_fr(out.raw(), lo.v, hi.v);
+}
+
+void max(Interval& out, const Interval& a, const Interval& b) {
+    Scratch lo(mpfi_get_prec(out.raw())), hi(mpfi_get_prec(out.raw()));
+    mpfr_max(lo.v, a.lower(), b.lower(), MPFR_RNDD);
+    mpfr_max(hi.v, a.upper(), b.upper(), MPFR_RNDU);
+    mpfi_interv_fr(out.raw(), lo.v, hi.v);
+}
+
+void pow_int(Interval& out, const Interval& a, long n) {
+    if (n == 0) {
+        mpfi_set_si(out.raw(), 1);
+        return;
+    }
+    if (n < 0) {
+        if (a.contains_zero()) throw DomainError("power: negative exponent of an enclosure containing 0");
+        Interval p(out.precision());
+        pow_int(p, a, -n);
+        mpfi_si_div(out.raw(), 1, p.raw());
+        require_finite(out, "power");
+        return;
+    }
+    // x^n is monotone on each sign; take the ends in their own rounding directions.
+    const mpfr_prec_t prec = mpfi_get_prec(out.raw());
+    Scratch lo(prec), hi(prec);
+    const bool even = (n % 2) == 0;
+    if (!even || mpfr_sgn(a.lower()) >= 0) {
+        mpfr_pow_si(lo.v, a.lower(), n, MPFR_RNDD);
+        mpfr_pow_si(hi.v, a.upper(), n, MPFR_RNDU);
+    } else if (mpfr_sgn(a.upper()) <= 0) {
+        mpfr_pow_si(lo.v, a.upper(), n, MPFR_RNDD);
+        mpfr_pow_si(hi.v, a.lower(), n, MPFR_RNDU);
+    } else {
+        Scratch m(prec);
+        mpfr_set_zero(lo.v, 1);
+        mpfr_pow_si(hi.v, a.lower(), n, MPFR_RNDU);
+        mpfr_pow_si(m.v, a.upper(), n, MPFR_RNDU);
+        mpfr_max(hi.v, hi.v, m.v, MPFR_RNDU);
+    }
+    mpfi_interv_fr(out.raw(), lo.v, hi.v);
+    require_finite(out, "power");
+}
+
+void pow_real(Interval& out, const Interval& a, const Interval& y) {
+    if (mpfr_sgn(a.lower()) < 0) throw DomainError("power: a real power of a base reaching below 0");
+    const mpfr_prec_t prec = mpfi_get_prec(out.raw());
+    if (y.is_point() && mpfr_sgn(y.lower()) > 0) {
+        // x -> x^y is increasing on [0, inf) for y > 0.
+        Scratch lo(prec), hi(prec);
+        mpfr_pow(lo.v, a.lower(), y.lower(), MPFR_RNDD);
+        mpfr_pow(hi.v, a.upper(), y.lower(), MPFR_RNDU);
+        mpfi_interv_fr(out.raw(), lo.v, hi.v);
+    } else {
+        if (mpfr_sgn(a.lower()) <= 0) throw DomainError("power: a base reaching 0 with an exponent that may be <= 0");
+        Interval l{Precision(prec)};
+        mpfi_log(l.raw(), a.raw());
+        mpfi_mul(l.raw(), l.raw(), y.raw());
+        mpfi_exp(out.raw(), l.raw());
+    }
+    require_finite(out, "power");
+}
+
+void intersect_with(Interval& out, const Interval& other) {
+    mpfi_intersect(out.raw(), out.raw(), other.raw());
+    if (mpfi_is_empty(out.raw())) throw std::logic_error("intersect_with: disjoint enclosures of one value");
+}
+
+bool certainly_positive(const Interval& a) { return mpfr_sgn(a.lower()) > 0; }
+bool certainly_negative(const Interval& a) { return mpfr_sgn(a.upper()) < 0; }
+bool certainly_nonnegative(const Interval& a) { return mpfr_sgn(a.lower()) >= 0; }
+bool certainly_less(const Interval& a, const Interval& b) { return mpfr_less_p(a.upper(), b.lower()) != 0; }
+bool certainly_less_equal(const Interval& a, const Interval& b) {
+    return mpfr_lessequal_p(a.upper(), b.lower()) != 0;
+}
+bool possibly_less_equal(const Interval& a, const Interval& b) {
+    return mpfr_lessequal_p(a.lower(), b.upper()) != 0;
+}
+bool overlaps(const Interval& a, const Interval& b) {
+    return mpfr_lessequal_p(a.lower(), b.upper()) != 0 && mpfr_lessequal_p(b.lower(), a.upper()) != 0;
+}
+bool contains(const Interval& outer, const Interval& inner) {
+    return mpfr_lessequal_p(outer.lower(), inner.lower()) != 0 && mpfr_lessequal_p(inner.upper(), outer.upper()) != 0;
+}
+bool contains_point(const Interval& a, mpfr_srcptr x) {
+    return mpfr_lessequal_p(a.lower(), x) != 0 && mpfr_lessequal_p(x, a.upper()) != 0;
+}
+
+void width_up(mpfr_ptr out, const Interval& a) { mpfr_sub(out, a.upper(), a.lower(), MPFR_RNDU); }
+
+void magnitude_up(mpfr_ptr out, const Interval& a) {
+    Scratch l(mpfr_get_prec(out));
+    mpfr_abs(l.v, a.lower(), MPFR_RNDU);
+    mpfr_abs(out, a.upper(), MPFR_RNDU);
+    mpfr_max(out, out, l.v, MPFR_RNDU);
+}
+
+void mignitude_down(mpfr_ptr out, const Interval& a) {
+    if (a.contains_zero()) {
+        mpfr_set_zero(out, 1);
+    } else if (mpfr_sgn(a.lower()) > 0) {
+        mpfr_set(out, a.lower(), MPFR_RNDD);
+    } else {
+        mpfr_neg(out, a.upper(), MPFR_RNDD);
+    }
+}
+
+void midpoint(mpfr_ptr out, const Interval& a) { mpfi_mid(out, a.raw()); }
+
+namespace {
+
+// MPFR's digit string rounded in direction rnd, written as d.ddd...e+X with trailing zeros
+// removed (removing them does not change the value).
+std::string decimal(mpfr_srcptr x, int digits, mpfr_rnd_t rnd) {
+    if (mpfr_nan_p(x)) return "nan";
+    if (mpfr_inf_p(x)) return mpfr_sgn(x) > 0 ? "inf" : "-inf";
+    if (mpfr_zero_p(x)) return "0";
+    mpfr_exp_t e = 0;
+    std::unique_ptr<char, void (*)(char*)> s(mpfr_get_str(nullptr, &e, 10, static_cast<size_t>(digits), x, rnd),
+                                             mpfr_free_str);
+    std::string m(s.get());
+    std::string sign;
+    if (m[0] == '-') {
+        sign = "-";
+        m.erase(0, 1);
+    }
+    while (m.size() > 1 && m.back() == '0') m.pop_back();
+    std::string out = sign + m.substr(0, 1);
+    if (m.size() > 1) out += "." + m.substr(1);
+    const long exponent = static_cast<long>(e) - 1;
+    if (exponent != 0) out += "e" + std::to_string(exponent);
+    return out;
+}
+
+bool is_decimal_literal(const std::string& t) {
+    size_t i = 0, n = t.size();
+    if (i < n && (t[i] == '+' || t[i] == '-')) ++i;
+    size_t digits = 0;
+    while (i < n && std::isdigit(static_cast<unsigned char>(t[i]))) ++i, ++digits;
+    if (i < n && t[i] == '.') {
+        ++i;
+        while (i < n && std::isdigit(static_cast<unsigned char>(t[i]))) ++i, ++digits;
+    }
+    if (digits == 0) return false;
+    if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+        ++i;
+        if (i < n && (t[i] == '+' || t[i] == '-')) ++i;
+        size_t exp_digits = 0;
+        while (i < n && std::isdigit(static_cast<unsigned char>(t[i]))) ++i, ++exp_digits;
+        // Exponents beyond 9 digits would overflow MPFR's parser: they are not numbers we accept.
+        if (exp_digits == 0 || exp_digits > 9) return false;
+    }
+    return i == n;
+}
+
+}  // namespace
+
+std::string decimal_down(mpfr_srcptr x, int digits) { return decimal(x, digits, MPFR_RNDD); }
+std::string decimal_up(mpfr_srcptr x, int digits) { return decimal(x, digits, MPFR_RNDU); }
+
+std::string to_string(const Interval& a, int digits) {
+    return "[" + decimal_down(a.lower(), digits) + ", " + decimal_up(a.upper(), digits) + "]";
+}
+
+Interval parse_decimal(const std::string& text, Precision prec, const std::string& what) {
+    if (!is_decimal_literal(text)) throw InputError(what + ": '" + text + "' is not a decimal number");
+    Scratch lo(prec.bits), hi(prec.bits);
+    mpfr_set_str(lo.v, text.c_str(), 10, MPFR_RNDD);
+    mpfr_set_str(hi.v, text.c_str(), 10, MPFR_RNDU);
+    Interval out(prec);
+    set_hull(out, lo.v, hi.v);
+    if (!out.is_finite()) throw InputError(what + ": '" + text + "' is out of range");
+    return out;
+}
+
+}  // namespace lpcert

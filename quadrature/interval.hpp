@@ -1,0 +1,118 @@
+#pragma once
+// Interval: a closed real interval [lower, upper], stored as Boost.Multiprecision's
+// mpfi_float (MPFI underneath) with an explicitly chosen precision.
+//
+// Contract (the inclusion principle): every function below that produces an Interval
+// returns an ENCLOSURE: if the inputs contain real numbers x, y, the output contains the exact
+// f(x, y). Results are rounded outward to the precision of the destination `out`, which the
+// caller chose when it created `out`; nothing reads a default precision.
+//
+// Undefined cases are decided once, here: an argument that is partly outside a function's
+// domain (log of an interval reaching 0 or below, sqrt reaching below 0, a divisor containing
+// 0, tan over a pole, a real power of a base reaching below 0) throws DomainError; so does any
+// operation whose result is unbounded or NaN. Enclosures are therefore always finite.
+//
+// Comparisons: never compare mpfi_float values with Boost's operators (overlapping intervals
+// make them throw from a noexcept function and terminate the process). Use the three-way
+// predicates certainly_* / possibly_* below, which answer only what is certain.
+
+#include <boost/multiprecision/mpfi.hpp>
+#include <mpfi.h>
+#include <mpfr.h>
+
+#include <string>
+
+#include "quadrature/precision.hpp"
+
+namespace lpcert {
+
+class Interval {
+public:
+    explicit Interval(Precision prec);              // the point 0
+    Interval(long value, Precision prec);           // encloses `value` (exact when it fits)
+    // A double literal such as 0.1 is not the number it looks like: build enclosures from
+    // decimal text (parse_decimal) or exact values instead. tests/compile_fail checks this.
+    Interval(double value, Precision prec) = delete;
+    Interval(int value, Precision prec) : Interval(static_cast<long>(value), prec) {}
+
+    Interval(const Interval&) = default;            // copies keep the source's precision
+    Interval(Interval&&) noexcept = default;
+    Interval& operator=(const Interval&) = default;
+    Interval& operator=(Interval&&) noexcept = default;
+
+    Precision precision() const { return Precision(mpfi_get_prec(raw())); }
+    mpfi_ptr raw() { return value_.backend().data(); }
+    mpfi_srcptr raw() const { return value_.backend().data(); }
+    mpfr_srcptr lower() const { return &raw()->left; }
+    mpfr_srcptr upper() const { return &raw()->right; }
+
+    bool is_finite() const;      // both ends finite and not NaN
+    bool is_point() const;       // lower == upper
+    bool contains_zero() const;
+
+private:
+    boost::multiprecision::mpfi_float value_;
+};
+
+// ---- construction (outward) ------------------------------------------------------------------
+void set_exact_or_outward(Interval& out, mpfr_srcptr x);            // [x, x] rounded outward
+void set_hull(Interval& out, mpfr_srcptr lo, mpfr_srcptr hi);        // [lo, hi] rounded outward
+void set_pi(Interval& out);
+void set_e(Interval& out);
+Interval hull(const Interval& a, const Interval& b);                 // at the wider precision
+Interval make_interval(mpfr_srcptr lo, mpfr_srcptr hi, Precision prec);
+
+// ---- arithmetic, rounded outward to out's precision; aliasing out with inputs is allowed ------
+void add(Interval& out, const Interval& a, const Interval& b);
+void sub(Interval& out, const Interval& a, const Interval& b);
+void mul(Interval& out, const Interval& a, const Interval& b);
+void div(Interval& out, const Interval& a, const Interval& b);       // DomainError if 0 in b
+void neg(Interval& out, const Interval& a);
+void sqr(Interval& out, const Interval& a);                          // tight: [0, ..] on 0
+void mul_si(Interval& out, const Interval& a, long k);
+void mul_2si(Interval& out, const Interval& a, long e);              // exact: a * 2^e
+void add_si(Interval& out, const Interval& a, long k);
+void abs(Interval& out, const Interval& a);
+void sqrt(Interval& out, const Interval& a);                         // DomainError below 0
+void exp(Interval& out, const Interval& a);
+void log(Interval& out, const Interval& a);                          // DomainError at <= 0
+void sin(Interval& out, const Interval& a);
+void cos(Interval& out, const Interval& a);
+void tan(Interval& out, const Interval& a);                          // DomainError over a pole
+void atan(Interval& out, const Interval& a);
+void tanh(Interval& out, const Interval& a);
+void floor(Interval& out, const Interval& a);
+void min(Interval& out, const Interval& a, const Interval& b);
+void max(Interval& out, const Interval& a, const Interval& b);
+void pow_int(Interval& out, const Interval& a, long n);              // a^n, n integer (n<0: 1/a^-n)
+void pow_real(Interval& out, const Interval& a, const Interval& y);  // a^y for a >= 0 (a > 0 if y may be <= 0)
+void intersect_with(Interval& out, const Interval& other);           // out := out ∩ other (must meet)
+
+// ---- predicates: true only when certain ---------------------------------------------------------
+bool certainly_positive(const Interval& a);      // a > 0 everywhere
+bool certainly_negative(const Interval& a);
+bool certainly_nonnegative(const Interval& a);
+bool certainly_less(const Interval& a, const Interval& b);        // every a < every b
+bool certainly_less_equal(const Interval& a, const Interval& b);  // upper(a) <= lower(b)
+bool possibly_less_equal(const Interval& a, const Interval& b);   // lower(a) <= upper(b)
+bool overlaps(const Interval& a, const Interval& b);
+bool contains(const Interval& outer, const Interval& inner);
+bool contains_point(const Interval& a, mpfr_srcptr x);
+
+// ---- measurements ---------------------------------------------------------------------------
+// Width upper - lower, rounded up, and magnitude max |x|, rounded up, into an MPFR value
+// whose precision the caller chose.
+void width_up(mpfr_ptr out, const Interval& a);
+void magnitude_up(mpfr_ptr out, const Interval& a);
+void mignitude_down(mpfr_ptr out, const Interval& a);   // min |x|, rounded down
+void midpoint(mpfr_ptr out, const Interval& a);         // some point of a (round to nearest)
+
+// ---- decimal text (INTERFACE.md: lower rounded down, upper rounded up) ----------------------------
+std::string decimal_down(mpfr_srcptr x, int digits = 20);
+std::string decimal_up(mpfr_srcptr x, int digits = 20);
+std::string to_string(const Interval& a, int digits = 20);   // "[lo, hi]" outward
+// Parses a decimal literal ("0.1", "-2.5e-3", "7") into an enclosure: exact if representable.
+// Throws InputError naming `what` when the text is not a decimal number.
+Interval parse_decimal(const std::string& text, Precision prec, const std::string& what = "number");
+
+}  // namespace lpcert

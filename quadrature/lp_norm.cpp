@@ -1,0 +1,118 @@
+#include "quadrature/lp_norm.hpp"
+
+#include "quadrature/errors.hpp"
+
+namespace lpcert {
+
+Exponent Exponent::parse(const std::string& text) {
+    const Interval check = parse_decimal(text, Precision(64), "--p");   // validates the literal
+    (void)check;
+    RationalConstant v(text[0] == '+' ? text.substr(1) : text);
+    if (text[0] == '-' || mpq_cmp_ui(v.value(), 1, 1) < 0) throw InputError("--p: p = " + text + " must be >= 1");
+    if (mpz_sizeinbase(mpq_numref(v.value()), 2) > 40 || mpz_sizeinbase(mpq_denref(v.value()), 2) > 40) {
+        throw InputError("--p: p = " + text + " has too many digits (numerator and denominator below 2^40)");
+    }
+    return Exponent(text, v);
+}
+
+bool Exponent::is_even_integer() const { return is_integer() && mpz_even_p(mpq_numref(value_.value())); }
+long Exponent::numerator() const { return mpz_get_si(mpq_numref(value_.value())); }
+long Exponent::denominator() const { return mpz_get_si(mpq_denref(value_.value())); }
+
+Interval Exponent::enclose(Precision prec) const {
+    Interval out(prec);
+    mpfi_set_q(out.raw(), value_.value());
+    return out;
+}
+
+int append_abs_power(Expression& e, int f_slot, const Exponent& p) {
+    if (p.is_even_integer()) return e.append({Op::PowInt, f_slot, -1, p.numerator()});
+    const int a = e.append({Op::Abs, f_slot});
+    if (p.is_integer()) return e.append({Op::PowInt, a, -1, p.numerator()});
+    const int c = e.append_constant(p.value());
+    return e.append({Op::PowReal, a, -1, e.code()[static_cast<size_t>(c)].index});
+}
+
+Expression deviation_integrand(const Expression& f, int d, const Exponent& p) {
+    Expression g;
+    std::vector<int> vars;
+    for (int i = 0; i < d; ++i) vars.push_back(g.append({Op::Variable, -1, -1, i}));
+    const int fx = f.code().empty() ? g.append_constant(RationalConstant("0")) : g.inline_expression(f, vars);
+    const int c = g.append_parameter(0);
+    const int diff = g.append({Op::Sub, fx, c});
+    append_abs_power(g, diff, p);
+    g.set_text("|" + f.text() + " - c|^" + p.text());
+    return g;
+}
+
+Expression shift_difference_integrand(const Expression& f, int d, const Exponent& p) {
+    Expression g;
+    std::vector<int> vars, shifted;
+    for (int i = 0; i < d; ++i) vars.push_back(g.append({Op::Variable, -1, -1, i}));
+    for (int i = 0; i < d; ++i) shifted.push_back(g.append({Op::Add, vars[static_cast<size_t>(i)], g.append_parameter(i)}));
+    const int fxh = g.inline_expression(f, shifted);
+    const int fx = g.inline_expression(f, vars);
+    const int diff = g.append({Op::Sub, fxh, fx});
+    append_abs_power(g, diff, p);
+    g.set_text("|f(x+h) - f(x)|^" + p.text() + " for f = " + f.text());
+    return g;
+}
+
+namespace {
+
+// x^b then the a-th root, both ends in their own direction; x >= 0.
+void root_endpoint(mpfr_ptr out, mpfr_srcptr x, long a, long b, mpfr_rnd_t rnd) {
+    if (mpfr_sgn(x) <= 0) {
+        mpfr_set_zero(out, 1);
+        return;
+    }
+    mpfr_pow_si(out, x, b, rnd);
+    mpfr_rootn_ui(out, out, static_cast<unsigned long>(a), rnd);
+}
+
+}  // namespace
+
+Interval root_outward(const Interval& integral, const Exponent& p, Precision prec) {
+    mpfr_t lo, hi;
+    mpfr_init2(lo, prec.bits);
+    mpfr_init2(hi, prec.bits);
+    // p = a/b, so x^(1/p) = (x^b)^(1/a); a lower end below 0 (an enclosure of a non-negative
+    // quantity) is replaced by 0.
+    root_endpoint(lo, integral.lower(), p.numerator(), p.denominator(), MPFR_RNDD);
+    root_endpoint(hi, integral.upper(), p.numerator(), p.denominator(), MPFR_RNDU);
+    Interval out(prec);
+    set_hull(out, lo, hi);
+    mpfr_clear(lo);
+    mpfr_clear(hi);
+    return out;
+}
+
+Interval power_outward(const Interval& x, const Exponent& p, Precision prec) {
+    // |x|^(a/b) = (|x|^a)^(1/b), each end rounded in its own direction.
+    Interval a(prec);
+    abs(a, x);
+    mpfr_t lo, hi;
+    mpfr_init2(lo, prec.bits);
+    mpfr_init2(hi, prec.bits);
+    root_endpoint(lo, a.lower(), static_cast<long>(p.denominator()), p.numerator(), MPFR_RNDD);
+    root_endpoint(hi, a.upper(), static_cast<long>(p.denominator()), p.numerator(), MPFR_RNDU);
+    Interval out(prec);
+    set_hull(out, lo, hi);
+    mpfr_clear(lo);
+    mpfr_clear(hi);
+    return out;
+}
+
+NormEnclosure enclose_lp_norm(const Expression& f, int d, const Exponent& p, const IntegrationOptions& options,
+                              Precision prec) {
+    f.require_dimension(d);
+    const Expression g = deviation_integrand(f, d, p);
+    IntegrationOptions opt = options;
+    opt.nonnegative = true;
+    std::vector<std::vector<Interval>> params{{Interval(prec)}};
+    auto integral = enclose_integral(g, {Piece{Box::unit_cube(d), 0}}, params, opt, prec);
+    Interval norm = root_outward(integral.value, p, prec);
+    return NormEnclosure{std::move(integral), std::move(norm)};
+}
+
+}  // namespace lpcert

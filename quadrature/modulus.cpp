@@ -1,0 +1,148 @@
+#include "quadrature/modulus.hpp"
+
+#include <algorithm>
+
+namespace lpcert {
+
+namespace {
+
+// Largest dyadic with 64 significant bits that is <= the lower end of x (x > 0).
+Dyadic dyadic_below(const Interval& x) {
+    mpfr_t v;
+    mpfr_init2(v, 64);
+    mpfr_set(v, x.lower(), MPFR_RNDD);
+    Dyadic out = Dyadic::from_mpfr(v);
+    mpfr_clear(v);
+    return out;
+}
+
+struct ShiftTrial {
+    std::vector<Dyadic> h;
+    Interval norm;
+    long boxes;
+};
+
+class ShiftEvaluator {
+public:
+    ShiftEvaluator(const Expression& f, int d, const Exponent& p, const ModulusOptions& o, Precision prec)
+        : d_(d), p_(p), options_(o), prec_(prec), g_(shift_difference_integrand(f, d, p)) {}
+
+    // ||f(.+h) - f||_{L^p(Omega_h)} enclosed; h_i given exactly.
+    ShiftTrial evaluate(const std::vector<Dyadic>& h, const std::string& absolute_floor) const {
+        std::vector<Dyadic> lo, hi;
+        std::vector<Interval> params;
+        for (int i = 0; i < d_; ++i) {
+            const Dyadic& hi_ = h[static_cast<size_t>(i)];
+            if (hi_.sign() >= 0) {
+                lo.push_back(Dyadic(0));
+                hi.push_back(Dyadic(1) - hi_);
+            } else {
+                lo.push_back(-hi_);
+                hi.push_back(Dyadic(1));
+            }
+            params.push_back(hi_.to_interval(prec_));
+            if (!(lo.back() < hi.back())) return ShiftTrial{h, Interval(prec_), 0};   // Omega_h is empty
+        }
+        IntegrationOptions opt = options_.integration;
+        opt.nonnegative = true;
+        opt.absolute_floor = absolute_floor;
+        auto r = enclose_integral(g_, {Piece{Box::from_dyadics(lo, hi), 0}}, {params}, opt, prec_);
+        return ShiftTrial{h, root_outward(r.value, p_, prec_), r.boxes};
+    }
+
+private:
+    int d_;
+    const Exponent& p_;
+    const ModulusOptions& options_;
+    Precision prec_;
+    Expression g_;
+};
+
+}  // namespace
+
+ModulusLowerBound certify_modulus_lower_bound(const Expression& f, int d, const Exponent& p, mpq_srcptr delta,
+                                              const ModulusOptions& options, Precision prec) {
+    f.require_dimension(d);
+    const ShiftEvaluator shifts(f, d, p, options, prec);
+    Interval delta_i(prec);
+    mpfi_set_q(delta_i.raw(), delta);
+    Interval inv_sqrt2(2, prec);
+    sqrt(inv_sqrt2, inv_sqrt2);
+    mpfi_si_div(inv_sqrt2.raw(), 1, inv_sqrt2.raw());
+
+    // Directions: unit vectors (as interval factors per axis).
+    std::vector<std::vector<int>> directions;   // entries -1, 0, 1; diagonal ones are scaled by 1/sqrt2
+    for (int k = 0; k < d; ++k) {
+        std::vector<int> e(static_cast<size_t>(d), 0);
+        e[static_cast<size_t>(k)] = 1;
+        directions.push_back(e);
+    }
+    if (options.diagonals) {
+        for (int i = 0; i < d; ++i)
+            for (int j = i + 1; j < d; ++j)
+                for (int s : {1, -1}) {
+                    std::vector<int> e(static_cast<size_t>(d), 0);
+                    e[static_cast<size_t>(i)] = 1;
+                    e[static_cast<size_t>(j)] = s;
+                    directions.push_back(e);
+                }
+    }
+
+    // h = (length fraction t) * delta * direction / |direction|, rounded toward 0 componentwise.
+    auto shift_for = [&](const Interval& t, const std::vector<int>& dir) {
+        const bool diagonal = std::count_if(dir.begin(), dir.end(), [](int v) { return v != 0; }) > 1;
+        Interval len(prec);
+        mul(len, t, delta_i);
+        if (diagonal) mul(len, len, inv_sqrt2);
+        const Dyadic c = dyadic_below(len);
+        std::vector<Dyadic> h;
+        for (int v : dir) h.push_back(v == 0 ? Dyadic(0) : (v > 0 ? c : -c));
+        return h;
+    };
+
+    ModulusLowerBound best{Interval(prec), {}, 0, 0};
+    std::vector<int> best_dir;
+    Interval best_t(prec);
+    auto consider = [&](const Interval& t, const std::vector<int>& dir) {
+        if (!certainly_positive(t)) return;
+        const auto h = shift_for(t, dir);
+        if (std::all_of(h.begin(), h.end(), [](const Dyadic& x) { return x.is_zero(); })) return;
+        // floor = (best lower bound so far)^p, as an exact decimal rounded down
+        Interval best_p = power_outward(best.norm_at_best, p, prec);
+        ShiftTrial trial = shifts.evaluate(h, decimal_down(best_p.lower(), 6));
+        best.boxes += trial.boxes;
+        best.shifts_tried++;
+        if (mpfr_greater_p(trial.norm.lower(), best.norm_at_best.lower()) || best.best_shift.empty()) {
+            best.norm_at_best = trial.norm;
+            best.best_shift = trial.h;
+            best_dir = dir;
+            best_t = t;
+        }
+    };
+
+    for (const auto& dir : directions) {
+        for (int j = 1; j <= options.grid; ++j) {
+            Interval t(j, prec);
+            mpfi_div_si(t.raw(), t.raw(), options.grid);
+            if (j == options.grid) mpfi_set_si(t.raw(), 1);
+            consider(t, dir);
+        }
+    }
+    // Refine the length around the best candidate (its direction kept): t +- step, step halving.
+    Interval step(1, prec);
+    mpfi_div_si(step.raw(), step.raw(), 2 * options.grid);
+    for (int round = 0; round < options.refine_rounds && !best_dir.empty(); ++round) {
+        const Interval centre = best_t;
+        const auto dir = best_dir;
+        for (int s : {-1, 1}) {
+            Interval t(prec);
+            if (s < 0) sub(t, centre, step); else add(t, centre, step);
+            Interval one(1, prec);
+            if (certainly_less_equal(t, one)) consider(t, dir);
+        }
+        mul_2si(step, step, -1);
+    }
+    return best;
+}
+
+}  // namespace lpcert

@@ -1,0 +1,45 @@
+#pragma once
+// Certified bounds of the L^p modulus of continuity (SPEC sections 1 and 5.3)
+//     omega_f(delta)_p = sup_{|h|_2 <= delta} || f(. + h) - f ||_{L^p(Omega_h)},
+//     Omega_h = { x in [0,1]^d : x + h in [0,1]^d }.
+// Lower bound: any admissible shift h gives omega >= ||f(.+h) - f||, whose enclosure's lower end
+// is a certified lower bound. Candidates: h = s e_k and, for d > 1, h = s (e_i +- e_j)/sqrt(2), for
+// s on a grid of (0, delta] (delta included) refined around the best; each shift is an exact
+// dyadic rounded DOWN so that |h|_2 <= delta holds exactly. Shorter shifts matter: for
+// f = sin(2 pi x1 / delta) the shift delta gives ~0 and delta/2 the true modulus.
+// Upper bound (where f is Lipschitz): omega <= Lip * delta (lipschitz.hpp).
+
+#include <vector>
+
+#include "quadrature/dyadic.hpp"
+#include "quadrature/lp_norm.hpp"
+
+namespace lpcert {
+
+struct ModulusOptions {
+    IntegrationOptions integration;   // relative tolerance of each shift's integral
+    int grid = 8;                     // shift lengths j/grid * delta, j = 1..grid
+    int refine_rounds = 2;            // bisection rounds of the shift length around the best
+    bool diagonals = true;
+    // Each shift's integral stops at the relative tolerance, or once its width is below
+    // tolerance * (best p-th power so far): a shift far below the best cannot become the best.
+    // max_boxes bounds the work per shift; the lower bound stays valid whatever the budget.
+    ModulusOptions() {
+        integration.relative_tolerance = "1e-2";
+        integration.max_boxes = 50000;
+    }
+};
+
+struct ModulusLowerBound {
+    Interval norm_at_best;            // enclosure of ||f(.+h) - f||_p for the best h
+    std::vector<Dyadic> best_shift;   // empty when no shift gave a positive lower bound
+    long boxes = 0;
+    int shifts_tried = 0;
+    // The certified bound itself: norm_at_best.lower().
+};
+
+// delta > 0 is an exact rational (e.g. N^-l).
+ModulusLowerBound certify_modulus_lower_bound(const Expression& f, int d, const Exponent& p, mpq_srcptr delta,
+                                              const ModulusOptions& options, Precision prec);
+
+}  // namespace lpcert

@@ -1,0 +1,431 @@
+#include "quadrature/taylor_series.hpp"
+
+#include "quadrature/errors.hpp"
+#include "quadrature/evaluation.hpp"
+#include "quadrature/tape_runner.hpp"
+
+namespace lpcert {
+
+// ---- layout -------------------------------------------------------------------------------------
+
+SeriesLayout::SeriesLayout(int dimension, int order) : d_(dimension), n_(order) {
+    if (dimension < 1 || dimension > kMaxDimension) throw InputError("Taylor series: dimension must be 1..8");
+    if (order < 0 || order > 12) throw InputError("Taylor series: order must be 0..12");
+    // Monomials graded by degree, so that c[0] is the value and degree-1 terms follow.
+    for (int deg = 0; deg <= order; ++deg) {
+        std::array<std::uint8_t, kMaxDimension> e{};
+        // Enumerate compositions of deg into d parts.
+        std::vector<int> parts(static_cast<size_t>(dimension), 0);
+        parts[0] = deg;
+        while (true) {
+            for (int i = 0; i < dimension; ++i) e[static_cast<size_t>(i)] = static_cast<std::uint8_t>(parts[static_cast<size_t>(i)]);
+            exponents_.push_back(e);
+            degrees_.push_back(deg);
+            // next composition (reverse lexicographic on the first part)
+            int i = 0;
+            while (i < dimension - 1 && parts[static_cast<size_t>(i)] == 0) ++i;
+            if (i >= dimension - 1) break;
+            const int moved = parts[static_cast<size_t>(i)] - 1;
+            parts[static_cast<size_t>(i)] = 0;
+            parts[static_cast<size_t>(i) + 1] += 1;
+            parts[0] = moved;
+        }
+    }
+    variable_index_.assign(static_cast<size_t>(dimension), -1);
+    for (int k = 0; k < size(); ++k) {
+        if (degrees_[static_cast<size_t>(k)] != 1) continue;
+        for (int i = 0; i < dimension; ++i)
+            if (exponents_[static_cast<size_t>(k)][static_cast<size_t>(i)] == 1) variable_index_[static_cast<size_t>(i)] = k;
+    }
+    for (int a = 0; a < size(); ++a) {
+        for (int b = 0; b < size(); ++b) {
+            if (degrees_[static_cast<size_t>(a)] + degrees_[static_cast<size_t>(b)] > order) continue;
+            std::array<std::uint8_t, kMaxDimension> e{};
+            for (int i = 0; i < dimension; ++i)
+                e[static_cast<size_t>(i)] = static_cast<std::uint8_t>(exponents_[static_cast<size_t>(a)][static_cast<size_t>(i)] +
+                                                                      exponents_[static_cast<size_t>(b)][static_cast<size_t>(i)]);
+            for (int k = 0; k < size(); ++k) {
+                if (exponents_[static_cast<size_t>(k)] == e) {
+                    products_.push_back({a, b, k});
+                    break;
+                }
+            }
+        }
+    }
+}
+
+// ---- series arithmetic --------------------------------------------------------------------------
+
+namespace {
+
+Series zero_series(const SeriesLayout& layout, Precision prec) {
+    Series s;
+    s.c.assign(static_cast<size_t>(layout.size()), Interval(prec));
+    return s;
+}
+
+void set_zero(Series& s) {
+    for (auto& c : s.c) mpfi_set_si(c.raw(), 0);
+}
+
+// Integer polynomials for the derivatives of tan, tanh and atan (coefficient k of x^k).
+using IntPoly = std::vector<long>;
+
+IntPoly derivative(const IntPoly& p) {
+    IntPoly d(p.size() > 1 ? p.size() - 1 : 1, 0);
+    for (size_t k = 1; k < p.size(); ++k) d[k - 1] = static_cast<long>(k) * p[k];
+    return d;
+}
+
+IntPoly multiply(const IntPoly& a, const IntPoly& b) {
+    IntPoly r(a.size() + b.size() - 1, 0);
+    for (size_t i = 0; i < a.size(); ++i)
+        for (size_t j = 0; j < b.size(); ++j) r[i + j] += a[i] * b[j];
+    return r;
+}
+
+IntPoly add_poly(IntPoly a, const IntPoly& b) {
+    if (a.size() < b.size()) a.resize(b.size(), 0);
+    for (size_t i = 0; i < b.size(); ++i) a[i] += b[i];
+    return a;
+}
+
+// P_0 = t, P_{k+1} = (1 + sign t^2) P_k' : the k-th derivative of tan (sign = +1) or tanh (-1)
+// as a polynomial in the function's value.
+std::vector<IntPoly> tan_like_polynomials(int order, long sign) {
+    std::vector<IntPoly> p{{0, 1}};
+    for (int k = 0; k < order; ++k) p.push_back(multiply(IntPoly{1, 0, sign}, derivative(p.back())));
+    return p;
+}
+
+// atan^(k)(x) = Q_k(x) / (1 + x^2)^k with Q_1 = 1, Q_{k+1} = Q_k' (1 + x^2) - 2 k x Q_k.
+std::vector<IntPoly> atan_polynomials(int order) {
+    std::vector<IntPoly> q{{0}, {1}};
+    for (int k = 1; k < order; ++k) {
+        q.push_back(add_poly(multiply(derivative(q.back()), IntPoly{1, 0, 1}), multiply(IntPoly{0, -2L * k}, q.back())));
+    }
+    return q;
+}
+
+void horner(Interval& out, const IntPoly& p, const Interval& x, Interval& scratch) {
+    mpfi_set_si(out.raw(), 0);
+    for (size_t k = p.size(); k-- > 0;) {
+        mul(scratch, out, x);
+        add_si(out, scratch, p[k]);
+    }
+}
+
+}  // namespace
+
+struct SeriesDomain {
+    using Value = Series;
+    SeriesEvaluator& ev;
+    const std::vector<Interval>& centre;
+    const std::vector<Interval>& params;
+    Op current = Op::Constant;
+
+    const SeriesLayout& L() const { return *ev.layout_; }
+    int order() const { return ev.layout_->order(); }
+
+    void variable(Series& out, long i) {
+        set_zero(out);
+        mpfi_set(out.c[0].raw(), centre.at(static_cast<size_t>(i)).raw());
+        if (order() >= 1) mpfi_set_si(out.c[static_cast<size_t>(L().variable_index(static_cast<int>(i)))].raw(), 1);
+    }
+    void parameter(Series& out, long i) {
+        set_zero(out);
+        mpfi_set(out.c[0].raw(), params.at(static_cast<size_t>(i)).raw());
+    }
+    void constant(Series& out, long i) {
+        set_zero(out);
+        mpfi_set(out.c[0].raw(), ev.constants_[static_cast<size_t>(i)].raw());
+    }
+    void pi(Series& out) {
+        set_zero(out);
+        set_pi(out.c[0]);
+    }
+    void euler(Series& out) {
+        set_zero(out);
+        set_e(out.c[0]);
+    }
+    void add(Series& o, const Series& a, const Series& b) {
+        for (size_t k = 0; k < o.c.size(); ++k) lpcert::add(o.c[k], a.c[k], b.c[k]);
+    }
+    void sub(Series& o, const Series& a, const Series& b) {
+        for (size_t k = 0; k < o.c.size(); ++k) lpcert::sub(o.c[k], a.c[k], b.c[k]);
+    }
+    void neg(Series& o, const Series& a) {
+        for (size_t k = 0; k < o.c.size(); ++k) lpcert::neg(o.c[k], a.c[k]);
+    }
+    // o = a * b truncated; o must not alias a or b.
+    void mul_into(Series& o, const Series& a, const Series& b) {
+        set_zero(o);
+        Interval& t = ev.s3_;
+        for (const auto& p : L().products()) {
+            lpcert::mul(t, a.c[static_cast<size_t>(p.a)], b.c[static_cast<size_t>(p.b)]);
+            lpcert::add(o.c[static_cast<size_t>(p.out)], o.c[static_cast<size_t>(p.out)], t);
+        }
+    }
+    void mul(Series& o, const Series& a, const Series& b) { mul_into(o, a, b); }
+
+    // o = sum_k g_k (u - u0)^k for k = 0..order (Horner); g = ev.g_.
+    void compose(Series& o, const Series& u) {
+        Series& v = ev.t1_;
+        Series& acc = ev.t2_;
+        Series& tmp = ev.t3_;
+        for (size_t k = 0; k < v.c.size(); ++k) mpfi_set(v.c[k].raw(), u.c[k].raw());
+        mpfi_set_si(v.c[0].raw(), 0);
+        set_zero(acc);
+        const int n = order();
+        mpfi_set(acc.c[0].raw(), ev.g_[static_cast<size_t>(n)].raw());
+        for (int k = n - 1; k >= 0; --k) {
+            mul_into(tmp, acc, v);
+            std::swap(acc, tmp);
+            lpcert::add(acc.c[0], acc.c[0], ev.g_[static_cast<size_t>(k)]);
+        }
+        for (size_t k = 0; k < o.c.size(); ++k) mpfi_set(o.c[k].raw(), acc.c[k].raw());
+    }
+
+    // g_k = binom(y, k) * u0^(y-k) style helpers: divides ev.g_[k] by k!.
+    void divide_by_factorials() {
+        long f = 1;
+        for (int k = 2; k <= order(); ++k) {
+            f *= k;
+            mpfi_div_si(ev.g_[static_cast<size_t>(k)].raw(), ev.g_[static_cast<size_t>(k)].raw(), f);
+        }
+    }
+
+    bool div(Series& o, const Series& a, const Series& b) {
+        // 1/x: g_k = (-1)^k / u0^(k+1)
+        const Interval& u0 = b.c[0];
+        if (u0.contains_zero()) throw DomainError("division: the divisor's enclosure contains 0");
+        Interval& inv = ev.s1_;
+        mpfi_si_div(inv.raw(), 1, u0.raw());
+        mpfi_set(ev.g_[0].raw(), inv.raw());
+        for (int k = 1; k <= order(); ++k) {
+            lpcert::mul(ev.g_[static_cast<size_t>(k)], ev.g_[static_cast<size_t>(k) - 1], inv);
+            lpcert::neg(ev.g_[static_cast<size_t>(k)], ev.g_[static_cast<size_t>(k)]);
+        }
+        Series& r = ev.t4_;
+        compose(r, b);
+        mul_into(o, a, r);
+        return true;
+    }
+
+    bool pow_int(Series& o, const Series& a, long n) {
+        const Interval& u0 = a.c[0];
+        if (n < 0 && u0.contains_zero()) throw DomainError("power: negative exponent of an enclosure containing 0");
+        // g_k = binom(n, k) u0^(n-k)
+        for (int k = 0; k <= order(); ++k) {
+            Interval& g = ev.g_[static_cast<size_t>(k)];
+            if (n >= 0 && k > n) {
+                mpfi_set_si(g.raw(), 0);
+                continue;
+            }
+            lpcert::pow_int(g, u0, n - k);
+            // binom(n, k) = n (n-1) ... (n-k+1) / k!
+            for (int j = 0; j < k; ++j) mpfi_mul_si(g.raw(), g.raw(), n - j);
+        }
+        divide_by_factorials();
+        compose(o, a);
+        return true;
+    }
+
+    bool pow_real(Series& o, const Series& a, long c) {
+        const Interval& u0 = a.c[0];
+        const Interval& y = ev.constants_[static_cast<size_t>(c)];
+        if (mpfr_sgn(u0.lower()) < 0) throw DomainError("power: a real power of a base reaching below 0");
+        if (order() > 0 && !certainly_positive(u0)) return false;   // not differentiable at 0
+        Interval& base_y = ev.s1_;
+        lpcert::pow_real(base_y, u0, y);
+        mpfi_set(ev.g_[0].raw(), base_y.raw());
+        Interval& factor = ev.s2_;
+        for (int k = 1; k <= order(); ++k) {
+            // g_k = g_{k-1} * (y - k + 1) / u0, then / k at the end via factorials
+            Interval& g = ev.g_[static_cast<size_t>(k)];
+            mpfi_sub_si(factor.raw(), y.raw(), k - 1);
+            lpcert::mul(g, ev.g_[static_cast<size_t>(k) - 1], factor);
+            lpcert::div(g, g, u0);
+        }
+        divide_by_factorials();
+        compose(o, a);
+        return true;
+    }
+
+    bool min_max(Series& o, const Series& a, const Series& b, bool is_max) {
+        const Interval& x = a.c[0];
+        const Interval& y = b.c[0];
+        const bool a_wins = is_max ? certainly_less(y, x) : certainly_less(x, y);
+        const bool b_wins = is_max ? certainly_less(x, y) : certainly_less(y, x);
+        if (a_wins || b_wins) {
+            const Series& w = a_wins ? a : b;
+            for (size_t k = 0; k < o.c.size(); ++k) mpfi_set(o.c[k].raw(), w.c[k].raw());
+            return true;
+        }
+        if (ev.mode_ == Differentiability::Lipschitz && order() <= 1) {
+            // Clarke: value = min/max of the values, gradient in the hull of both gradients.
+            if (is_max) lpcert::max(o.c[0], x, y); else lpcert::min(o.c[0], x, y);
+            for (size_t k = 1; k < o.c.size(); ++k) mpfi_union(o.c[k].raw(), a.c[k].raw(), b.c[k].raw());
+            return true;
+        }
+        return false;
+    }
+
+    bool unary(Series& o, Op op, const Series& a) {
+        const Interval& u0 = a.c[0];
+        const int n = order();
+        auto& g = ev.g_;
+        switch (op) {
+            case Op::Abs: {
+                if (certainly_nonnegative(u0) && (n == 0 || certainly_positive(u0))) {
+                    for (size_t k = 0; k < o.c.size(); ++k) mpfi_set(o.c[k].raw(), a.c[k].raw());
+                    return true;
+                }
+                if (certainly_negative(u0)) {
+                    neg(o, a);
+                    return true;
+                }
+                if (n == 0) {
+                    lpcert::abs(o.c[0], u0);
+                    return true;
+                }
+                if (ev.mode_ == Differentiability::Lipschitz && n == 1) {
+                    lpcert::abs(o.c[0], u0);
+                    Interval& unit = ev.s1_;
+                    mpfi_interv_si(unit.raw(), -1, 1);
+                    for (size_t k = 1; k < o.c.size(); ++k) lpcert::mul(o.c[k], a.c[k], unit);
+                    return true;
+                }
+                return false;
+            }
+            case Op::Floor: {
+                Interval& f = ev.s1_;
+                lpcert::floor(f, u0);
+                if (!f.is_point() && n > 0) return false;   // a jump inside the box
+                set_zero(o);
+                mpfi_set(o.c[0].raw(), f.raw());
+                return true;
+            }
+            case Op::Exp: {
+                lpcert::exp(g[0], u0);
+                for (int k = 1; k <= n; ++k) mpfi_set(g[static_cast<size_t>(k)].raw(), g[0].raw());
+                break;
+            }
+            case Op::Sin:
+            case Op::Cos: {
+                Interval& s = ev.s1_;
+                Interval& c = ev.s2_;
+                lpcert::sin(s, u0);
+                lpcert::cos(c, u0);
+                // derivatives cycle: sin -> cos -> -sin -> -cos
+                const int shift = op == Op::Sin ? 0 : 1;
+                for (int k = 0; k <= n; ++k) {
+                    const int phase = (k + shift) % 4;
+                    Interval& gk = g[static_cast<size_t>(k)];
+                    if (phase == 0) mpfi_set(gk.raw(), s.raw());
+                    if (phase == 1) mpfi_set(gk.raw(), c.raw());
+                    if (phase == 2) lpcert::neg(gk, s);
+                    if (phase == 3) lpcert::neg(gk, c);
+                }
+                break;
+            }
+            case Op::Log: {
+                lpcert::log(g[0], u0);
+                Interval& inv = ev.s1_;
+                mpfi_si_div(inv.raw(), 1, u0.raw());
+                Interval p(ev.prec_);
+                mpfi_set_si(p.raw(), 1);
+                for (int k = 1; k <= n; ++k) {
+                    // (k-1)! (-1)^(k+1) / u0^k, divided by k! later
+                    lpcert::mul(p, p, inv);
+                    Interval& gk = g[static_cast<size_t>(k)];
+                    mpfi_mul_si(gk.raw(), p.raw(), (k % 2 == 1) ? 1 : -1);
+                    for (int j = 1; j < k; ++j) mpfi_mul_si(gk.raw(), gk.raw(), j);
+                }
+                break;
+            }
+            case Op::Sqrt: {
+                lpcert::sqrt(g[0], u0);
+                if (n == 0) break;
+                if (!certainly_positive(u0)) return false;   // sqrt is not differentiable at 0
+                Interval& factor = ev.s2_;
+                for (int k = 1; k <= n; ++k) {
+                    // d^k sqrt = (1/2)(1/2 - 1)...(1/2 - k + 1) u0^(1/2 - k)
+                    mpfi_set_si(factor.raw(), 1);
+                    mpfi_div_si(factor.raw(), factor.raw(), 2);
+                    mpfi_sub_si(factor.raw(), factor.raw(), k - 1);
+                    Interval& gk = g[static_cast<size_t>(k)];
+                    lpcert::mul(gk, g[static_cast<size_t>(k) - 1], factor);
+                    lpcert::div(gk, gk, u0);
+                }
+                break;
+            }
+            case Op::Tan:
+            case Op::Tanh: {
+                Interval& t = ev.s1_;
+                if (op == Op::Tan) lpcert::tan(t, u0); else lpcert::tanh(t, u0);
+                const auto& polys = op == Op::Tan ? ev.tan_polys_ : ev.tanh_polys_;
+                for (int k = 0; k <= n; ++k) horner(g[static_cast<size_t>(k)], polys[static_cast<size_t>(k)], t, ev.s2_);
+                break;
+            }
+            case Op::Atan: {
+                lpcert::atan(g[0], u0);
+                Interval& denom = ev.s1_;   // 1 / (1 + u0^2)
+                sqr(denom, u0);
+                add_si(denom, denom, 1);
+                mpfi_si_div(denom.raw(), 1, denom.raw());
+                Interval p(ev.prec_);
+                mpfi_set_si(p.raw(), 1);
+                for (int k = 1; k <= n; ++k) {
+                    lpcert::mul(p, p, denom);
+                    Interval& gk = g[static_cast<size_t>(k)];
+                    horner(gk, ev.atan_polys_[static_cast<size_t>(k)], u0, ev.s2_);
+                    lpcert::mul(gk, gk, p);
+                }
+                break;
+            }
+            default: throw std::logic_error("SeriesDomain: unexpected operation");
+        }
+        divide_by_factorials();
+        compose(o, a);
+        return true;
+    }
+};
+
+SeriesEvaluator::SeriesEvaluator(const Expression& e, const SeriesLayout& layout, Precision prec,
+                                 Differentiability mode)
+    : e_(&e),
+      layout_(&layout),
+      prec_(prec),
+      mode_(mode),
+      slots_(e.code().size(), zero_series(layout, prec)),
+      t1_(zero_series(layout, prec)),
+      t2_(zero_series(layout, prec)),
+      t3_(zero_series(layout, prec)),
+      t4_(zero_series(layout, prec)),
+      g_(static_cast<size_t>(layout.order()) + 1, Interval(prec)),
+      s1_(prec),
+      s2_(prec),
+      s3_(prec),
+      tan_polys_(tan_like_polynomials(layout.order(), 1)),
+      tanh_polys_(tan_like_polynomials(layout.order(), -1)),
+      atan_polys_(atan_polynomials(layout.order())) {
+    for (const auto& c : e.constants()) {
+        Interval v(prec);
+        mpfi_set_q(v.raw(), c.value());
+        constants_.push_back(std::move(v));
+    }
+}
+
+const Series* SeriesEvaluator::evaluate(const std::vector<Interval>& centre, const std::vector<Interval>& params) {
+    SeriesDomain dom{*this, centre, params};
+    try {
+        if (!detail::run_tape(*e_, dom, slots_)) return nullptr;
+    } catch (const DomainError& err) {
+        throw DomainError("function '" + e_->text() + "' is undefined or unbounded on the box " + describe_box(centre) +
+                          " (" + op_name(dom.current) + ": " + err.what() + ")");
+    }
+    return &slots_.back();
+}
+
+}  // namespace lpcert

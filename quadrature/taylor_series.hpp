@@ -1,0 +1,85 @@
+#pragma once
+// Truncated multivariate Taylor series with interval coefficients (interval automatic
+// differentiation of any order), the engine of the higher-order quadrature enclosures and of the
+// Lipschitz bounds.
+//
+// A Series in d variables of order n holds, for every multi-index alpha with |alpha| <= n, an
+// interval c_alpha. Evaluating an Expression "about" a centre X (each X_i an interval, x_i = X_i +
+// u_i) yields coefficients with the contract
+//     c_alpha  contains  { (d^alpha f)(xi) / alpha!  :  xi in X }.
+// With X a narrow interval around a point m this encloses the Taylor coefficients at m; with X a
+// whole box B it encloses the derivatives over B, i.e. the Lagrange remainder terms of Taylor's
+// theorem on B. Both are used by integration.cpp.
+//
+// Smoothness: a series exists only where f is n times differentiable on X. abs across 0, min/max
+// of overlapping arguments, floor across an integer, sqrt or a real power at 0 make evaluate()
+// return nullptr (the caller falls back to order 0). With Differentiability::Lipschitz and n = 1,
+// abs/min/max instead give Clarke generalized gradients (valid for Lipschitz bounds).
+// A value that is undefined (log of <= 0, a divisor containing 0) throws DomainError as in
+// evaluation.hpp.
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "quadrature/expression.hpp"
+#include "quadrature/interval.hpp"
+
+namespace lpcert {
+
+class SeriesLayout {
+public:
+    static constexpr int kMaxDimension = 8;
+    SeriesLayout(int dimension, int order);
+
+    int dimension() const { return d_; }
+    int order() const { return n_; }
+    int size() const { return static_cast<int>(exponents_.size()); }
+    const std::array<std::uint8_t, kMaxDimension>& exponents(int k) const { return exponents_[static_cast<size_t>(k)]; }
+    int degree(int k) const { return degrees_[static_cast<size_t>(k)]; }
+    int variable_index(int i) const { return variable_index_[static_cast<size_t>(i)]; }   // monomial u_i
+
+    struct Product {
+        int a, b, out;
+    };
+    const std::vector<Product>& products() const { return products_; }
+
+private:
+    int d_, n_;
+    std::vector<std::array<std::uint8_t, kMaxDimension>> exponents_;
+    std::vector<int> degrees_;
+    std::vector<int> variable_index_;
+    std::vector<Product> products_;
+};
+
+struct Series {
+    std::vector<Interval> c;   // indexed like SeriesLayout's monomials; c[0] is the value
+};
+
+enum class Differentiability { Smooth, Lipschitz };
+
+class SeriesEvaluator {
+public:
+    SeriesEvaluator(const Expression& e, const SeriesLayout& layout, Precision prec,
+                    Differentiability mode = Differentiability::Smooth);
+    // Taylor coefficients of f about `centre` (see above); nullptr when f is not smooth enough
+    // there. The returned series lives until the next call.
+    const Series* evaluate(const std::vector<Interval>& centre, const std::vector<Interval>& params = {});
+
+    const SeriesLayout& layout() const { return *layout_; }
+
+private:
+    friend struct SeriesDomain;
+    const Expression* e_;
+    const SeriesLayout* layout_;
+    Precision prec_;
+    Differentiability mode_;
+    std::vector<Interval> constants_;
+    std::vector<Series> slots_;
+    Series t1_, t2_, t3_, t4_;        // scratch series
+    std::vector<Interval> g_;         // scratch derivative coefficients g^(k)(u0)/k!
+    Interval s1_, s2_, s3_;           // scratch scalars
+    std::vector<std::vector<long>> tan_polys_, tanh_polys_, atan_polys_;
+};
+
+}  // namespace lpcert

@@ -1,0 +1,133 @@
+#define BOOST_TEST_MODULE interval
+#include <boost/test/unit_test.hpp>
+#include <tbb/parallel_for.h>
+
+#include "quadrature/errors.hpp"
+#include "quadrature/interval.hpp"
+#include "test_support.hpp"
+
+using namespace lpcert;
+
+BOOST_AUTO_TEST_CASE(one_third_is_bracketed_at_every_precision) {
+    for (long bits : {2L, 3L, 10L, 53L, 64L, 200L, 1000L}) {
+        Interval a(1, Precision(bits)), b(3, Precision(bits));
+        Interval q{Precision(bits)};
+        div(q, a, b);
+        // 3 * lower < 1 < 3 * upper, checked exactly with rationals.
+        mpq_t lo, hi, third;
+        mpq_inits(lo, hi, third, nullptr);
+        mpfr_get_q(lo, q.lower());
+        mpfr_get_q(hi, q.upper());
+        mpq_set_ui(third, 1, 3);
+        BOOST_CHECK(mpq_cmp(lo, third) < 0);
+        BOOST_CHECK(mpq_cmp(third, hi) < 0);
+        mpq_clears(lo, hi, third, nullptr);
+        BOOST_CHECK_EQUAL(q.precision().bits, bits);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(decimal_output_is_outward) {
+    Interval a(1, Precision(128)), b(3, Precision(128)), q{Precision(128)};
+    div(q, a, b);
+    const std::string lo = decimal_down(q.lower(), 10), hi = decimal_up(q.upper(), 10);
+    BOOST_CHECK_EQUAL(lo, "3.333333333e-1");
+    BOOST_CHECK_EQUAL(hi, "3.333333334e-1");
+    // Parsing the printed bounds back gives an enclosure of 1/3.
+    const Interval back_lo = parse_decimal(lo, Precision(256)), back_hi = parse_decimal(hi, Precision(256));
+    mpq_t third, l, h;
+    mpq_inits(third, l, h, nullptr);
+    mpq_set_ui(third, 1, 3);
+    mpfr_get_q(l, back_lo.upper());
+    mpfr_get_q(h, back_hi.lower());
+    BOOST_CHECK(mpq_cmp(l, third) <= 0);
+    BOOST_CHECK(mpq_cmp(third, h) <= 0);
+    mpq_clears(third, l, h, nullptr);
+    Interval neg_third{Precision(128)};
+    neg(neg_third, q);
+    BOOST_CHECK_EQUAL(decimal_down(neg_third.lower(), 5), "-3.3334e-1");
+    BOOST_CHECK_EQUAL(decimal_up(neg_third.upper(), 5), "-3.3333e-1");
+}
+
+BOOST_AUTO_TEST_CASE(decimal_parsing_encloses_the_literal) {
+    const Interval tenth = parse_decimal("0.1", Precision(64));
+    BOOST_CHECK(!tenth.is_point());   // 1/10 is not binary
+    mpq_t q, l, h;
+    mpq_inits(q, l, h, nullptr);
+    mpq_set_ui(q, 1, 10);
+    mpfr_get_q(l, tenth.lower());
+    mpfr_get_q(h, tenth.upper());
+    BOOST_CHECK(mpq_cmp(l, q) < 0 && mpq_cmp(q, h) < 0);
+    mpq_clears(q, l, h, nullptr);
+    BOOST_CHECK(parse_decimal("0.5", Precision(64)).is_point());
+    BOOST_CHECK_THROW(parse_decimal("0.1x", Precision(64)), InputError);
+    BOOST_CHECK_THROW(parse_decimal("", Precision(64)), InputError);
+    BOOST_CHECK_THROW(parse_decimal("1e", Precision(64)), InputError);
+    BOOST_CHECK_THROW(parse_decimal("1e99999999999", Precision(64)), InputError);
+}
+
+BOOST_AUTO_TEST_CASE(three_way_predicates_answer_only_what_is_certain) {
+    const Precision p(64);
+    Interval a(p), b(p);
+    mpfi_interv_si(a.raw(), 0, 2);
+    mpfi_interv_si(b.raw(), 1, 3);
+    BOOST_CHECK(!certainly_less(a, b));
+    BOOST_CHECK(!certainly_less(b, a));
+    BOOST_CHECK(possibly_less_equal(a, b) && possibly_less_equal(b, a));
+    BOOST_CHECK(overlaps(a, b));
+    mpfi_interv_si(b.raw(), 3, 4);
+    BOOST_CHECK(certainly_less(a, b));
+    BOOST_CHECK(!overlaps(a, b));
+}
+
+BOOST_AUTO_TEST_CASE(even_powers_are_tight_and_domains_are_enforced) {
+    const Precision p(64);
+    Interval a(p), r(p);
+    mpfi_interv_si(a.raw(), -1, 2);
+    pow_int(r, a, 2);
+    BOOST_CHECK_EQUAL(mpfr_sgn(r.lower()), 0);
+    BOOST_CHECK_EQUAL(mpfr_cmp_si(r.upper(), 4), 0);
+    pow_int(r, a, 3);
+    BOOST_CHECK_EQUAL(mpfr_cmp_si(r.lower(), -1), 0);
+    BOOST_CHECK_EQUAL(mpfr_cmp_si(r.upper(), 8), 0);
+    BOOST_CHECK_THROW(log(r, a), DomainError);
+    BOOST_CHECK_THROW(sqrt(r, a), DomainError);
+    BOOST_CHECK_THROW(div(r, r, a), DomainError);
+    BOOST_CHECK_THROW(pow_int(r, a, -2), DomainError);
+    Interval half(p);
+    mpfi_set_si(half.raw(), 1);
+    mpfi_div_2ui(half.raw(), half.raw(), 1);
+    BOOST_CHECK_THROW(pow_real(r, a, half), DomainError);
+    Interval around_pole(p);
+    mpfi_interv_si(around_pole.raw(), 1, 2);   // pi/2 is inside
+    BOOST_CHECK_THROW(tan(r, around_pole), DomainError);
+}
+
+BOOST_AUTO_TEST_CASE(floor_min_max_enclose) {
+    const Precision p(64);
+    Interval a(p), b(p), r(p);
+    mpfi_interv_si(a.raw(), -3, 5);
+    mpfi_div_si(a.raw(), a.raw(), 2);   // [-1.5, 2.5]
+    floor(r, a);
+    BOOST_CHECK_EQUAL(mpfr_cmp_si(r.lower(), -2), 0);
+    BOOST_CHECK_EQUAL(mpfr_cmp_si(r.upper(), 2), 0);
+    mpfi_interv_si(b.raw(), 0, 1);
+    min(r, a, b);
+    BOOST_CHECK_EQUAL(mpfr_cmp_si_2exp(r.lower(), -3, -1), 0);
+    BOOST_CHECK_EQUAL(mpfr_cmp_si(r.upper(), 1), 0);
+    max(r, a, b);
+    BOOST_CHECK_EQUAL(mpfr_cmp_si(r.lower(), 0), 0);
+}
+
+BOOST_AUTO_TEST_CASE(values_made_in_tbb_workers_keep_their_precision) {
+    // Boost's default precision is global state; lpcert never reads it, so precision must be
+    // exactly what each construction asked for, whatever thread made the value.
+    boost::multiprecision::mpfi_float::default_precision(20);
+    std::vector<long> seen(64, 0);
+    tbb::parallel_for(0, 64, [&](int k) {
+        const long bits = 40 + k;
+        Interval a(1, Precision(bits)), b(3, Precision(bits)), q{Precision(bits)};
+        div(q, a, b);
+        seen[static_cast<size_t>(k)] = q.precision().bits;
+    });
+    for (int k = 0; k < 64; ++k) BOOST_CHECK_EQUAL(seen[static_cast<size_t>(k)], 40 + k);
+}

@@ -1,0 +1,68 @@
+#define BOOST_TEST_MODULE modulus
+#include <boost/test/unit_test.hpp>
+
+#include "quadrature/lipschitz.hpp"
+#include "quadrature/modulus.hpp"
+#include "test_support.hpp"
+
+using namespace lpcert;
+
+namespace {
+
+Interval modulus_lb(const std::string& f, int d, const std::string& p, long num, long den) {
+    mpq_t delta;
+    mpq_init(delta);
+    mpq_set_si(delta, num, static_cast<unsigned long>(den));
+    const auto r = certify_modulus_lower_bound(Expression::parse(f), d, Exponent::parse(p), delta, ModulusOptions(),
+                                               Precision(128));
+    mpq_clear(delta);
+    return r.norm_at_best;
+}
+
+// lower <= truth (certified) and lower >= 0.9 truth (useful)
+void check_near_below(const Interval& enclosure, const Interval& truth) {
+    BOOST_CHECK_MESSAGE(certainly_less_equal(Interval(enclosure.precision()), truth), "");
+    mpfr_t lb;
+    mpfr_init2(lb, 128);
+    mpfr_set(lb, enclosure.lower(), MPFR_RNDD);
+    BOOST_CHECK_MESSAGE(mpfr_lessequal_p(lb, truth.upper()), "lower bound " << decimal_down(lb) << " above the truth "
+                                                                            << to_string(truth));
+    Interval ninety{Precision(128)};
+    mpfi_mul_si(ninety.raw(), truth.raw(), 9);
+    mpfi_div_si(ninety.raw(), ninety.raw(), 10);
+    BOOST_CHECK_MESSAGE(mpfr_greaterequal_p(lb, ninety.upper()), "lower bound " << decimal_down(lb) << " is loose");
+    mpfr_clear(lb);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(linear_function_has_the_known_modulus) {
+    // f = x1: omega(delta)_p = delta (1 - delta)^(1/p) (shift along e1).
+    check_near_below(modulus_lb("x1", 1, "2", 1, 4), test::ref("0.2165063509461096616909307926882340458895"));
+    check_near_below(modulus_lb("x1", 1, "1", 1, 8), test::ref("0.109375"));
+    check_near_below(modulus_lb("x1", 2, "2", 1, 4), test::ref("0.2165063509461096616909307926882340458895"));
+}
+
+BOOST_AUTO_TEST_CASE(unit_step_has_modulus_delta_to_the_one_over_p) {
+    check_near_below(modulus_lb("floor(x1 + 0.7)", 1, "1", 1, 4), test::ref("0.25"));
+    check_near_below(modulus_lb("floor(x1 + 0.7)", 1, "2", 1, 16), test::ref("0.25"));
+}
+
+BOOST_AUTO_TEST_CASE(short_shifts_are_found_for_oscillatory_functions) {
+    // sin(2 pi x1 / delta) with delta = 1/8: the shift delta gives ~0, delta/2 gives the modulus
+    // ||sin(y + pi) - sin(y)||_2 over most of [0,1] ~ 2 * sqrt(1/2) * sqrt(1 - delta/2).
+    const Interval lb = modulus_lb("sin(16*pi*x1)", 1, "2", 1, 8);
+    BOOST_CHECK(mpfr_cmp_si_2exp(lb.lower(), 13, -4) > 0);   // > 1.3
+}
+
+BOOST_AUTO_TEST_CASE(lipschitz_bounds_contain_the_constant) {
+    const auto sine = bound_lipschitz_constant(Expression::parse("sin(2*pi*x1)"), 1, "1e-3", 5000, Precision(128));
+    BOOST_REQUIRE(sine);
+    const Interval two_pi = test::ref("6.283185307179586476925286766559005768394");
+    BOOST_CHECK(mpfr_greaterequal_p(sine->bound.upper(), two_pi.upper()));
+    BOOST_CHECK(mpfr_cmp_si(sine->bound.upper(), 7) < 0);
+    const auto kink = bound_lipschitz_constant(Expression::parse("abs(x1 - 0.3) + 0.5*x2"), 2, "1e-3", 5000, Precision(128));
+    BOOST_REQUIRE(kink);
+    BOOST_CHECK(mpfr_greaterequal_p(kink->bound.upper(), test::ref("1.118033988749894848204586834365638117720").upper()));
+    BOOST_CHECK(!bound_lipschitz_constant(Expression::parse("floor(x1 + 0.7)"), 1, "1e-3", 5000, Precision(128)));
+}

@@ -1,0 +1,41 @@
+#pragma once
+// Shared helpers of the test suites: a printed, overridable seed (LPCERT_SEED), an iteration
+// multiplier (LPCERT_TEST_MULTIPLIER), and reference values written as strings.
+
+#include <cstdlib>
+#include <iostream>
+#include <random>
+#include <string>
+
+#include "quadrature/interval.hpp"
+
+namespace lpcert::test {
+
+inline unsigned seed() {
+    static const unsigned s = [] {
+        const char* env = std::getenv("LPCERT_SEED");
+        const unsigned v = env ? static_cast<unsigned>(std::strtoul(env, nullptr, 10)) : 20261125u;
+        std::cout << "LPCERT_SEED=" << v << "\n";
+        return v;
+    }();
+    return s;
+}
+
+inline int multiplier() {
+    const char* env = std::getenv("LPCERT_TEST_MULTIPLIER");
+    return env ? std::max(1, std::atoi(env)) : 1;
+}
+
+inline std::mt19937_64& rng() {
+    static std::mt19937_64 g(seed());
+    return g;
+}
+
+// A reference value from its decimal text, enclosed outward.
+inline Interval ref(const std::string& text, long bits = 256) { return parse_decimal(text, Precision(bits)); }
+
+// True when the enclosure contains the reference enclosure's whole range (the exact value lies
+// in the reference, so containment of the reference proves containment of the value).
+inline bool encloses(const Interval& result, const Interval& reference) { return contains(result, reference); }
+
+}  // namespace lpcert::test

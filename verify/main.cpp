@@ -1,0 +1,48 @@
+// verify: the command-line tool of lpcert. Errors are caught here, once, and mapped to the exit
+// statuses of INTERFACE.md: 2 for bad input (one line on stderr), 3 for refused resources.
+
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+
+#include <iostream>
+#include <memory>
+
+#include "quadrature/errors.hpp"
+#include "verify/commands.hpp"
+
+int main(int argc, char** argv) {
+    using namespace lpcert;
+    try {
+        const CommandLine c = parse_command_line(argc, argv);
+        if (c.subcommand == "help") {
+            std::cout << usage();
+            return 0;
+        }
+        std::unique_ptr<tbb::global_control> threads;
+        if (c.threads > 0) {
+            threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                            static_cast<size_t>(c.threads));
+        }
+        if (c.subcommand == "integrate") return command_integrate(c);
+        if (c.subcommand == "modulus") return command_modulus(c);
+        if (c.subcommand == "functions") return command_functions(c);
+        if (c.subcommand == "construct") return command_construct(c);
+        if (c.subcommand == "run") return command_run(c);
+        if (c.subcommand == "check") return command_check(c);
+        if (c.subcommand == "reproduce") return command_reproduce(c);
+        throw InputError("unknown subcommand '" + c.subcommand +
+                         "' (run, construct, integrate, modulus, check, reproduce, functions)");
+    } catch (const InputError& e) {
+        std::cerr << "verify: " << e.what() << "\n";
+        return 2;
+    } catch (const DomainError& e) {
+        std::cerr << "verify: " << e.what() << "\n";
+        return 2;
+    } catch (const ResourceLimit& e) {
+        std::cerr << "verify: refused: " << e.what() << "\n";
+        return 3;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "verify: refused: out of memory\n";
+        return 3;
+    }
+}
