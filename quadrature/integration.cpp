@@ -132,6 +132,8 @@ IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piec
     const long max_boxes = options.max_boxes > 0 ? options.max_boxes : kDefaultMaxBoxes;
     const Interval tol = parse_decimal(options.relative_tolerance, prec, "tolerance");
     const Interval floor_abs = parse_decimal(options.absolute_floor, prec, "tolerance floor");
+    const Interval piece_goal = parse_decimal(
+        options.piece_absolute_tolerance.empty() ? "0" : options.piece_absolute_tolerance, prec, "piece tolerance");
 
     tbb::enumerable_thread_specific<BoxIntegrator> integrators(
         [&] { return BoxIntegrator(integrand, d, options.taylor_order, options.nonnegative, prec); });
@@ -178,34 +180,73 @@ IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piec
             }
             options.on_round(evaluated, ratio);
         }
-        if (mpfr_lessequal_p(width, goal)) {
+        const bool per_piece = !options.piece_absolute_tolerance.empty();
+        if (!per_piece && mpfr_lessequal_p(width, goal)) {
             result.status = IntegrationStatus::Converged;
             break;
         }
-        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (evaluated >= max_boxes || (options.max_seconds > 0 && elapsed > options.max_seconds)) {
-            result.status = IntegrationStatus::BudgetSpent;
-            break;
-        }
         // Widths at 32 bits (rounded up) order the pieces; ties broken by index (deterministic).
-        std::vector<size_t> index(values.size());
-        std::iota(index.begin(), index.end(), 0);
         std::vector<mpfr_t> widths(values.size());
         for (size_t k = 0; k < values.size(); ++k) {
             mpfr_init2(widths[k], 32);
             mpfr_sub(widths[k], values[k].upper(), values[k].lower(), MPFR_RNDU);
         }
-        std::stable_sort(index.begin(), index.end(),
-                         [&](size_t a, size_t b) { return mpfr_greater_p(widths[a], widths[b]) != 0; });
-        mpfr_set_zero(cumulative, 1);
-        mpfr_div_2ui(width, width, 1, MPFR_RNDD);   // half of the total width
         std::vector<size_t> chosen;
-        for (size_t k : index) {
-            if (mpfr_sgn(widths[k]) == 0) break;
-            chosen.push_back(k);
-            mpfr_add(cumulative, cumulative, widths[k], MPFR_RNDD);
-            if (mpfr_greaterequal_p(cumulative, width)) break;
-            if (evaluated + static_cast<long>(chosen.size()) >= max_boxes) break;
+        if (per_piece) {
+            // Each initial piece on its own: its sub-pieces, widest first, until half its width.
+            std::vector<size_t> index(values.size());
+            std::iota(index.begin(), index.end(), 0);
+            std::stable_sort(index.begin(), index.end(), [&](size_t a, size_t b) {
+                if (origin[a] != origin[b]) return origin[a] < origin[b];
+                return mpfr_greater_p(widths[a], widths[b]) != 0;
+            });
+            mpfr_t origin_width;
+            mpfr_init2(origin_width, 32);
+            for (size_t at = 0; at < index.size();) {
+                size_t end = at;
+                mpfr_set_zero(origin_width, 1);
+                while (end < index.size() && origin[index[end]] == origin[index[at]]) {
+                    mpfr_add(origin_width, origin_width, widths[index[end]], MPFR_RNDU);
+                    ++end;
+                }
+                if (mpfr_greater_p(origin_width, piece_goal.lower())) {
+                    mpfr_div_2ui(origin_width, origin_width, 1, MPFR_RNDD);
+                    mpfr_set_zero(cumulative, 1);
+                    for (size_t k = at; k < end; ++k) {
+                        chosen.push_back(index[k]);
+                        mpfr_add(cumulative, cumulative, widths[index[k]], MPFR_RNDD);
+                        if (mpfr_greaterequal_p(cumulative, origin_width)) break;
+                    }
+                }
+                at = end;
+            }
+            mpfr_clear(origin_width);
+            if (chosen.empty()) {
+                for (auto& w : widths) mpfr_clear(w);
+                result.status = IntegrationStatus::Converged;
+                break;
+            }
+        }
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (evaluated >= max_boxes || (options.max_seconds > 0 && elapsed > options.max_seconds)) {
+            for (auto& w : widths) mpfr_clear(w);
+            result.status = IntegrationStatus::BudgetSpent;
+            break;
+        }
+        if (!per_piece) {
+            std::vector<size_t> index(values.size());
+            std::iota(index.begin(), index.end(), 0);
+            std::stable_sort(index.begin(), index.end(),
+                             [&](size_t a, size_t b) { return mpfr_greater_p(widths[a], widths[b]) != 0; });
+            mpfr_set_zero(cumulative, 1);
+            mpfr_div_2ui(width, width, 1, MPFR_RNDD);   // half of the total width
+            for (size_t k : index) {
+                if (mpfr_sgn(widths[k]) == 0) break;
+                chosen.push_back(k);
+                mpfr_add(cumulative, cumulative, widths[k], MPFR_RNDD);
+                if (mpfr_greaterequal_p(cumulative, width)) break;
+                if (evaluated + static_cast<long>(chosen.size()) >= max_boxes) break;
+            }
         }
         for (auto& w : widths) mpfr_clear(w);
         if (chosen.empty()) {

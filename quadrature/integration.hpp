@@ -41,6 +41,9 @@ struct IntegrationOptions {
     // "relative only".
     std::string relative_tolerance = "1e-3";
     std::string absolute_floor = "0";
+    // When not empty: instead of the global goal, every initial piece (summed over its
+    // sub-pieces) must reach an enclosure width <= this absolute decimal (cell averages).
+    std::string piece_absolute_tolerance;
     int taylor_order = 4;                 // 0 = natural interval extension only
     bool nonnegative = false;             // the integrand is known to be >= 0 (|.|^p)
     long max_boxes = 0;                   // 0 = default: 4,000,000 pieces in total

@@ -1,0 +1,327 @@
+#include "construction/builder.hpp"
+
+#include <map>
+
+#include "construction/cell_grid.hpp"
+#include "construction/level_table.hpp"
+#include "quadrature/errors.hpp"
+#include "quadrature/integration.hpp"
+#include "quadrature/modulus.hpp"
+
+namespace lpcert {
+
+using boost::multiprecision::mpz_int;
+
+// ---- resources ----------------------------------------------------------------------------------
+
+long estimate_build_memory(int d, int N, int levels, int digit_bits) {
+    // Per level: theta appears in two neurons (Q1, Q0) -> 2 b N^(dl) bits; cell values ~64 bytes;
+    // the quadrature of the finest level keeps ~1.5 KiB per cell while it runs.
+    long double bytes = 0;
+    long double cells = 1;
+    for (int l = 0; l <= levels; ++l) {
+        bytes += 2.0L * digit_bits * cells / 8 + 64.0L * cells;
+        if (l == levels) bytes += 1536.0L * cells;
+        cells *= static_cast<long double>(N) * 1.0L;
+        for (int i = 1; i < d; ++i) cells *= N;
+    }
+    return bytes > 9.0e18L ? std::numeric_limits<long>::max() : static_cast<long>(bytes);
+}
+
+void check_build_resources(const ConstructionRequest& r) {
+    const long bytes = estimate_build_memory(r.d, r.N, r.levels, r.digit_bits);
+    if (bytes > r.max_memory_bytes) {
+        char msg[256];
+        std::snprintf(msg, sizeof msg, "d=%d, N=%d, L=%d needs about %.3g GiB (level tables and %s cells); the limit is %.3g GiB",
+                      r.d, r.N, r.levels, static_cast<double>(bytes) / (1L << 30),
+                      (std::to_string(r.N) + "^" + std::to_string(r.d * r.levels)).c_str(),
+                      static_cast<double>(r.max_memory_bytes) / (1L << 30));
+        throw ResourceLimit(msg);
+    }
+}
+
+// ---- eta and cell values ------------------------------------------------------------------------
+
+Dyadic default_eta(const Expression& f, const ConstructionRequest& r, const Exponent& p, std::string& explanation) {
+    mpq_t delta;
+    mpq_init(delta);
+    mpz_ui_pow_ui(mpq_denref(delta), static_cast<unsigned long>(r.N), static_cast<unsigned long>(r.levels));
+    mpz_set_ui(mpq_numref(delta), 1);
+    const ModulusLowerBound lb = certify_modulus_lower_bound(f, r.d, p, delta, ModulusOptions(), r.prec);
+    mpq_clear(delta);
+    const mpfr_srcptr lower = lb.norm_at_best.lower();
+    if (mpfr_sgn(lower) <= 0) {
+        explanation = "no positive lower bound of omega_f(N^-L)_p was found; eta = 2^-40";
+        return Dyadic::power_of_two(-40);
+    }
+    // largest power of two <= 2^-10 * lower: 2^(e - 1 - 10) where lower = m 2^e, 1/2 <= m < 1
+    const long e = static_cast<long>(mpfr_get_exp(lower));
+    explanation = "2^-10 * LB(omega_f(N^-L)_p) with LB = " + decimal_down(lower, 12);
+    return Dyadic::power_of_two(e - 1 - 10);
+}
+
+CellValues compute_cell_values(const Expression& f, const ConstructionRequest& r, const Dyadic& eta) {
+    CellValues out;
+    out.eta = eta;
+    const Precision prec = r.prec;
+    for (int l = 0; l <= r.levels; ++l) {
+        const CellGrid grid(r.d, r.N, l);
+        std::vector<Piece> pieces;
+        pieces.reserve(static_cast<size_t>(grid.cells()));
+        for (long K = 0; K < grid.cells(); ++K) pieces.push_back(Piece{grid.cell_box(K), 0});
+        // |avg enclosure| <= eta/4 per cell: integral width <= eta * |C| / 4, |C| >= N^-(dl) (1 - 2^-200)
+        Interval goal = eta.to_interval(prec);
+        mpfi_div_si(goal.raw(), goal.raw(), 8);
+        for (int k = 0; k < r.d * l; ++k) mpfi_div_si(goal.raw(), goal.raw(), r.N);
+        IntegrationOptions opt;
+        opt.taylor_order = 4;
+        opt.piece_absolute_tolerance = decimal_down(goal.lower(), 6);
+        if (r.progress) opt.on_round = [&](long boxes, long) { r.progress("cell averages, level " + std::to_string(l), boxes, grid.cells()); };
+        const IntegralEnclosure integral = enclose_integral(f, std::move(pieces), {}, opt, prec);
+        if (integral.status != IntegrationStatus::Converged) {
+            throw ResourceLimit("cell averages of level " + std::to_string(l) + " did not reach width eta within the budget");
+        }
+        std::vector<Dyadic> values;
+        values.reserve(static_cast<size_t>(grid.cells()));
+        mpfr_t mid;
+        mpfr_init2(mid, prec.bits);
+        for (long K = 0; K < grid.cells(); ++K) {
+            Interval avg = integral.per_initial_piece[static_cast<size_t>(K)];
+            div(avg, avg, grid.cell_box(K).volume(prec));
+            // v = eta * round(mid(avg) / eta): |v - avg| <= eta/2 + width(avg) <= eta.
+            midpoint(mid, avg);
+            mpfr_mul_2si(mid, mid, -eta.exponent(), MPFR_RNDN);   // eta is a power of two
+            mpz_int k;
+            mpfr_get_z(k.backend().data(), mid, MPFR_RNDN);
+            values.push_back(Dyadic(k, 0) * eta);
+        }
+        mpfr_clear(mid);
+        out.v.push_back(std::move(values));
+    }
+    return out;
+}
+
+// ---- the layout -----------------------------------------------------------------------------------
+
+namespace {
+
+// A layer under construction: neurons by name, sources resolved in the previous layer.
+class LayerBuilder {
+public:
+    explicit LayerBuilder(const std::map<std::string, int>* previous) : previous_(previous) {}
+
+    void add(const std::string& name, Activation act, const std::vector<std::pair<std::string, Dyadic>>& weights,
+             const Dyadic& bias = Dyadic()) {
+        Neuron n;
+        n.activation = act;
+        n.bias = bias;
+        for (const auto& [source, w] : weights) {
+            if (w.is_zero()) continue;
+            n.weights.emplace_back(previous_->at(source), w);
+        }
+        index_[name] = static_cast<int>(layer_.neurons.size());
+        layer_.neurons.push_back(std::move(n));
+    }
+    const std::map<std::string, int>& index() const { return index_; }
+    Layer take() { return std::move(layer_); }
+
+private:
+    const std::map<std::string, int>* previous_;
+    std::map<std::string, int> index_;
+    Layer layer_;
+};
+
+using Affine = std::vector<std::pair<std::string, Dyadic>>;
+
+std::string idx(const char* base, int i) { return std::string(base) + std::to_string(i); }
+std::string idx(const char* base, int i, int j) { return std::string(base) + std::to_string(i) + "_" + std::to_string(j); }
+
+}  // namespace
+
+BuiltNetwork build_floor_relu(const CellValues& values, int d, int N, int L, int b) {
+    BuiltNetwork out;
+    out.values = values;
+    out.digit_bits = b;
+    const Dyadic& eta = values.eta;
+    const Dyadic two_b = Dyadic::power_of_two(b);
+
+    // Level tables.
+    for (int l = 1; l <= L; ++l) {
+        const CellGrid grid(d, N, l, 64);
+        const auto& v = values.v[static_cast<size_t>(l)];
+        const auto& parent = values.v[static_cast<size_t>(l) - 1];
+        std::vector<Dyadic> r(v.size());
+        Dyadic R;
+        for (long K = 0; K < grid.cells(); ++K) {
+            r[static_cast<size_t>(K)] = v[static_cast<size_t>(K)] - parent[static_cast<size_t>(grid.parent(K))];
+            if (R < r[static_cast<size_t>(K)].abs()) R = r[static_cast<size_t>(K)].abs();
+        }
+        std::vector<mpz_int> codes;
+        codes.reserve(r.size());
+        const mpz_int limit = mpz_int(1) << b;
+        for (const auto& rk : r) {
+            const Dyadic q = (rk + R) * Dyadic::power_of_two(-eta.exponent());   // (r + R) / eta, an integer
+            const mpz_int code = q.floor();
+            if (code >= limit) {
+                throw InputError("level " + std::to_string(l) + ": a residual code needs " +
+                                 std::to_string(mpz_sizeinbase(code.backend().data(), 2)) +
+                                 " bits but --digit-bits is " + std::to_string(b) + " (raise --digit-bits or --eta)");
+            }
+            codes.push_back(code);
+        }
+        out.levels.push_back(LevelSummary{R, pack_codes(codes, b)});
+    }
+
+    Network& net = out.network;
+    net.d = d;
+    net.N = N;
+    net.levels = L;
+    std::map<std::string, int> inputs;
+    for (int i = 0; i < d; ++i) inputs[idx("x", i)] = i;
+    std::vector<std::map<std::string, int>> names;   // per layer, to resolve the next layer's sources
+    const std::map<std::string, int>* prev = &inputs;
+
+    std::vector<Affine> t_in(static_cast<size_t>(d));
+    for (int i = 0; i < d; ++i) t_in[static_cast<size_t>(i)] = {{idx("x", i), Dyadic(1)}};
+    Affine E_in;
+    Dyadic E_bias(1);
+    Affine y_in;
+    Dyadic y_bias = values.v[0][0];
+
+    auto push = [&](LayerBuilder& lb) {
+        names.push_back(lb.index());
+        net.layers.push_back(lb.take());
+        prev = &names.back();
+    };
+    auto scaled = [](const Affine& a, const Dyadic& s) {
+        Affine o;
+        for (const auto& [k, w] : a) o.emplace_back(k, w * s);
+        return o;
+    };
+    // Q1, Q0 of level l, reading E's sources; returns the affine readout y + eta q - R_l.
+    auto extraction = [&](LayerBuilder& layer, int l, Affine& readout, Dyadic& readout_bias) {
+        const LevelSummary& t = out.levels[static_cast<size_t>(l) - 1];
+        layer.add("Q1", Activation::Floor, scaled(E_in, two_b * t.theta));
+        layer.add("Q0", Activation::Floor, scaled(E_in, t.theta));
+        readout = {{"y", Dyadic(1)}, {"Q1", eta}, {"Q0", -(eta * two_b)}};
+        readout_bias = -t.R;
+    };
+    auto add_readout = [&](int level, const Affine& a, const Dyadic& bias) {
+        Readout r;
+        r.level = level;
+        r.layer = static_cast<int>(net.layers.size()) - 1;
+        for (const auto& [k, w] : a) r.weights.emplace_back(names.back().at(k), w);
+        r.bias = bias;
+        net.readouts.push_back(std::move(r));
+    };
+    net.readouts.push_back(Readout{0, -1, {}, values.v[0][0]});
+
+    for (int l = 1; l <= L; ++l) {
+        // A: digits (and the extraction of level l-1)
+        LayerBuilder A(prev);
+        for (int i = 0; i < d; ++i) {
+            A.add(idx("D", i), Activation::Floor, scaled(t_in[static_cast<size_t>(i)], Dyadic(N)));
+            A.add(idx("t", i), Activation::ReLU, t_in[static_cast<size_t>(i)]);
+        }
+        A.add("E", Activation::ReLU, E_in, E_bias);
+        A.add("y", Activation::Identity, y_in, y_bias);
+        Affine y_next{{"y", Dyadic(1)}};
+        Dyadic y_next_bias;
+        if (l > 1) extraction(A, l - 1, y_next, y_next_bias);
+        push(A);
+        if (l > 1) add_readout(l - 1, y_next, y_next_bias);
+
+        // B: steps s_ij = P_ij - M_ij = 1[D_i >= j]
+        LayerBuilder B(prev);
+        for (int i = 0; i < d; ++i) {
+            for (int j = 0; j < N; ++j) {
+                B.add(idx("P", i, j), Activation::ReLU, {{idx("D", i), Dyadic(1)}}, Dyadic(1 - j));
+                B.add(idx("M", i, j), Activation::ReLU, {{idx("D", i), Dyadic(1)}}, Dyadic(-j));
+            }
+            B.add(idx("t", i), Activation::ReLU, {{idx("t", i), Dyadic(1)}});
+        }
+        B.add("E", Activation::ReLU, {{"E", Dyadic(1)}});
+        B.add("y", Activation::Identity, y_next, y_next_bias);
+        push(B);
+
+        // C_g: one-hot gates on coordinate g
+        const long cells_l = checked_power(N, static_cast<long>(d) * l);
+        const Dyadic M = Dyadic::power_of_two(b * cells_l);
+        for (int g = 0; g < d; ++g) {
+            LayerBuilder C(prev);
+            const long c = static_cast<long>(b) * checked_power(N, static_cast<long>(d) * (l - 1) + g);
+            Affine E_src;
+            if (g == 0) {
+                E_src = {{"E", Dyadic(1)}};
+            } else {
+                for (int j = 0; j < N; ++j) E_src.emplace_back(idx("G", g - 1, j), Dyadic(1));
+            }
+            for (int j = 0; j < N; ++j) {
+                std::map<std::string, Dyadic> w;
+                for (const auto& [k, v] : E_src) w[k] = w[k] + v * Dyadic::power_of_two(c * j);
+                // - M (1 - s_j + s_{j+1}) with s_j = P_j - M_j, s_N = 0
+                w[idx("P", g, j)] = w[idx("P", g, j)] + M;
+                w[idx("M", g, j)] = w[idx("M", g, j)] - M;
+                if (j + 1 < N) {
+                    w[idx("P", g, j + 1)] = w[idx("P", g, j + 1)] - M;
+                    w[idx("M", g, j + 1)] = w[idx("M", g, j + 1)] + M;
+                }
+                Affine weights(w.begin(), w.end());
+                // keep the E sources first, as in the reference layout (order is cosmetic)
+                C.add(idx("G", g, j), Activation::ReLU, weights, -M);
+            }
+            for (int i = g + 1; i < d; ++i) {
+                for (int j = 0; j < N; ++j) {
+                    C.add(idx("P", i, j), Activation::ReLU, {{idx("P", i, j), Dyadic(1)}});
+                    C.add(idx("M", i, j), Activation::ReLU, {{idx("M", i, j), Dyadic(1)}});
+                }
+            }
+            for (int i = 0; i < d; ++i) {
+                if (g == 0) {
+                    // t_i' = ReLU(N t_i - sum_{j>=1} s_ij): the saturated digit keeps x_i = 1 in the last cell
+                    Affine w{{idx("t", i), Dyadic(N)}};
+                    for (int j = 1; j < N; ++j) {
+                        w.emplace_back(idx("P", i, j), Dyadic(-1));
+                        w.emplace_back(idx("M", i, j), Dyadic(1));
+                    }
+                    C.add(idx("t", i), Activation::ReLU, w);
+                } else {
+                    C.add(idx("t", i), Activation::ReLU, {{idx("t", i), Dyadic(1)}});
+                }
+            }
+            C.add("y", Activation::Identity, {{"y", Dyadic(1)}});
+            push(C);
+        }
+        for (int i = 0; i < d; ++i) t_in[static_cast<size_t>(i)] = {{idx("t", i), Dyadic(1)}};
+        E_in.clear();
+        for (int j = 0; j < N; ++j) E_in.emplace_back(idx("G", d - 1, j), Dyadic(1));
+        E_bias = Dyadic();
+        y_in = {{"y", Dyadic(1)}};
+        y_bias = Dyadic();
+    }
+    // Final layer: extraction of level L.
+    if (L >= 1) {
+        LayerBuilder X(prev);
+        X.add("y", Activation::Identity, y_in, y_bias);
+        Affine readout;
+        Dyadic readout_bias;
+        extraction(X, L, readout, readout_bias);
+        push(X);
+        add_readout(L, readout, readout_bias);
+    }
+    return out;
+}
+
+BuiltNetwork construct_floor_relu(const Expression& f, const ConstructionRequest& r, const Exponent& p) {
+    check_build_resources(r);
+    f.require_dimension(r.d);
+    std::string explanation;
+    const Dyadic eta = r.eta ? *r.eta : default_eta(f, r, p, explanation);
+    if (eta.sign() <= 0 || eta.mantissa() != 1) throw InputError("--eta: must be a positive power of two \"1*2^E\"");
+    const CellValues values = compute_cell_values(f, r, eta);
+    BuiltNetwork built = build_floor_relu(values, r.d, r.N, r.levels, r.digit_bits);
+    if (!r.eta) built.eta_source = explanation;
+    return built;
+}
+
+}  // namespace lpcert

@@ -1,0 +1,62 @@
+#pragma once
+// The builder of SPEC section 3: cell values v_{l,K} (rigorous cell averages rounded to the eta
+// grid), residual codes, level tables theta_l, and the layer layout A, B, C_1..C_d of every level
+// plus the final extraction layer.
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "construction/network.hpp"
+#include "quadrature/expression.hpp"
+#include "quadrature/lp_norm.hpp"
+
+namespace lpcert {
+
+struct ConstructionRequest {
+    int d = 1, N = 2, levels = 1;
+    int digit_bits = 64;                 // b
+    std::optional<Dyadic> eta;           // default: SPEC section 3 (from the modulus lower bound)
+    Precision prec{128};                 // working precision of the quadrature
+    long max_memory_bytes = 8L << 30;    // refuse larger builds (ResourceLimit, exit 3)
+    std::function<void(const std::string&, long, long)> progress;   // (stage, done, total)
+};
+
+// v[l][K] for l = 0..L: multiples of eta with |v - avg_{C'_K} f| <= eta.
+struct CellValues {
+    Dyadic eta;
+    std::vector<std::vector<Dyadic>> v;
+};
+
+struct LevelSummary {
+    Dyadic R;          // R_l = max_K |r_{l,K}|
+    Dyadic theta;      // the level table
+};
+
+struct BuiltNetwork {
+    Network network;
+    CellValues values;
+    std::vector<LevelSummary> levels;   // index l-1 for level l
+    int digit_bits = 64;
+    // Lower bound of omega_f(N^-L)_p used for the default eta (nullopt when eta was given).
+    std::optional<std::string> eta_source;
+};
+
+// Estimated memory of a build in bytes (tables, cell values, quadrature pieces).
+long estimate_build_memory(int d, int N, int levels, int digit_bits);
+// Throws ResourceLimit (with the estimate) when the build would exceed the request's limit.
+void check_build_resources(const ConstructionRequest& r);
+
+// The default eta of SPEC section 3: largest power of two <= 2^-10 * LB(omega_f(N^-L)_p).
+Dyadic default_eta(const Expression& f, const ConstructionRequest& r, const Exponent& p, std::string& explanation);
+
+CellValues compute_cell_values(const Expression& f, const ConstructionRequest& r, const Dyadic& eta);
+
+// The Floor-ReLU network from given cell values (the model is exact: no rounding happens here).
+// Throws InputError naming --digit-bits / --eta when a residual code does not fit in b bits.
+BuiltNetwork build_floor_relu(const CellValues& values, int d, int N, int levels, int digit_bits);
+
+// Everything: eta (given or default), cell values, the network.
+BuiltNetwork construct_floor_relu(const Expression& f, const ConstructionRequest& r, const Exponent& p);
+
+}  // namespace lpcert
