@@ -60,6 +60,15 @@ private:
 
 }  // namespace
 
+Interval enclose_shift_norm(const Expression& f, int d, const Exponent& p, const std::vector<Dyadic>& h,
+                            const IntegrationOptions& options, Precision prec) {
+    f.require_dimension(d);
+    ModulusOptions o;
+    o.integration = options;
+    const ShiftEvaluator shifts(f, d, p, o, prec);
+    return shifts.evaluate(h, "0").norm;
+}
+
 ModulusLowerBound certify_modulus_lower_bound(const Expression& f, int d, const Exponent& p, mpq_srcptr delta,
                                               const ModulusOptions& options, Precision prec) {
     f.require_dimension(d);

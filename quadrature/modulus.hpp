@@ -38,6 +38,10 @@ struct ModulusLowerBound {
     // The certified bound itself: norm_at_best.lower().
 };
 
+// Enclosure of ||f(.+h) - f||_{L^p(Omega_h)} for one exact shift h (used by `verify check`).
+Interval enclose_shift_norm(const Expression& f, int d, const Exponent& p, const std::vector<Dyadic>& h,
+                            const IntegrationOptions& options, Precision prec);
+
 // delta > 0 is an exact rational (e.g. N^-l).
 ModulusLowerBound certify_modulus_lower_bound(const Expression& f, int d, const Exponent& p, mpq_srcptr delta,
                                               const ModulusOptions& options, Precision prec);

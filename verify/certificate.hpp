@@ -1,0 +1,34 @@
+#pragma once
+// The certificate of `verify run --json` (INTERFACE.md, schema "lpcert-certificate/1") and the
+// parameters that rebuild the network it speaks about.
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+
+#include "quadrature/dyadic.hpp"
+#include "verify/certification.hpp"
+
+namespace lpcert {
+
+struct RunParameters {
+    std::string function;        // catalog name or the expression
+    std::string expression;      // the expression text actually used
+    int d = 1, N = 2, levels = 1;
+    std::string p = "2";
+    long precision_bits = 128;
+    int digit_bits = 64;
+    Dyadic eta;
+    std::string tol = "1e-3";
+    std::string construction = "floor-relu";
+    std::optional<Dyadic> steepness;
+};
+
+nlohmann::json certificate_json(const RunParameters& params, const CertificationResult& result, int threads,
+                                double seconds, const std::optional<std::string>& target_error);
+
+// Reads the parameters back; throws InputError naming the first missing or malformed field.
+RunParameters parameters_from_certificate(const nlohmann::json& certificate);
+
+}  // namespace lpcert

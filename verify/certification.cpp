@@ -1,0 +1,260 @@
+#include "verify/certification.hpp"
+
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+
+#include <chrono>
+#include <cmath>
+
+#include "construction/cell_grid.hpp"
+#include "construction/forward.hpp"
+#include "quadrature/errors.hpp"
+#include "quadrature/evaluation.hpp"
+#include "quadrature/integration.hpp"
+#include "quadrature/lipschitz.hpp"
+#include "quadrature/modulus.hpp"
+
+namespace lpcert {
+
+const char* status_name(LevelStatus s) {
+    switch (s) {
+        case LevelStatus::Certified: return "certified";
+        case LevelStatus::Inconclusive: return "inconclusive";
+        case LevelStatus::Refuted: return "refuted";
+    }
+    return "?";
+}
+
+bool CertificationResult::all_certified() const {
+    if (levels.empty()) return false;
+    for (const auto& l : levels)
+        if (l.status != LevelStatus::Certified) return false;
+    return prefix_nested && architecture.width == width_bound && architecture.depth == expected_depth;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// An upper bound of sup_{[0,1]^d} |f| from the natural extension on the cells of a coarse grid.
+void sup_abs_f(mpfr_ptr out, const Expression& f, int d, int N, Precision prec) {
+    const CellGrid grid(d, N, std::max(1, static_cast<int>(std::ceil(6.0 / (d * std::log2(N))))));
+    IntervalEvaluator ev(f, prec);
+    mpfr_t m;
+    mpfr_init2(m, mpfr_get_prec(out));
+    mpfr_set_zero(out, 1);
+    for (long K = 0; K < grid.cells(); ++K) {
+        magnitude_up(m, ev.evaluate(grid.cell_box(K).sides()));
+        mpfr_max(out, out, m, MPFR_RNDU);
+    }
+    mpfr_clear(m);
+}
+
+// ceil(log2(x)) for x > 0 as a long (a choice, not a bound: every bound is recomputed rigorously).
+long ceil_log2(mpfr_srcptr x) {
+    if (mpfr_sgn(x) <= 0) return -100000;
+    return static_cast<long>(mpfr_get_exp(x));   // x < 2^exp
+}
+
+struct LevelInputs {
+    const Expression& f;
+    const Exponent& p;
+    const BuiltNetwork& built;
+    const CertificationSettings& settings;
+    mpfr_srcptr sup_f;
+    std::optional<Interval> lipschitz;
+};
+
+Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, LevelCertificate& out, double seconds_left) {
+    const Network& net = in.built.network;
+    const int d = net.d, N = net.N;
+    const Precision qprec(in.settings.quadrature_bits);
+
+    // B_l: |Phi_l| <= B_l on the whole cube.
+    IntervalForward whole(net, Precision(128));
+    const Box cube = Box::unit_cube(d);
+    const Interval phi_cube = whole.evaluate(cube.sides(), l)[static_cast<size_t>(l)];
+    if (!phi_cube.is_finite()) throw std::runtime_error("readout bound is not finite");
+    mpfr_t FB, t;
+    mpfr_init2(FB, 128);
+    mpfr_init2(t, 128);
+    magnitude_up(FB, phi_cube);
+    mpfr_add(FB, FB, in.sup_f, MPFR_RNDU);   // sup|f| + B_l
+    const Interval FB_i = make_interval(FB, FB, Precision(128));
+    const Interval FB_p = power_outward(FB_i, in.p, Precision(128));
+
+    // target = 2^-20 tol (eta/1024)^p, and mu = 2^-m with 2 d N^l mu (F + B)^p <= target
+    const Interval tol_i = parse_decimal(tol, Precision(128), "--tol");
+    Interval eta_small = in.built.values.eta.to_interval(Precision(128));
+    mul_2si(eta_small, eta_small, -10);
+    Interval target = power_outward(eta_small, in.p, Precision(128));
+    mul(target, target, tol_i);
+    mul_2si(target, target, -20);
+    const long log_nl = static_cast<long>(std::ceil(l * std::log2(static_cast<double>(N))));   // a choice only
+    long m = 2 + 4 + log_nl + ceil_log2(FB_p.upper()) - (ceil_log2(target.lower()) - 1);
+    m = std::max(m, 64L);
+    out.margin_exponent = m;
+    const long point_bits = m + 32;
+    const long fprec = point_bits + log_nl + 64;
+    const CellGrid grid(d, N, l, point_bits);
+    out.cells = grid.cells();
+    const Dyadic mu = Dyadic::power_of_two(-m);
+
+    // c_K on every shrunk cell
+    std::vector<std::vector<Interval>> params(static_cast<size_t>(grid.cells()), std::vector<Interval>{Interval(qprec)});
+    tbb::enumerable_thread_specific<IntervalForward> passes([&] { return IntervalForward(net, Precision(fprec)); });
+    std::vector<char> exact(static_cast<size_t>(grid.cells()), 1);
+    std::atomic<long> done{0};
+    tbb::parallel_for(tbb::blocked_range<long>(0, grid.cells(), 64), [&](const tbb::blocked_range<long>& r) {
+        auto& pass = passes.local();
+        for (long K = r.begin(); K != r.end(); ++K) {
+            const Box X = grid.shrunk_box(K, mu);
+            const Interval& c = pass.evaluate(X.sides(), l)[static_cast<size_t>(l)];
+            exact[static_cast<size_t>(K)] = c.is_point() ? 1 : 0;
+            mpfi_set(params[static_cast<size_t>(K)][0].raw(), c.raw());
+        }
+        const long now = done += static_cast<long>(r.size());
+        if (in.settings.progress) in.settings.progress("level " + std::to_string(l) + ": network on cells", now, grid.cells());
+    });
+    out.exact_cell_values = std::all_of(exact.begin(), exact.end(), [](char c) { return c != 0; });
+
+    // I = sum_K int_{C'_K} |f - c_K|^p
+    const Expression g = deviation_integrand(in.f, d, in.p);
+    std::vector<Piece> pieces;
+    pieces.reserve(static_cast<size_t>(grid.cells()));
+    for (long K = 0; K < grid.cells(); ++K) pieces.push_back(Piece{grid.cell_box(K), static_cast<int>(K)});
+    IntegrationOptions opt;
+    opt.relative_tolerance = tol;
+    opt.taylor_order = in.settings.taylor_order;
+    opt.nonnegative = true;
+    opt.absolute_floor = decimal_down(power_outward(eta_small, in.p, Precision(128)).lower(), 6);
+    opt.max_seconds = seconds_left;
+    opt.on_round = [&](long boxes, long) {
+        if (in.settings.progress) in.settings.progress("level " + std::to_string(l) + ": quadrature", boxes, boxes + 1);
+    };
+    const IntegralEnclosure I = enclose_integral(g, std::move(pieces), params, opt, qprec);
+    out.boxes = I.boxes;
+    out.integration_status = I.status == IntegrationStatus::Converged ? "converged" : "budget_spent";
+
+    // S = (1 - (1 - 2 mu N^l)^d) (sup|f| + B_l)^p, rounded up
+    Interval one(1, Precision(fprec)), shrink{Precision(fprec)}, vol{Precision(fprec)};
+    Interval twomu_nl = mu.to_interval(Precision(fprec));
+    mul_2si(twomu_nl, twomu_nl, 1);
+    for (int k = 0; k < l; ++k) mpfi_mul_si(twomu_nl.raw(), twomu_nl.raw(), N);
+    sub(shrink, one, twomu_nl);
+    pow_int(vol, shrink, d);
+    sub(vol, one, vol);
+    Interval S(Precision(128));
+    mul(S, vol, FB_p);
+    mpfr_set_zero(&S.raw()->left, 1);   // S is used as [0, S_hi]
+    out.sliver_term = S;
+
+    Interval Ep(qprec);
+    mpfr_sub(&Ep.raw()->left, I.value.lower(), S.upper(), MPFR_RNDD);
+    mpfr_add(&Ep.raw()->right, I.value.upper(), S.upper(), MPFR_RNDU);
+    if (mpfr_sgn(Ep.lower()) < 0) mpfr_set_zero(&Ep.raw()->left, 1);
+    mpfr_clear(FB);
+    mpfr_clear(t);
+    return root_outward(Ep, in.p, qprec);
+}
+
+void decide(LevelCertificate& lc, const LevelInputs& in, int l) {
+    const int d = in.built.network.d;
+    // bound = (2d+1) W_l, rounded down, with W_l taken as its printed decimal (rounded down):
+    // the certificate's numbers then satisfy bound <= (2d+1) omega_lower as written.
+    const Interval printed = parse_decimal(decimal_down(lc.omega_at_best.lower()), Precision(256), "omega_lower");
+    Interval bound{Precision(128)};
+    mpfr_mul_si(&bound.raw()->left, printed.lower(), 2 * d + 1, MPFR_RNDD);
+    mpfr_set(&bound.raw()->right, &bound.raw()->left, MPFR_RNDU);
+    lc.bound = bound;
+    const bool certified = mpfr_lessequal_p(lc.error.upper(), bound.lower()) != 0;
+    lc.status = certified ? LevelStatus::Certified : LevelStatus::Inconclusive;
+    if (in.lipschitz) {
+        // (2d+1) Lip N^-l, rounded up; also an upper bound of (2d+1) omega_f(N^-l)_p
+        Interval lb = *in.lipschitz;
+        mpfi_mul_si(lb.raw(), lb.raw(), 2 * d + 1);
+        for (int k = 0; k < l; ++k) mpfi_div_si(lb.raw(), lb.raw(), in.built.network.N);
+        lc.lipschitz_bound = lb;
+        lc.lipschitz_holds = mpfr_lessequal_p(lc.error.upper(), lb.upper()) != 0;
+        // The theorem would be false: the error exceeds (2d+1) omega <= (2d+1) Lip N^-l.
+        if (!certified && mpfr_greater_p(lc.error.lower(), lb.upper())) lc.status = LevelStatus::Refuted;
+    }
+}
+
+}  // namespace
+
+CertificationResult certify_levels(const Expression& f, const Exponent& p, const BuiltNetwork& built,
+                                   const Network* prefix_partner, const CertificationSettings& settings) {
+    const auto start = Clock::now();
+    const Network& net = built.network;
+    const int d = net.d, N = net.N, L = net.levels;
+    CertificationResult result;
+    result.architecture = measure_architecture(net);
+    result.width_bound = 2 * d * N + d + 2;
+    result.expected_depth = L * (d + 2) + 1;
+    result.prefix_nested = prefix_partner == nullptr
+                               ? L == 0
+                               : shares_prefix(*prefix_partner, net, (L - 1) * (d + 2), L - 1);
+
+    const Precision qprec(settings.quadrature_bits);
+    mpfr_t sup_f;
+    mpfr_init2(sup_f, 128);
+    sup_abs_f(sup_f, f, d, N, qprec);
+    if (auto lip = bound_lipschitz_constant(f, d, "1e-2", 20000, qprec)) result.lipschitz = lip->bound;
+    LevelInputs in{f, p, built, settings, sup_f, result.lipschitz};
+
+    for (int l = 0; l <= L; ++l) {
+        LevelCertificate lc;
+        lc.level = l;
+        const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+        const bool out_of_time = settings.max_seconds > 0 && elapsed >= settings.max_seconds;
+        if (out_of_time) {
+            lc.cells = checked_power(N, static_cast<long>(d) * l);
+            lc.integration_status = "not_reached";
+            result.levels.push_back(std::move(lc));
+            continue;
+        }
+        const double left = settings.max_seconds > 0 ? settings.max_seconds - elapsed : 0;
+        lc.error = enclose_error(in, l, settings.tol, lc, left);
+        mpq_t delta;
+        mpq_init(delta);
+        mpq_set_ui(delta, 1, 1);
+        for (int k = 0; k < l; ++k) mpz_mul_ui(mpq_denref(delta), mpq_denref(delta), static_cast<unsigned long>(N));
+        ModulusOptions mo;
+        mo.grid = settings.modulus_grid;
+        mo.refine_rounds = settings.modulus_refine_rounds;
+        mo.integration.taylor_order = settings.taylor_order;
+        ModulusLowerBound w = certify_modulus_lower_bound(f, d, p, delta, mo, qprec);
+        lc.omega_at_best = w.norm_at_best;
+        lc.best_shift = w.best_shift;
+        decide(lc, in, l);
+        if (lc.status == LevelStatus::Inconclusive) {
+            // Tighten once: a tenth of the tolerance, twice the shifts, more refinement.
+            Interval tighter = parse_decimal(settings.tol, Precision(64), "--tol");
+            mpfi_div_si(tighter.raw(), tighter.raw(), 10);
+            lc.error = enclose_error(in, l, decimal_down(tighter.lower(), 6), lc, left);
+            mo.grid = 2 * settings.modulus_grid;
+            mo.refine_rounds = settings.modulus_refine_rounds + 3;
+            mo.integration.relative_tolerance = "1e-3";
+            w = certify_modulus_lower_bound(f, d, p, delta, mo, qprec);
+            if (mpfr_greater_p(w.norm_at_best.lower(), lc.omega_at_best.lower())) {
+                lc.omega_at_best = w.norm_at_best;
+                lc.best_shift = w.best_shift;
+            }
+            decide(lc, in, l);
+        }
+        mpq_clear(delta);
+        result.levels.push_back(std::move(lc));
+        if (settings.target_error) {
+            const Interval eps = parse_decimal(*settings.target_error, Precision(128), "--target-error");
+            if (mpfr_lessequal_p(result.levels.back().error.upper(), eps.lower())) {
+                result.target_level = l;
+                break;
+            }
+        }
+    }
+    mpfr_clear(sup_f);
+    return result;
+}
+
+}  // namespace lpcert

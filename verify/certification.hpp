@@ -1,0 +1,77 @@
+#pragma once
+// Certification of the theorem per level (SPEC section 5) for a BUILT network.
+//
+// For level l, with cells C'_K (cell_grid.hpp) and shrunk boxes X_K (margin mu on every side):
+//   c_K      = the interval forward pass of the network on X_K (one exact value when the
+//              construction is right; an interval is still used rigorously, and flagged);
+//   I        = sum_K int_{C'_K} |f - c_K|^p           (rigorous adaptive quadrature);
+//   S        = |sliver| (sup |f| + B_l)^p, |sliver| = 1 - (1 - 2 mu N^l)^d the measure of the
+//              union of C'_K \ X_K, B_l >= |Phi_l| on the whole cube (interval forward pass over
+//              [0,1]^d, where the extraction lemma bounds every code);
+//   E_l^p    in [I_lo - S, I_hi + S]  and  E_l = (E_l^p)^(1/p) rounded outward;
+//   W_l      = certified lower bound of omega_f(N^-l)_p (quadrature/modulus.hpp);
+//   (T) certified iff upper(E_l) <= (2d+1) W_l rounded down.
+// mu is chosen so that S is below 2^-20 tol (eta/1024)^p: negligible next to the error.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "construction/builder.hpp"
+#include "construction/network.hpp"
+#include "quadrature/interval.hpp"
+#include "quadrature/lp_norm.hpp"
+
+namespace lpcert {
+
+struct CertificationSettings {
+    std::string tol = "1e-3";
+    int taylor_order = 4;
+    long quadrature_bits = 128;
+    int modulus_grid = 8;
+    int modulus_refine_rounds = 2;
+    double max_seconds = 0;            // 0 = none
+    std::optional<std::string> target_error;   // stop at the first level with upper(E) <= this
+    std::function<void(const std::string&, long, long)> progress;
+};
+
+enum class LevelStatus { Certified, Inconclusive, Refuted };
+const char* status_name(LevelStatus s);
+
+struct LevelCertificate {
+    int level = 0;
+    long cells = 0;
+    Interval error{Precision(128)};              // ||f - Phi_l||_p
+    Interval omega_at_best{Precision(128)};      // ||f(.+h) - f|| at the best shift; lower end = W_l
+    std::vector<Dyadic> best_shift;
+    Interval bound{Precision(128)};              // [(2d+1) W_l rounded down] as a point-ish interval
+    std::optional<Interval> lipschitz_bound;     // (2d+1) Lip N^-l, upper end rounded up
+    LevelStatus status = LevelStatus::Inconclusive;
+    bool lipschitz_holds = false;
+    // diagnostics
+    bool exact_cell_values = true;   // the forward pass returned one value on every shrunk cell
+    long margin_exponent = 0;        // mu = 2^-margin_exponent
+    Interval sliver_term{Precision(128)};
+    long boxes = 0;
+    std::string integration_status;
+};
+
+struct CertificationResult {
+    std::vector<LevelCertificate> levels;
+    std::optional<Interval> lipschitz;            // enclosure of Lip (upper end certified)
+    ArchitectureFacts architecture;
+    int width_bound = 0;
+    int expected_depth = 0;
+    bool prefix_nested = false;
+    std::optional<int> target_level;              // with target_error: the level that reached it
+    bool all_certified() const;
+};
+
+// Certifies (T) on every level 0..L of `built` (a network with readouts Phi_0..Phi_L over the
+// N-adic cells of [0,1]^d). `prefix_partner` (may be null): the network built with L-1 levels
+// and the same eta and b, for the prefix claim.
+CertificationResult certify_levels(const Expression& f, const Exponent& p, const BuiltNetwork& built,
+                                   const Network* prefix_partner, const CertificationSettings& settings);
+
+}  // namespace lpcert

@@ -1,0 +1,157 @@
+#include "verify/check.hpp"
+
+#include "quadrature/catalog.hpp"
+#include "quadrature/errors.hpp"
+#include "quadrature/modulus.hpp"
+#include "verify/certificate.hpp"
+#include "verify/json_io.hpp"
+#include "verify/network_assembly.hpp"
+
+namespace lpcert {
+
+namespace {
+
+struct Failure : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+void require(bool ok, const std::string& field, const std::string& why) {
+    if (!ok) throw Failure(field + ": " + why);
+}
+
+Interval decimal_field(const nlohmann::json& level, const char* key, const std::string& where, Precision prec) {
+    if (!level.contains(key) || !level[key].is_string()) throw Failure(where + "." + key + ": missing or not a string");
+    try {
+        return parse_decimal(level[key].get<std::string>(), prec, where + "." + key);
+    } catch (const InputError& e) {
+        throw Failure(e.what());
+    }
+}
+
+}  // namespace
+
+CheckOutcome check_certificate(const nlohmann::json& cert, int /*threads_hint*/,
+                               const std::function<void(const std::string&, long, long)>& progress) {
+    CheckOutcome outcome;
+    const RunParameters P = parameters_from_certificate(cert);   // InputError on malformed parameters
+    const Expression f = Expression::parse(P.expression);
+    f.require_dimension(P.d);
+    const Exponent p = Exponent::parse(P.p);
+    if (!cert.contains("levels") || !cert["levels"].is_array()) throw InputError("certificate: \"levels\" must be an array");
+    const auto& levels = cert["levels"];
+    try {
+        const AssembledNetwork net = assemble_network(f, p, P, progress);
+        CertificationSettings s;
+        const Interval tol = parse_decimal(P.tol, Precision(64), "certificate: parameters.tol");
+        Interval half = tol;
+        mpfi_div_si(half.raw(), half.raw(), 2);
+        s.tol = decimal_down(half.lower(), 6);
+        s.taylor_order = 3;
+        s.quadrature_bits = P.precision_bits + 64;
+        s.progress = progress;
+        const CertificationResult r = certify_levels(f, p, net.built, net.prefix_partner.get(), s);
+        const Precision prec(s.quadrature_bits + 64);
+
+        // architecture
+        const auto& arch = cert.contains("architecture") ? cert["architecture"] : nlohmann::json();
+        require(arch.is_object() && arch.value("width", -1) == r.architecture.width, "architecture.width",
+                "differs from the rebuilt network (" + std::to_string(r.architecture.width) + ")");
+        require(arch.value("depth", -1) == r.architecture.depth, "architecture.depth", "differs from the rebuilt network");
+        require(arch.value("prefix_nested", !r.prefix_nested) == r.prefix_nested, "architecture.prefix_nested",
+                "differs from the recomputation");
+
+        require(static_cast<int>(levels.size()) <= static_cast<int>(r.levels.size()), "levels", "more levels than the network has");
+        for (size_t i = 0; i < levels.size(); ++i) {
+            const auto& L = levels[i];
+            const std::string where = "levels[" + std::to_string(i) + "]";
+            require(L.is_object() && L.contains("level") && L["level"].is_number_integer() &&
+                        L["level"].get<long>() == static_cast<long>(i),
+                    where + ".level", "must be " + std::to_string(i));
+            const LevelCertificate& R = r.levels[i];
+            const std::string status = L.value("status", "");
+            if (L["error"].is_null()) {
+                require(status != "certified", where + ".status", "certified without an error enclosure");
+                continue;
+            }
+            Interval rec(prec);
+            try {
+                rec = enclosure_from_json(L["error"], where + ".error", prec);
+            } catch (const InputError& e) {
+                throw Failure(e.what());
+            }
+            const Interval lo = decimal_field(L["error"], "lower", where + ".error", prec);
+            const Interval hi = decimal_field(L["error"], "upper", where + ".error", prec);
+            require(mpfr_lessequal_p(lo.lower(), hi.upper()), where + ".error", "lower > upper");
+            require(overlaps(rec, R.error), where + ".error",
+                    "the recorded enclosure " + to_string(rec, 10) + " does not meet the recomputed " + to_string(R.error, 10));
+
+            // omega_lower: the shift must be admissible and the value not above the recomputed norm there.
+            const Interval omega = decimal_field(L, "omega_lower", where, prec);
+            std::vector<Dyadic> h;
+            if (L.contains("best_shift") && L["best_shift"].is_array()) {
+                for (const auto& x : L["best_shift"]) {
+                    require(x.is_string(), where + ".best_shift", "entries must be exact strings");
+                    try {
+                        h.push_back(Dyadic::parse(x.get<std::string>(), where + ".best_shift"));
+                    } catch (const InputError& e) {
+                        throw Failure(e.what());
+                    }
+                }
+            }
+            if (mpfr_sgn(omega.upper()) > 0) {
+                require(static_cast<int>(h.size()) == P.d, where + ".best_shift", "a positive omega_lower needs its shift h");
+                // |h|_2^2 <= N^-2l exactly
+                Dyadic norm2;
+                for (const auto& x : h) norm2 = norm2 + x * x;
+                mpq_t n2, bound;
+                mpq_inits(n2, bound, nullptr);
+                norm2.to_mpq(n2);
+                mpq_set_ui(bound, 1, 1);
+                for (size_t k = 0; k < 2 * i; ++k) mpz_mul_ui(mpq_denref(bound), mpq_denref(bound), static_cast<unsigned long>(P.N));
+                const bool admissible = mpq_cmp(n2, bound) <= 0;
+                mpq_clears(n2, bound, nullptr);
+                require(admissible, where + ".best_shift", "|h|_2 > N^-l");
+                IntegrationOptions io;
+                io.relative_tolerance = "1e-3";
+                io.taylor_order = 3;
+                io.max_boxes = 200000;
+                const Interval at_h = enclose_shift_norm(f, P.d, p, h, io, Precision(s.quadrature_bits));
+                require(mpfr_lessequal_p(omega.lower(), at_h.upper()), where + ".omega_lower",
+                        "above the recomputed ||f(.+h) - f|| = " + to_string(at_h, 10));
+            }
+            // bound <= (2d+1) omega_lower
+            // exact decimal arithmetic: bound <= (2d+1) * omega_lower as written
+            const Interval bound = decimal_field(L, "bound", where, prec);
+            {
+                const RationalConstant bq(L["bound"].get<std::string>()), oq(L["omega_lower"].get<std::string>());
+                mpq_t scaled;
+                mpq_init(scaled);
+                mpq_set_si(scaled, 2 * P.d + 1, 1);
+                mpq_mul(scaled, scaled, oq.value());
+                const bool ok = mpq_cmp(bq.value(), scaled) <= 0;
+                mpq_clear(scaled);
+                require(ok, where + ".bound", "exceeds (2d+1) * omega_lower");
+            }
+            if (status == "certified") {
+                require(R.status == LevelStatus::Certified, where + ".status",
+                        "claimed certified, but the recomputation gives " + std::string(status_name(R.status)));
+                const RationalConstant hq(L["error"]["upper"].get<std::string>()), bq(L["bound"].get<std::string>());
+                require(mpq_cmp(hq.value(), bq.value()) <= 0, where + ".status",
+                        "claimed certified, but the recorded error upper bound exceeds the recorded bound");
+            }
+            outcome.levels_checked++;
+        }
+        const std::string verdict = cert.value("verdict", "");
+        if (verdict == "certified") {
+            require(r.all_certified() || (cert.contains("target_level") && !cert["target_level"].is_null()), "verdict",
+                    "claimed certified, but the recomputation does not certify every claim");
+            for (const auto& L : levels) require(L.value("status", "") == "certified", "verdict", "certified with a level that is not");
+        }
+        outcome.passed = true;
+    } catch (const Failure& e) {
+        outcome.first_failure = e.what();
+    }
+    return outcome;
+}
+
+}  // namespace lpcert

@@ -1,0 +1,29 @@
+// `verify check FILE`.
+
+#include <iostream>
+
+#include "quadrature/errors.hpp"
+#include "verify/check.hpp"
+#include "verify/commands.hpp"
+#include "verify/json_io.hpp"
+#include "verify/progress.hpp"
+
+namespace lpcert {
+
+int command_check(const CommandLine& c) {
+    if (c.arguments.size() != 1) throw InputError("check: give exactly one certificate file (verify check FILE)");
+    const nlohmann::json cert = read_json_file(c.arguments[0]);
+    Progress progress(c.quiet);
+    const CheckOutcome o = check_certificate(cert, c.threads,
+                                             [&](const std::string& s, long d, long t) { progress.update(s, d, t); });
+    progress.finish();
+    if (o.passed) {
+        std::cout << "check: " << c.arguments[0] << " is consistent with an independent recomputation (" << o.levels_checked
+                  << " levels)\n";
+        return 0;
+    }
+    std::cout << "check: " << c.arguments[0] << " REJECTED: " << o.first_failure << "\n";
+    return 1;
+}
+
+}  // namespace lpcert

@@ -1,0 +1,67 @@
+#include "verify/network_assembly.hpp"
+
+#include "quadrature/errors.hpp"
+
+namespace lpcert {
+
+namespace {
+
+ConstructionRequest request_for(const RunParameters& params, const std::function<void(const std::string&, long, long)>& progress) {
+    ConstructionRequest r;
+    r.d = params.d;
+    r.N = params.N;
+    r.levels = params.levels;
+    r.digit_bits = params.digit_bits;
+    r.eta = params.eta;
+    r.prec = Precision(params.precision_bits);
+    r.progress = progress;
+    return r;
+}
+
+}  // namespace
+
+AssembledNetwork assemble_network(const Expression& f, const Exponent& p, const RunParameters& params,
+                                  const std::function<void(const std::string&, long, long)>& progress) {
+    if (params.construction != "floor-relu") {
+        throw InputError("--construction " + params.construction + ": not available in this build");
+    }
+    AssembledNetwork out;
+    out.built = construct_floor_relu(f, request_for(params, progress), p);
+    if (params.levels >= 1) {
+        CellValues shorter = out.built.values;
+        shorter.v.pop_back();
+        out.prefix_partner = std::make_unique<Network>(
+            build_floor_relu(shorter, params.d, params.N, params.levels - 1, params.digit_bits).network);
+    }
+    return out;
+}
+
+RunParameters run_parameters(const CommandLine& c, const Expression& f, const Exponent& p,
+                             const std::function<void(const std::string&, long, long)>& progress) {
+    RunParameters params;
+    params.function = c.function_label();
+    params.expression = f.text();
+    params.d = c.d;
+    params.N = c.N;
+    params.levels = c.levels;
+    params.p = c.p;
+    params.precision_bits = c.prec > 0 ? c.prec : 128;
+    params.digit_bits = c.digit_bits;
+    params.tol = c.tol;
+    params.construction = c.construction;
+    ConstructionRequest r = request_for(params, progress);
+    check_build_resources(r);
+    if (!c.eta.empty()) {
+        params.eta = Dyadic::parse(c.eta, "--eta");
+        if (params.eta.sign() <= 0 || params.eta.mantissa() != 1) {
+            throw InputError("--eta: must be a positive power of two \"1*2^E\" (got '" + c.eta + "')");
+        }
+    } else {
+        std::string explanation;
+        params.eta = default_eta(f, r, p, explanation);
+    }
+    if (!c.steepness.empty()) params.steepness = Dyadic::parse(c.steepness, "--steepness");
+    return params;
+}
+
+}  // namespace lpcert

@@ -1,0 +1,26 @@
+#pragma once
+// Builds the network a run or a certificate speaks about (the chosen construction), and its
+// prefix partner: the same construction with one level less and the same eta and b.
+
+#include <memory>
+
+#include "construction/builder.hpp"
+#include "verify/certificate.hpp"
+#include "verify/cli_options.hpp"
+
+namespace lpcert {
+
+struct AssembledNetwork {
+    BuiltNetwork built;
+    std::unique_ptr<Network> prefix_partner;   // null when L = 0
+};
+
+// From explicit parameters (eta given). progress may be empty.
+AssembledNetwork assemble_network(const Expression& f, const Exponent& p, const RunParameters& params,
+                                  const std::function<void(const std::string&, long, long)>& progress);
+
+// RunParameters for a command line: eta from --eta or the default of SPEC section 3.
+RunParameters run_parameters(const CommandLine& c, const Expression& f, const Exponent& p,
+                             const std::function<void(const std::string&, long, long)>& progress);
+
+}  // namespace lpcert

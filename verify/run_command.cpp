@@ -1,0 +1,73 @@
+// `verify run` and `verify construct`.
+
+#include <tbb/info.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "construction/network_io.hpp"
+#include "quadrature/errors.hpp"
+#include "verify/commands.hpp"
+#include "verify/json_io.hpp"
+#include "verify/network_assembly.hpp"
+#include "verify/progress.hpp"
+#include "verify/run_table.hpp"
+#include "reports/report.hpp"
+
+namespace lpcert {
+
+int command_run(const CommandLine& c) {
+    const auto start = std::chrono::steady_clock::now();
+    const Expression f = c.expression();
+    const Exponent p = Exponent::parse(c.p);
+    Progress progress(c.quiet);
+    auto report = [&](const std::string& stage, long done, long total) { progress.update(stage, done, total); };
+    const RunParameters params = run_parameters(c, f, p, report);
+    const AssembledNetwork net = assemble_network(f, p, params, report);
+
+    CertificationSettings settings;
+    settings.tol = c.tol;
+    settings.taylor_order = c.taylor_order;
+    settings.quadrature_bits = params.precision_bits;
+    settings.max_seconds = c.max_seconds;
+    if (!c.target_error.empty()) {
+        parse_decimal(c.target_error, Precision(64), "--target-error");
+        settings.target_error = c.target_error;
+    }
+    settings.progress = report;
+    const CertificationResult result = certify_levels(f, p, net.built, net.prefix_partner.get(), settings);
+    progress.finish();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    print_run_table(std::cout, params, result, seconds);
+    const int threads = c.threads > 0 ? c.threads : tbb::info::default_concurrency();
+    const auto cert = certificate_json(params, result, threads, seconds,
+                                       c.target_error.empty() ? std::nullopt : std::optional<std::string>(c.target_error));
+    if (!c.json.empty()) write_json(cert, c.json);
+    if (!c.out.empty()) write_run_report(c.out, cert, f, net.built);
+    if (!c.target_error.empty() && !result.target_level) return 1;
+    return result.all_certified() ? 0 : 1;
+}
+
+int command_construct(const CommandLine& c) {
+    const Expression f = c.expression();
+    const Exponent p = Exponent::parse(c.p);
+    Progress progress(c.quiet);
+    auto report = [&](const std::string& stage, long done, long total) { progress.update(stage, done, total); };
+    const RunParameters params = run_parameters(c, f, p, report);
+    const AssembledNetwork net = assemble_network(f, p, params, report);
+    progress.finish();
+    const ArchitectureFacts facts = measure_architecture(net.built.network);
+    std::cout << "network for " << params.function << ": d=" << params.d << " N=" << params.N << " L=" << params.levels
+              << " eta=" << params.eta.to_string() << " b=" << params.digit_bits << "\n"
+              << "width " << facts.width << " (2dN+d+2 = " << 2 * params.d * params.N + params.d + 2 << "), depth "
+              << facts.depth << " (L(d+2)+1 = " << params.levels * (params.d + 2) + 1 << ")\n";
+    for (const auto& [name, count] : facts.activations) std::cout << "  " << name << ": " << count << "\n";
+    if (!c.export_file.empty()) {
+        write_json(network_to_json(net.built.network), c.export_file);
+        if (c.export_file != "-") std::cout << "network written to " << c.export_file << "\n";
+    }
+    return 0;
+}
+
+}  // namespace lpcert
