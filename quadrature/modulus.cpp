@@ -129,14 +129,42 @@ ModulusLowerBound certify_modulus_lower_bound(const Expression& f, int d, const 
         }
     };
 
+    // Screening: every candidate at a coarse tolerance and a small budget (still certified lower
+    // bounds); then the best few again at the requested tolerance.
+    struct Candidate {
+        Interval t;
+        std::vector<int> dir;
+        Interval norm;
+    };
+    std::vector<Candidate> screened;
+    ModulusOptions coarse = options;
+    coarse.integration.relative_tolerance = "1e-1";
+    coarse.integration.max_boxes = 4000;
+    const ShiftEvaluator screening(f, d, p, coarse, prec);
     for (const auto& dir : directions) {
         for (int j = 1; j <= options.grid; ++j) {
             Interval t(j, prec);
             mpfi_div_si(t.raw(), t.raw(), options.grid);
             if (j == options.grid) mpfi_set_si(t.raw(), 1);
-            consider(t, dir);
+            const auto h = shift_for(t, dir);
+            if (std::all_of(h.begin(), h.end(), [](const Dyadic& x) { return x.is_zero(); })) continue;
+            ShiftTrial trial = screening.evaluate(h, "0");
+            best.boxes += trial.boxes;
+            best.shifts_tried++;
+            screened.push_back(Candidate{t, dir, trial.norm});
+            if (mpfr_greater_p(trial.norm.lower(), best.norm_at_best.lower()) || best.best_shift.empty()) {
+                best.norm_at_best = trial.norm;
+                best.best_shift = trial.h;
+                best_dir = dir;
+                best_t = t;
+            }
         }
     }
+    // the three largest upper ends: the only candidates that can beat the screened best
+    std::stable_sort(screened.begin(), screened.end(), [](const Candidate& a, const Candidate& b) {
+        return mpfr_greater_p(a.norm.upper(), b.norm.upper()) != 0;
+    });
+    for (size_t k = 0; k < std::min<size_t>(3, screened.size()); ++k) consider(screened[k].t, screened[k].dir);
     // Refine the length around the best candidate (its direction kept): t +- step, step halving.
     Interval step(1, prec);
     mpfi_div_si(step.raw(), step.raw(), 2 * options.grid);
