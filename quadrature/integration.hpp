@@ -44,7 +44,7 @@ struct IntegrationOptions {
     // When not empty: instead of the global goal, every initial piece (summed over its
     // sub-pieces) must reach an enclosure width <= this absolute decimal (cell averages).
     std::string piece_absolute_tolerance;
-    int taylor_order = 4;                 // 0 = natural interval extension only
+    int taylor_order = 6;                 // 0 = natural interval extension only (6: see bench/)
     bool nonnegative = false;             // the integrand is known to be >= 0 (|.|^p)
     long max_boxes = 0;                   // 0 = default: 4,000,000 pieces in total
     double max_seconds = 0;               // 0 = no time limit (wall clock; never on a result)

@@ -129,40 +129,68 @@ struct SeriesDomain {
 
     void variable(Series& out, long i) {
         set_zero(out);
+        out.constant = order() == 0;
         mpfi_set(out.c[0].raw(), centre.at(static_cast<size_t>(i)).raw());
         if (order() >= 1) mpfi_set_si(out.c[static_cast<size_t>(L().variable_index(static_cast<int>(i)))].raw(), 1);
     }
     void parameter(Series& out, long i) {
         set_zero(out);
+        out.constant = true;
         mpfi_set(out.c[0].raw(), params.at(static_cast<size_t>(i)).raw());
     }
     void constant(Series& out, long i) {
         set_zero(out);
+        out.constant = true;
         mpfi_set(out.c[0].raw(), ev.constants_[static_cast<size_t>(i)].raw());
     }
     void pi(Series& out) {
         set_zero(out);
+        out.constant = true;
         set_pi(out.c[0]);
     }
     void euler(Series& out) {
         set_zero(out);
+        out.constant = true;
         set_e(out.c[0]);
     }
     void add(Series& o, const Series& a, const Series& b) {
-        for (size_t k = 0; k < o.c.size(); ++k) lpcert::add(o.c[k], a.c[k], b.c[k]);
+        o.constant = a.constant && b.constant;
+        const size_t n = o.constant ? 1 : o.c.size();
+        for (size_t k = 0; k < n; ++k) lpcert::add(o.c[k], a.c[k], b.c[k]);
+        for (size_t k = n; k < o.c.size(); ++k) mpfi_set_si(o.c[k].raw(), 0);
     }
     void sub(Series& o, const Series& a, const Series& b) {
-        for (size_t k = 0; k < o.c.size(); ++k) lpcert::sub(o.c[k], a.c[k], b.c[k]);
+        o.constant = a.constant && b.constant;
+        const size_t n = o.constant ? 1 : o.c.size();
+        for (size_t k = 0; k < n; ++k) lpcert::sub(o.c[k], a.c[k], b.c[k]);
+        for (size_t k = n; k < o.c.size(); ++k) mpfi_set_si(o.c[k].raw(), 0);
     }
     void neg(Series& o, const Series& a) {
+        o.constant = a.constant;
         for (size_t k = 0; k < o.c.size(); ++k) lpcert::neg(o.c[k], a.c[k]);
     }
-    // o = a * b truncated; o must not alias a or b.
+    void copy(Series& o, const Series& a) {
+        o.constant = a.constant;
+        for (size_t k = 0; k < o.c.size(); ++k) mpfi_set(o.c[k].raw(), a.c[k].raw());
+    }
+    // o = a * b truncated; o must not alias a or b. A constant factor is a scaling.
     void mul_into(Series& o, const Series& a, const Series& b) {
+        if (a.constant || b.constant) {
+            const Series& s = a.constant ? a : b;
+            const Series& v = a.constant ? b : a;
+            o.constant = v.constant;
+            for (size_t k = 0; k < o.c.size(); ++k) lpcert::mul(o.c[k], v.c[k], s.c[0]);
+            return;
+        }
+        o.constant = false;
         set_zero(o);
         Interval& t = ev.s3_;
         for (const auto& p : L().products()) {
-            lpcert::mul(t, a.c[static_cast<size_t>(p.a)], b.c[static_cast<size_t>(p.b)]);
+            const Interval& x = a.c[static_cast<size_t>(p.a)];
+            const Interval& y = b.c[static_cast<size_t>(p.b)];
+            // exact zeros are common (v has no constant term, Horner's partial sums are short)
+            if ((mpfr_zero_p(x.lower()) && mpfr_zero_p(x.upper())) || (mpfr_zero_p(y.lower()) && mpfr_zero_p(y.upper()))) continue;
+            lpcert::mul(t, x, y);
             lpcert::add(o.c[static_cast<size_t>(p.out)], o.c[static_cast<size_t>(p.out)], t);
         }
     }
@@ -170,12 +198,19 @@ struct SeriesDomain {
 
     // o = sum_k g_k (u - u0)^k for k = 0..order (Horner); g = ev.g_.
     void compose(Series& o, const Series& u) {
+        if (u.constant) {
+            set_zero(o);
+            o.constant = true;
+            mpfi_set(o.c[0].raw(), ev.g_[0].raw());
+            return;
+        }
         Series& v = ev.t1_;
         Series& acc = ev.t2_;
         Series& tmp = ev.t3_;
-        for (size_t k = 0; k < v.c.size(); ++k) mpfi_set(v.c[k].raw(), u.c[k].raw());
+        copy(v, u);
         mpfi_set_si(v.c[0].raw(), 0);
         set_zero(acc);
+        acc.constant = true;
         const int n = order();
         mpfi_set(acc.c[0].raw(), ev.g_[static_cast<size_t>(n)].raw());
         for (int k = n - 1; k >= 0; --k) {
@@ -183,7 +218,7 @@ struct SeriesDomain {
             std::swap(acc, tmp);
             lpcert::add(acc.c[0], acc.c[0], ev.g_[static_cast<size_t>(k)]);
         }
-        for (size_t k = 0; k < o.c.size(); ++k) mpfi_set(o.c[k].raw(), acc.c[k].raw());
+        copy(o, acc);
     }
 
     // g_k = binom(y, k) * u0^(y-k) style helpers: divides ev.g_[k] by k!.
@@ -214,6 +249,22 @@ struct SeriesDomain {
 
     bool pow_int(Series& o, const Series& a, long n) {
         const Interval& u0 = a.c[0];
+        if ((n == 2 || n == 3 || n == 4) && !a.constant) {
+            // direct products: one to three series multiplications instead of a composition.
+            // u^2 keeps its value tight (sqr) so even powers stay >= 0.
+            Series& sq = ev.t4_;
+            mul_into(sq, a, a);
+            lpcert::sqr(sq.c[0], u0);
+            if (n == 2) {
+                copy(o, sq);
+            } else if (n == 3) {
+                mul_into(o, sq, a);
+            } else {
+                mul_into(o, sq, sq);
+                lpcert::sqr(o.c[0], sq.c[0]);
+            }
+            return true;
+        }
         if (n < 0 && u0.contains_zero()) throw DomainError("power: negative exponent of an enclosure containing 0");
         // g_k = binom(n, k) u0^(n-k)
         for (int k = 0; k <= order(); ++k) {
@@ -258,12 +309,12 @@ struct SeriesDomain {
         const bool a_wins = is_max ? certainly_less(y, x) : certainly_less(x, y);
         const bool b_wins = is_max ? certainly_less(x, y) : certainly_less(y, x);
         if (a_wins || b_wins) {
-            const Series& w = a_wins ? a : b;
-            for (size_t k = 0; k < o.c.size(); ++k) mpfi_set(o.c[k].raw(), w.c[k].raw());
+            copy(o, a_wins ? a : b);
             return true;
         }
         if (ev.mode_ == Differentiability::Lipschitz && order() <= 1) {
             // Clarke: value = min/max of the values, gradient in the hull of both gradients.
+            o.constant = a.constant && b.constant;
             if (is_max) lpcert::max(o.c[0], x, y); else lpcert::min(o.c[0], x, y);
             for (size_t k = 1; k < o.c.size(); ++k) mpfi_union(o.c[k].raw(), a.c[k].raw(), b.c[k].raw());
             return true;
@@ -278,7 +329,7 @@ struct SeriesDomain {
         switch (op) {
             case Op::Abs: {
                 if (certainly_nonnegative(u0) && (n == 0 || certainly_positive(u0))) {
-                    for (size_t k = 0; k < o.c.size(); ++k) mpfi_set(o.c[k].raw(), a.c[k].raw());
+                    copy(o, a);
                     return true;
                 }
                 if (certainly_negative(u0)) {
@@ -287,10 +338,12 @@ struct SeriesDomain {
                 }
                 if (n == 0) {
                     lpcert::abs(o.c[0], u0);
+                    o.constant = true;
                     return true;
                 }
                 if (ev.mode_ == Differentiability::Lipschitz && n == 1) {
                     lpcert::abs(o.c[0], u0);
+                    o.constant = a.constant;
                     Interval& unit = ev.s1_;
                     mpfi_interv_si(unit.raw(), -1, 1);
                     for (size_t k = 1; k < o.c.size(); ++k) lpcert::mul(o.c[k], a.c[k], unit);
@@ -303,6 +356,7 @@ struct SeriesDomain {
                 lpcert::floor(f, u0);
                 if (!f.is_point() && n > 0) return false;   // a jump inside the box
                 set_zero(o);
+                o.constant = true;
                 mpfi_set(o.c[0].raw(), f.raw());
                 return true;
             }

@@ -54,6 +54,7 @@ private:
 
 struct Series {
     std::vector<Interval> c;   // indexed like SeriesLayout's monomials; c[0] is the value
+    bool constant = false;     // every coefficient but c[0] is zero (products become scalings)
 };
 
 enum class Differentiability { Smooth, Lipschitz };

@@ -46,7 +46,7 @@ CheckOutcome check_certificate(const nlohmann::json& cert, int /*threads_hint*/,
         Interval half = tol;
         mpfi_div_si(half.raw(), half.raw(), 2);
         s.tol = decimal_down(half.lower(), 6);
-        s.taylor_order = 3;
+        s.taylor_order = 5;
         s.quadrature_bits = P.precision_bits + 64;
         s.progress = progress;
         const CertificationResult r = certify_levels(f, p, net.built, net.prefix_partner.get(), s);
@@ -113,7 +113,7 @@ CheckOutcome check_certificate(const nlohmann::json& cert, int /*threads_hint*/,
                 require(admissible, where + ".best_shift", "|h|_2 > N^-l");
                 IntegrationOptions io;
                 io.relative_tolerance = "1e-3";
-                io.taylor_order = 3;
+                io.taylor_order = 5;
                 io.max_boxes = 200000;
                 const Interval at_h = enclose_shift_norm(f, P.d, p, h, io, Precision(s.quadrature_bits));
                 require(mpfr_lessequal_p(omega.lower(), at_h.upper()), where + ".omega_lower",

@@ -1,7 +1,7 @@
 #pragma once
 // `verify check`: an independent re-verification of a certificate. The network is rebuilt from
 // the recorded parameters and every level is recomputed at a different precision (+64 bits),
-// a tighter tolerance (half) and a different Taylor order (3 instead of 4). The certificate
+// a tighter tolerance (half) and a different Taylor order (5 instead of 6). The certificate
 // passes only if
 //   - every recorded enclosure is well formed and intersects the recomputed one,
 //   - every recorded omega_lower is consistent (not above the recomputed norm at its shift, and

@@ -11,6 +11,11 @@ void Progress::update(const std::string& stage, long done, long total) {
     const double elapsed = std::chrono::duration<double>(now - start_).count();
     if (elapsed < 1.0 || std::chrono::duration<double>(now - last_).count() < 0.1) return;
     last_ = now;
+    if (done > total) {   // open-ended work (quadrature boxes): a count, no bar
+        std::fprintf(stderr, "\r%-40.40s %ld boxes  %5.0fs elapsed            ", stage.c_str(), done, elapsed);
+        drawn_ = true;
+        return;
+    }
     const int width = 30;
     const double fraction = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 0.0;
     const int filled = static_cast<int>(fraction * width);

@@ -1,0 +1,237 @@
+#include "reports/reproduce.hpp"
+
+#include <tbb/info.h>
+
+#include <chrono>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "quadrature/catalog.hpp"
+#include "quadrature/errors.hpp"
+#include "reports/report.hpp"
+#include "verify/certificate.hpp"
+#include "verify/json_io.hpp"
+#include "verify/network_assembly.hpp"
+
+namespace lpcert {
+
+std::vector<SuiteCase> reproduce_suite(bool quick) {
+    // Discontinuous functions in d = 2 use eta = 2^-10: their cell averages cost ~1/eta quadrature
+    // boxes along the jump, and any eta <= omega_f(N^-L)_p suffices for (T) (SPEC section 4).
+    std::vector<SuiteCase> q = {
+        {"linear_d1_N2_p2", "linear", 1, 2, 6, "2", ""},
+        {"sine_d1_N3_p1", "sine", 1, 3, 4, "1", ""},
+        {"oscillatory_d1_N2_p2", "oscillatory", 1, 2, 6, "2", ""},
+        {"hoelder_d1_N2_p3.5", "hoelder_half", 1, 2, 6, "3.5", ""},
+        {"kink_d1_N3_p1", "kink", 1, 3, 4, "1", ""},
+        {"step_d1_N2_p1", "step", 1, 2, 6, "1", ""},
+        {"sine_product_d2_N2_p2", "sine_product", 2, 2, 4, "2", ""},
+        {"pyramid_d2_N2_p1", "pyramid", 2, 2, 3, "1", ""},
+        {"indicator_disk_d2_N2_p1", "indicator_disk", 2, 2, 2, "1", "1*2^-10"},
+        {"smooth_2d_d2_N3_p3.5", "smooth_2d", 2, 3, 2, "3.5", ""},
+        {"smooth_bump_d3_N2_p2", "smooth_bump", 3, 2, 2, "2", ""},
+    };
+    if (quick) return q;
+    std::vector<SuiteCase> full = {
+        {"linear_d1_N2_p2", "linear", 1, 2, 10, "2", ""},
+        {"linear_d1_N3_p3.5", "linear", 1, 3, 6, "3.5", ""},
+        {"sine_d1_N2_p1", "sine", 1, 2, 9, "1", ""},
+        {"oscillatory_d1_N2_p2", "oscillatory", 1, 2, 9, "2", ""},
+        {"chirp_d1_N3_p2", "chirp", 1, 3, 6, "2", ""},
+        {"hoelder_d1_N2_p1", "hoelder_half", 1, 2, 9, "1", ""},
+        {"hoelder_d1_N3_p3.5", "hoelder_half", 1, 3, 6, "3.5", ""},
+        {"kink_d1_N2_p2", "kink", 1, 2, 9, "2", ""},
+        {"tent_d1_N3_p1", "tent", 1, 3, 6, "1", ""},
+        {"step_d1_N2_p1", "step", 1, 2, 9, "1", ""},
+        {"staircase_d1_N3_p2", "staircase", 1, 3, 5, "2", ""},
+        {"sine_product_d2_N2_p2", "sine_product", 2, 2, 7, "2", ""},
+        {"smooth_2d_d2_N3_p1", "smooth_2d", 2, 3, 4, "1", ""},
+        {"pyramid_d2_N2_p3.5", "pyramid", 2, 2, 5, "3.5", ""},
+        {"hoelder_radius_d2_N2_p2", "hoelder_sqrt_radius", 2, 2, 5, "2", ""},
+        {"indicator_disk_d2_N2_p1", "indicator_disk", 2, 2, 4, "1", "1*2^-12"},
+        {"smooth_bump_d3_N2_p2", "smooth_bump", 3, 2, 4, "2", ""},
+        {"exp_sum_d3_N2_p1", "exp_sum", 3, 2, 3, "1", ""},
+    };
+    return full;
+}
+
+namespace {
+
+struct CaseOutcome {
+    SuiteCase c;
+    nlohmann::json certificate;
+    double seconds = 0;
+    std::string regression;   // "" = none
+};
+
+std::string compare_with(const nlohmann::json& now, const nlohmann::json& stored) {
+    if (stored.value("verdict", "") != now.value("verdict", "")) {
+        return "verdict changed from " + stored.value("verdict", "?") + " to " + now.value("verdict", "?");
+    }
+    const auto& a = now["levels"];
+    const auto& b = stored["levels"];
+    if (a.size() != b.size()) return "number of levels changed";
+    const Precision prec(256);
+    for (size_t i = 0; i < a.size(); ++i) {
+        const std::string where = "level " + std::to_string(i);
+        if (a[i].value("status", "") != b[i].value("status", "")) return where + ": status changed";
+        if (a[i]["error"].is_object() && b[i]["error"].is_object()) {
+            const Interval x = enclosure_from_json(a[i]["error"], where, prec);
+            const Interval y = enclosure_from_json(b[i]["error"], where, prec);
+            if (!overlaps(x, y)) return where + ": error enclosure " + to_string(x, 8) + " no longer meets " + to_string(y, 8);
+        }
+    }
+    return "";
+}
+
+std::string summary_row(const CaseOutcome& o, bool markdown) {
+    const auto& c = o.certificate;
+    int certified = 0, total = 0, lip_ok = 0, lip_total = 0;
+    double worst = 0;
+    for (const auto& l : c["levels"]) {
+        ++total;
+        if (l["status"] == "certified") ++certified;
+        if (!l["lipschitz_status"].is_null()) {
+            ++lip_total;
+            if (l["lipschitz_status"] == "certified") ++lip_ok;
+        }
+        if (l["error"].is_object() && l["bound"].is_string()) {
+            const double r = std::strtod(l["error"]["upper"].get<std::string>().c_str(), nullptr) /
+                             std::strtod(l["bound"].get<std::string>().c_str(), nullptr);
+            if (std::isfinite(r)) worst = std::max(worst, r);
+        }
+    }
+    const auto& a = c["architecture"];
+    std::ostringstream s;
+    char ratio[32], secs[32];
+    std::snprintf(ratio, sizeof ratio, "%.3f", worst);
+    std::snprintf(secs, sizeof secs, "%.1f", o.seconds);
+    const std::string verdict = c["verdict"].get<std::string>();
+    const std::vector<std::string> cells = {
+        o.c.name, o.c.function, std::to_string(o.c.d), std::to_string(o.c.N), std::to_string(o.c.levels), o.c.p,
+        o.c.construction, std::to_string(certified) + "/" + std::to_string(total),
+        lip_total ? std::to_string(lip_ok) + "/" + std::to_string(lip_total) : "-",
+        std::to_string(a["width"].get<int>()) + (a["width"] == a["width_bound"] ? " = " : " != ") +
+            std::to_string(a["width_bound"].get<int>()),
+        a["prefix_nested"].get<bool>() ? "yes" : "no", ratio, secs, verdict + (o.regression.empty() ? "" : " (REGRESSION)")};
+    if (markdown) {
+        s << "|";
+        for (const auto& x : cells) s << " " << x << " |";
+    } else {
+        s << "<tr>";
+        for (size_t k = 0; k < cells.size(); ++k)
+            s << "<td" << (k + 1 == cells.size() ? " class=\"" + verdict + "\"" : "") << ">" << xml_escape(cells[k]) << "</td>";
+        s << "</tr>";
+    }
+    return s.str();
+}
+
+const char* kHeader[] = {"case", "function", "d", "N", "L", "p", "construction", "(T) certified", "Lipschitz rate",
+                         "width = 2dN+d+2", "prefix nested", "worst error/bound", "seconds", "verdict"};
+
+}  // namespace
+
+int run_reproduce(const SuiteOptions& o) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto suite = reproduce_suite(o.quick);
+    std::vector<CaseOutcome> outcomes;
+    if (!o.out.empty()) std::filesystem::create_directories(o.out + "/certificates");
+    const int threads = o.threads > 0 ? o.threads : tbb::info::default_concurrency();
+    bool all = true;
+    for (size_t k = 0; k < suite.size(); ++k) {
+        const SuiteCase& sc = suite[k];
+        const auto t0 = std::chrono::steady_clock::now();
+        const auto entry = find_in_catalog(sc.function);
+        if (!entry) throw std::logic_error("reproduce: unknown catalog function " + sc.function);
+        CommandLine c;
+        c.function_name = sc.function;
+        c.function_text = entry->expression(sc.d);
+        c.d = sc.d;
+        c.N = sc.N;
+        c.levels = sc.levels;
+        c.p = sc.p;
+        c.tol = o.tol;
+        c.eta = sc.eta;
+        c.construction = sc.construction;
+        const Expression f = c.expression();
+        const Exponent p = Exponent::parse(sc.p);
+        auto progress = [&](const std::string& stage, long done, long total) {
+            if (o.progress) o.progress("[" + std::to_string(k + 1) + "/" + std::to_string(suite.size()) + "] " + sc.name + ": " + stage, done, total);
+        };
+        const RunParameters params = run_parameters(c, f, p, progress);
+        const AssembledNetwork net = assemble_network(f, p, params, progress);
+        CertificationSettings settings;
+        settings.tol = o.tol;
+        settings.progress = progress;
+        const CertificationResult r = certify_levels(f, p, net.built, net.prefix_partner.get(), settings);
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        CaseOutcome out{sc, certificate_json(params, r, threads, secs, std::nullopt), secs, ""};
+        if (!o.compare.empty()) {
+            const std::string stored = o.compare + "/" + sc.name + ".json";
+            out.regression = std::filesystem::exists(stored) ? compare_with(out.certificate, read_json_file(stored))
+                                                             : "no stored certificate " + stored;
+        }
+        if (!o.out.empty()) write_json(out.certificate, o.out + "/certificates/" + sc.name + ".json");
+        all = all && r.all_certified() && out.regression.empty();
+        if (o.progress) o.progress("", 0, 0);
+        std::cout << std::left << std::setw(30) << sc.name << " " << std::setw(14) << out.certificate["verdict"].get<std::string>()
+                  << std::fixed << std::setprecision(1) << secs << " s"
+                  << (out.regression.empty() ? "" : "  REGRESSION: " + out.regression) << "\n"
+                  << std::flush;
+        outcomes.push_back(std::move(out));
+    }
+    const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const std::string verdict = all ? "certified" : "not_certified";
+    std::cout << "reproduce" << (o.quick ? " --quick" : "") << ": " << outcomes.size() << " cases, verdict " << verdict
+              << " (" << std::fixed << std::setprecision(1) << total << " s)\n";
+    if (!o.out.empty()) {
+        nlohmann::json summary = {{"schema", "lpcert-reproduce/1"}, {"quick", o.quick}, {"verdict", verdict},
+                                  {"seconds", std::to_string(total)}, {"cases", nlohmann::json::array()}};
+        std::ostringstream md, html;
+        md << "# lpcert: the paper's claims, reproduced\n\nVerdict: **" << verdict << "** (" << outcomes.size()
+           << " cases, " << std::setprecision(1) << total << " s). For every case and level, the L^p error of the "
+           << "readout Phi_l of the built network is enclosed rigorously and compared with (2d+1) times a certified "
+           << "lower bound of omega_f(N^-l)_p (inequality (T)); the Lipschitz rate (2d+1) Lip N^-l is checked where f "
+           << "is Lipschitz; the width must equal 2dN+d+2 and the network for L-1 levels must be a prefix of the "
+           << "network for L.\n\n|";
+        html << "<h1>lpcert: the paper's claims, reproduced</h1>\n<p>Verdict: <span class=\"" << verdict << "\">"
+             << verdict << "</span> (" << outcomes.size() << " cases, " << std::setprecision(1) << total
+             << " s).</p>\n<table><thead><tr>";
+        for (const char* h : kHeader) {
+            md << " " << h << " |";
+            html << "<th>" << h << "</th>";
+        }
+        md << "\n|";
+        for (size_t k = 0; k < std::size(kHeader); ++k) md << "---|";
+        md << "\n";
+        html << "</tr></thead><tbody>\n";
+        for (const auto& out : outcomes) {
+            md << summary_row(out, true) << "\n";
+            html << summary_row(out, false) << "\n";
+            summary["cases"].push_back({{"name", out.c.name},
+                                        {"certificate", "certificates/" + out.c.name + ".json"},
+                                        {"verdict", out.certificate["verdict"]},
+                                        {"seconds", std::to_string(out.seconds)},
+                                        {"regression", out.regression.empty() ? nlohmann::json(nullptr) : nlohmann::json(out.regression)}});
+        }
+        html << "</tbody></table>\n<h2>Certified errors per case</h2>\n<div class=\"plots\">";
+        md << "\n## Per case\n\n";
+        for (const auto& out : outcomes) {
+            const std::string svg = error_plot_svg(out.certificate, 520, 330);
+            write_text_file(o.out + "/certificates/" + out.c.name + ".svg", svg);
+            html << svg;
+            md << "### " << out.c.name << "\n\n" << levels_markdown(out.certificate) << "\n![" << out.c.name
+               << "](certificates/" << out.c.name << ".svg)\n\n";
+        }
+        html << "</div>\n";
+        write_text_file(o.out + "/summary.md", md.str());
+        write_text_file(o.out + "/summary.html", html_page("lpcert reproduce", html.str()));
+        write_json(summary, o.out + "/summary.json");
+        std::cout << "report: " << o.out << "/summary.html (and summary.md, summary.json, certificates/)\n";
+    }
+    return all ? 0 : 1;
+}
+
+}  // namespace lpcert
