@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The exit statuses and one-line errors of INTERFACE.md, on the built `verify`.
+set -u
+verify="$1"
+failures=0
+expect() {   # expect STATUS PATTERN -- ARGS...
+    local want="$1" pattern="$2"
+    shift 3
+    local err
+    err=$(timeout 20 "$verify" "$@" 2>&1 >/dev/null)
+    local got=$?
+    if [ "$got" != "$want" ]; then
+        echo "FAIL: verify $* -> exit $got (want $want): $err"
+        failures=$((failures + 1))
+    elif [ -n "$pattern" ] && ! grep -q -- "$pattern" <<<"$err"; then
+        echo "FAIL: verify $* -> message '$err' lacks '$pattern'"
+        failures=$((failures + 1))
+    elif [ "$want" = 2 ] && [ "$(printf '%s\n' "$err" | wc -l)" != 1 ]; then
+        echo "FAIL: verify $* -> error is not one line: $err"
+        failures=$((failures + 1))
+    fi
+}
+expect 2 "unknown function" -- run --function nosuch
+expect 2 "column 7" -- run --f "sin(x1" --levels 1
+expect 2 "--d" -- run --f x1 --d 0
+expect 2 "--N" -- run --f x1 --N 1
+expect 2 "--p" -- run --f x1 --p 0.5
+expect 2 "--levels" -- run --f x1 --levels -1
+expect 2 "x3" -- run --f "x3" --d 2
+expect 2 "undefined or unbounded" -- run --f "log(x1)" --levels 1
+expect 2 "undefined or unbounded" -- integrate --f "1/(x1-0.5)"
+expect 2 "--eta" -- run --f x1 --eta 0.5
+expect 2 "unrecognised option" -- run --f x1 --bogus
+expect 2 "missing subcommand" --
+expect 2 "unknown subcommand" -- frobnicate
+expect 2 "cannot read" -- check /nonexistent.json
+expect 3 "needs about" -- run --f x1 --d 3 --N 4 --levels 12
+expect 0 "" -- integrate --f "x1^2" --quiet
+expect 0 "" -- run --f x1 --levels 3 --quiet
+expect 1 "" -- run --f x1 --levels 3 --quiet --target-error 1e-9
+echo "$((18 - failures)) passed, $failures failed"
+[ "$failures" = 0 ]
