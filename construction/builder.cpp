@@ -3,6 +3,7 @@
 #include <map>
 
 #include "construction/cell_grid.hpp"
+#include "construction/layer_builder.hpp"
 #include "construction/level_table.hpp"
 #include "quadrature/errors.hpp"
 #include "quadrature/integration.hpp"
@@ -107,40 +108,9 @@ CellValues compute_cell_values(const Expression& f, const ConstructionRequest& r
 
 // ---- the layout -----------------------------------------------------------------------------------
 
-namespace {
-
-// A layer under construction: neurons by name, sources resolved in the previous layer.
-class LayerBuilder {
-public:
-    explicit LayerBuilder(const std::map<std::string, int>* previous) : previous_(previous) {}
-
-    void add(const std::string& name, Activation act, const std::vector<std::pair<std::string, Dyadic>>& weights,
-             const Dyadic& bias = Dyadic()) {
-        Neuron n;
-        n.activation = act;
-        n.bias = bias;
-        for (const auto& [source, w] : weights) {
-            if (w.is_zero()) continue;
-            n.weights.emplace_back(previous_->at(source), w);
-        }
-        index_[name] = static_cast<int>(layer_.neurons.size());
-        layer_.neurons.push_back(std::move(n));
-    }
-    const std::map<std::string, int>& index() const { return index_; }
-    Layer take() { return std::move(layer_); }
-
-private:
-    const std::map<std::string, int>* previous_;
-    std::map<std::string, int> index_;
-    Layer layer_;
-};
-
-using Affine = std::vector<std::pair<std::string, Dyadic>>;
-
-std::string idx(const char* base, int i) { return std::string(base) + std::to_string(i); }
-std::string idx(const char* base, int i, int j) { return std::string(base) + std::to_string(i) + "_" + std::to_string(j); }
-
-}  // namespace
+using detail::Affine;
+using detail::idx;
+using detail::LayerBuilder;
 
 BuiltNetwork build_floor_relu(const CellValues& values, int d, int N, int L, int b) {
     BuiltNetwork out;
@@ -180,10 +150,7 @@ BuiltNetwork build_floor_relu(const CellValues& values, int d, int N, int L, int
     net.d = d;
     net.N = N;
     net.levels = L;
-    std::map<std::string, int> inputs;
-    for (int i = 0; i < d; ++i) inputs[idx("x", i)] = i;
-    std::vector<std::map<std::string, int>> names;   // per layer, to resolve the next layer's sources
-    const std::map<std::string, int>* prev = &inputs;
+    detail::NetworkAssembler net_builder(net, d);
 
     std::vector<Affine> t_in(static_cast<size_t>(d));
     for (int i = 0; i < d; ++i) t_in[static_cast<size_t>(i)] = {{idx("x", i), Dyadic(1)}};
@@ -192,11 +159,6 @@ BuiltNetwork build_floor_relu(const CellValues& values, int d, int N, int L, int
     Affine y_in;
     Dyadic y_bias = values.v[0][0];
 
-    auto push = [&](LayerBuilder& lb) {
-        names.push_back(lb.index());
-        net.layers.push_back(lb.take());
-        prev = &names.back();
-    };
     auto scaled = [](const Affine& a, const Dyadic& s) {
         Affine o;
         for (const auto& [k, w] : a) o.emplace_back(k, w * s);
@@ -210,19 +172,11 @@ BuiltNetwork build_floor_relu(const CellValues& values, int d, int N, int L, int
         readout = {{"y", Dyadic(1)}, {"Q1", eta}, {"Q0", -(eta * two_b)}};
         readout_bias = -t.R;
     };
-    auto add_readout = [&](int level, const Affine& a, const Dyadic& bias) {
-        Readout r;
-        r.level = level;
-        r.layer = static_cast<int>(net.layers.size()) - 1;
-        for (const auto& [k, w] : a) r.weights.emplace_back(names.back().at(k), w);
-        r.bias = bias;
-        net.readouts.push_back(std::move(r));
-    };
     net.readouts.push_back(Readout{0, -1, {}, values.v[0][0]});
 
     for (int l = 1; l <= L; ++l) {
         // A: digits (and the extraction of level l-1)
-        LayerBuilder A(prev);
+        LayerBuilder A = net_builder.next_layer();
         for (int i = 0; i < d; ++i) {
             A.add(idx("D", i), Activation::Floor, scaled(t_in[static_cast<size_t>(i)], Dyadic(N)));
             A.add(idx("t", i), Activation::ReLU, t_in[static_cast<size_t>(i)]);
@@ -232,11 +186,11 @@ BuiltNetwork build_floor_relu(const CellValues& values, int d, int N, int L, int
         Affine y_next{{"y", Dyadic(1)}};
         Dyadic y_next_bias;
         if (l > 1) extraction(A, l - 1, y_next, y_next_bias);
-        push(A);
-        if (l > 1) add_readout(l - 1, y_next, y_next_bias);
+        net_builder.push(A);
+        if (l > 1) net_builder.add_readout(l - 1, y_next, y_next_bias);
 
         // B: steps s_ij = P_ij - M_ij = 1[D_i >= j]
-        LayerBuilder B(prev);
+        LayerBuilder B = net_builder.next_layer();
         for (int i = 0; i < d; ++i) {
             for (int j = 0; j < N; ++j) {
                 B.add(idx("P", i, j), Activation::ReLU, {{idx("D", i), Dyadic(1)}}, Dyadic(1 - j));
@@ -246,55 +200,14 @@ BuiltNetwork build_floor_relu(const CellValues& values, int d, int N, int L, int
         }
         B.add("E", Activation::ReLU, {{"E", Dyadic(1)}});
         B.add("y", Activation::Identity, y_next, y_next_bias);
-        push(B);
+        net_builder.push(B);
 
-        // C_g: one-hot gates on coordinate g
-        const long cells_l = checked_power(N, static_cast<long>(d) * l);
-        const Dyadic M = Dyadic::power_of_two(b * cells_l);
+        // C_g: one-hot gates on coordinate g, y carried
         for (int g = 0; g < d; ++g) {
-            LayerBuilder C(prev);
-            const long c = static_cast<long>(b) * checked_power(N, static_cast<long>(d) * (l - 1) + g);
-            Affine E_src;
-            if (g == 0) {
-                E_src = {{"E", Dyadic(1)}};
-            } else {
-                for (int j = 0; j < N; ++j) E_src.emplace_back(idx("G", g - 1, j), Dyadic(1));
-            }
-            for (int j = 0; j < N; ++j) {
-                std::map<std::string, Dyadic> w;
-                for (const auto& [k, v] : E_src) w[k] = w[k] + v * Dyadic::power_of_two(c * j);
-                // - M (1 - s_j + s_{j+1}) with s_j = P_j - M_j, s_N = 0
-                w[idx("P", g, j)] = w[idx("P", g, j)] + M;
-                w[idx("M", g, j)] = w[idx("M", g, j)] - M;
-                if (j + 1 < N) {
-                    w[idx("P", g, j + 1)] = w[idx("P", g, j + 1)] - M;
-                    w[idx("M", g, j + 1)] = w[idx("M", g, j + 1)] + M;
-                }
-                Affine weights(w.begin(), w.end());
-                // keep the E sources first, as in the reference layout (order is cosmetic)
-                C.add(idx("G", g, j), Activation::ReLU, weights, -M);
-            }
-            for (int i = g + 1; i < d; ++i) {
-                for (int j = 0; j < N; ++j) {
-                    C.add(idx("P", i, j), Activation::ReLU, {{idx("P", i, j), Dyadic(1)}});
-                    C.add(idx("M", i, j), Activation::ReLU, {{idx("M", i, j), Dyadic(1)}});
-                }
-            }
-            for (int i = 0; i < d; ++i) {
-                if (g == 0) {
-                    // t_i' = ReLU(N t_i - sum_{j>=1} s_ij): the saturated digit keeps x_i = 1 in the last cell
-                    Affine w{{idx("t", i), Dyadic(N)}};
-                    for (int j = 1; j < N; ++j) {
-                        w.emplace_back(idx("P", i, j), Dyadic(-1));
-                        w.emplace_back(idx("M", i, j), Dyadic(1));
-                    }
-                    C.add(idx("t", i), Activation::ReLU, w);
-                } else {
-                    C.add(idx("t", i), Activation::ReLU, {{idx("t", i), Dyadic(1)}});
-                }
-            }
+            LayerBuilder C = net_builder.next_layer();
+            detail::add_gate_neurons(C, d, N, l, g, b);
             C.add("y", Activation::Identity, {{"y", Dyadic(1)}});
-            push(C);
+            net_builder.push(C);
         }
         for (int i = 0; i < d; ++i) t_in[static_cast<size_t>(i)] = {{idx("t", i), Dyadic(1)}};
         E_in.clear();
@@ -305,13 +218,13 @@ BuiltNetwork build_floor_relu(const CellValues& values, int d, int N, int L, int
     }
     // Final layer: extraction of level L.
     if (L >= 1) {
-        LayerBuilder X(prev);
+        LayerBuilder X = net_builder.next_layer();
         X.add("y", Activation::Identity, y_in, y_bias);
         Affine readout;
         Dyadic readout_bias;
         extraction(X, L, readout, readout_bias);
-        push(X);
-        add_readout(L, readout, readout_bias);
+        net_builder.push(X);
+        net_builder.add_readout(L, readout, readout_bias);
     }
     return out;
 }
