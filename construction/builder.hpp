@@ -41,6 +41,8 @@ struct LevelSummary {
 };
 
 struct BuiltNetwork {
+    std::string construction = "floor-relu";   // or "sin-relu"
+    std::optional<Dyadic> steepness;           // S of the sin-relu ramps
     Network network;
     CellValues values;
     std::vector<LevelSummary> levels;   // index l-1 for level l
@@ -65,5 +67,18 @@ BuiltNetwork build_floor_relu(const CellValues& values, int d, int N, int levels
 
 // Everything: eta (given or default), cell values, the network.
 BuiltNetwork construct_floor_relu(const Expression& f, const ConstructionRequest& r, const Exponent& p);
+
+// ---- the sine-ReLU network of SPEC section 3b --------------------------------------------------
+
+// The default steepness: the smallest power of two S >= 4 N^L with
+// d L (N-1)/(N S) (sup|f| + |v_0| + sum_l R_l)^p <= eta^p (the ramps then cost at most eta).
+Dyadic default_steepness(const CellValues& values, int d, int N, int levels, mpfr_srcptr sup_f, const Exponent& p);
+
+// Activations ReLU and sin2pi only; angle codes floor(2^b alpha) with
+// alpha = (arcsin(r/R)/(2 pi)) mod 1 computed with MPFR at b + 64 bits.
+BuiltNetwork build_sin_relu(const CellValues& values, int d, int N, int levels, int digit_bits, const Dyadic& S);
+
+BuiltNetwork construct_sin_relu(const Expression& f, const ConstructionRequest& r, const Exponent& p,
+                                const std::optional<Dyadic>& steepness);
 
 }  // namespace lpcert

@@ -184,17 +184,29 @@ CompiledAffine compile_affine(const WeightList& w, const Dyadic& bias, const std
 
 }  // namespace
 
+// A value over the box as an affine form c + sum_i a_i u_i (u_i = x_i - centre_i, |u_i| <= r_i)
+// with interval coefficients: exact linear cancellations (the ramps' P_ij - M_ij = 1, the
+// gates' -M + M s_j - M s_{j+1}) survive, where plain interval arithmetic would lose them.
+struct Form {
+    Interval c;
+    std::vector<Interval> a;
+    bool constant = true;   // every a_i is zero
+};
+
 struct IntervalForward::Impl {
     const Network* net;
     Precision prec;
+    int d;
     std::vector<CompiledLayer> layers;
     std::vector<CompiledReadout> readouts;
-    std::vector<Interval> current, next, blocks_prev, blocks_cur, results;
-    Interval acc, t;
-    Interval scratch_zero_to_max;
+    std::vector<Form> current, next;
+    std::vector<Interval> blocks_prev, blocks_cur, results, radius;
+    Interval t, range_scratch;
+    Form sum;
     int recognised = 0;
 
-    Impl(const Network& n, Precision p, bool kernel) : net(&n), prec(p), acc(p), t(p), scratch_zero_to_max(p) {
+    Impl(const Network& n, Precision p, bool kernel)
+        : net(&n), prec(p), d(n.d), t(p), range_scratch(p), sum(make_form()) {
         std::vector<ExtractionPair> prev_pairs;   // pairs of the layer feeding the one being compiled
         for (size_t k = 0; k < n.layers.size(); ++k) {
             CompiledLayer cl;
@@ -217,28 +229,75 @@ struct IntervalForward::Impl {
             readouts.push_back(CompiledReadout{r.level, r.layer, compile_affine(r.weights, r.bias, pairs, kernel, p)});
         }
         results.assign(static_cast<size_t>(n.levels) + 1, Interval(p));
+        radius.assign(static_cast<size_t>(d), Interval(p));
     }
 
-    // The exact value of an interval that is a single point, as a Dyadic; false otherwise.
-    static bool exact_point(const Interval& v, Dyadic& out) {
-        if (!v.is_point() || !v.is_finite()) return false;
-        out = Dyadic::from_mpfr(v.lower());
+    Form make_form() const { return Form{Interval(prec), std::vector<Interval>(static_cast<size_t>(d), Interval(prec)), true}; }
+
+    void set_constant(Form& f, const Interval& v) {
+        mpfi_set(f.c.raw(), v.raw());
+        if (!f.constant)
+            for (auto& ai : f.a) mpfi_set_si(ai.raw(), 0);
+        f.constant = true;
+    }
+
+    // Enclosure of the form's values over the box.
+    void range(Interval& out, const Form& f) {
+        mpfi_set(out.raw(), f.c.raw());
+        if (f.constant) return;
+        for (int i = 0; i < d; ++i) {
+            mul(range_scratch, f.a[static_cast<size_t>(i)], radius[static_cast<size_t>(i)]);
+            add(out, out, range_scratch);
+        }
+    }
+
+    // The exact value of a constant point form, as a Dyadic; false otherwise.
+    static bool exact_point(const Form& f, Dyadic& out) {
+        if (!f.constant || !f.c.is_point() || !f.c.is_finite()) return false;
+        out = Dyadic::from_mpfr(f.c.lower());
         return true;
     }
 
-    void sum_sources(Interval& s, const std::vector<int>& sources, const std::vector<Interval>& in) {
-        mpfi_set_si(s.raw(), 0);
-        for (int k : sources) add(s, s, in[static_cast<size_t>(k)]);
+    void sum_sources(Form& s, const std::vector<int>& sources, const std::vector<Form>& in) {
+        set_constant(s, Interval(prec));
+        for (int k : sources) add_scaled(s, in[static_cast<size_t>(k)], nullptr, 1);
+        if (!s.constant && std::all_of(s.a.begin(), s.a.end(), [](const Interval& x) {
+                return mpfr_zero_p(x.lower()) && mpfr_zero_p(x.upper());
+            })) {
+            s.constant = true;
+        }
     }
 
-    void evaluate_blocks(const CompiledLayer& layer, const std::vector<Interval>& in, std::vector<Interval>& blocks) {
-        // in = the inputs of `layer` (values of the previous layer); blocks[p] = floor(2^b frac(w S)).
+    // out += w * v (w == nullptr: weight 1; small = +-1 shortcut sign)
+    void add_scaled(Form& out, const Form& v, const Interval* w, int sign) {
+        if (w == nullptr) {
+            if (sign > 0) add(out.c, out.c, v.c); else sub(out.c, out.c, v.c);
+        } else {
+            mul(t, *w, v.c);
+            add(out.c, out.c, t);
+        }
+        if (v.constant) return;
+        out.constant = false;
+        for (int i = 0; i < d; ++i) {
+            Interval& oa = out.a[static_cast<size_t>(i)];
+            const Interval& va = v.a[static_cast<size_t>(i)];
+            if (w == nullptr) {
+                if (sign > 0) add(oa, oa, va); else sub(oa, oa, va);
+            } else {
+                mul(t, *w, va);
+                add(oa, oa, t);
+            }
+        }
+    }
+
+    void evaluate_blocks(const CompiledLayer& layer, const std::vector<Form>& in, std::vector<Interval>& blocks) {
+        // in = the inputs of `layer`; blocks[p] = floor(2^b frac(w S)).
         blocks.resize(layer.pairs.size(), Interval(prec));
         for (size_t p = 0; p < layer.pairs.size(); ++p) {
             const auto& pr = layer.pairs[p];
-            sum_sources(t, pr.sources, in);
+            sum_sources(sum, pr.sources, in);
             Dyadic s;
-            if (exact_point(t, s)) {
+            if (exact_point(sum, s)) {
                 const mpz_int q = extract_fraction_bits(pr.omega, s, pr.b);
                 mpfi_set_z(blocks[p].raw(), q.backend().data());
             } else {
@@ -252,34 +311,38 @@ struct IntervalForward::Impl {
         }
     }
 
-    void apply_affine(Interval& out, const CompiledAffine& a, const std::vector<Interval>& in,
-                      const std::vector<Interval>& blocks) {
-        mpfi_set(out.raw(), a.bias.raw());
+    void apply_affine(Form& out, const CompiledAffine& a, const std::vector<Form>& in, const std::vector<Interval>& blocks) {
+        set_constant(out, a.bias);
         for (const auto& term : a.terms) {
-            const Interval& v = in[static_cast<size_t>(term.source)];
-            if (term.small == 1) {
-                add(out, out, v);
-            } else if (term.small == -1) {
-                sub(out, out, v);
+            const Form& v = in[static_cast<size_t>(term.source)];
+            if (term.small == 1 || term.small == -1) {
+                add_scaled(out, v, nullptr, term.small);
             } else {
-                mul(t, term.weight, v);
-                add(out, out, t);
+                add_scaled(out, v, &term.weight, 1);
             }
         }
         for (const auto& bt : a.blocks) {
             mul(t, bt.coefficient, blocks[static_cast<size_t>(bt.pair)]);
-            add(out, out, t);
+            add(out.c, out.c, t);
+        }
+        // exact cancellation (a ramp difference, a closed gate) leaves a constant form
+        if (!out.constant && std::all_of(out.a.begin(), out.a.end(), [](const Interval& x) {
+                return mpfr_zero_p(x.lower()) && mpfr_zero_p(x.upper());
+            })) {
+            out.constant = true;
         }
     }
 
     // sin(2 pi w S) with S an exact point: frac(w S) from w's mantissa, to 2 prec bits plus a tail
     // in [0, 2^-(2 prec)).
-    bool sin2pi_exact(Interval& out, const CompiledNeuron& n, const std::vector<Interval>& in) {
-        Interval s(prec);
-        mpfi_set_si(s.raw(), 0);
-        for (const auto& term : n.affine.terms) add(s, s, in[static_cast<size_t>(term.source)]);
+    bool sin2pi_exact(Form& out, const CompiledNeuron& n, const std::vector<Form>& in) {
+        std::vector<int> sources;
+        for (const auto& term : n.affine.terms) sources.push_back(term.source);
+        sum_sources(sum, sources, in);
         Dyadic sd;
-        if (!exact_point(s, sd)) return false;
+        if (!exact_point(sum, sd)) {
+            return false;
+        }
         const long c = 2 * prec.bits;
         const mpz_int bits = extract_fraction_bits(n.common_weight, sd, c);
         // frac in [bits, bits + 1] * 2^-c
@@ -290,43 +353,79 @@ struct IntervalForward::Impl {
         add(upper, frac, one);
         mpfi_union(frac.raw(), frac.raw(), upper.raw());
         mpfi_mul_2si(frac.raw(), frac.raw(), -c);
-        Interval two_pi(prec);
+        Interval two_pi(prec), v(prec);
         set_pi(two_pi);
         mul_2si(two_pi, two_pi, 1);
-        mul(out, frac, two_pi);
-        sin(out, out);
+        mul(v, frac, two_pi);
+        sin(v, v);
+        set_constant(out, v);
         return true;
     }
 
-    void activate(Interval& v, Activation a) {
-        switch (a) {
-            case Activation::ReLU:
-                if (mpfr_sgn(v.lower()) < 0) mpfr_set_zero(&v.raw()->left, 1);
-                if (mpfr_sgn(v.upper()) < 0) mpfr_set_zero(&v.raw()->right, 1);
-                break;
-            case Activation::Floor: floor(v, v); break;
-            case Activation::Identity: break;
+    void activate(Form& v, Activation act) {
+        switch (act) {
+            case Activation::Identity: return;
+            case Activation::ReLU: {
+                range(t, v);
+                if (mpfr_sgn(t.lower()) >= 0) return;                 // identity on the box
+                if (mpfr_sgn(t.upper()) <= 0) {                       // zero on the box
+                    set_constant(v, Interval(prec));
+                    return;
+                }
+                mpfr_set_zero(&t.raw()->left, 1);
+                set_constant(v, t);
+                return;
+            }
+            case Activation::Floor: {
+                range(t, v);
+                floor(t, t);
+                set_constant(v, t);
+                return;
+            }
             case Activation::Sin2Pi: {
+                range(t, v);
                 Interval two_pi(prec);
                 set_pi(two_pi);
                 mul_2si(two_pi, two_pi, 1);
-                mul(v, v, two_pi);
-                sin(v, v);
-                break;
+                mul(t, t, two_pi);
+                sin(t, t);
+                set_constant(v, t);
+                return;
             }
         }
     }
 
     const std::vector<Interval>& evaluate(const std::vector<Interval>& box, int up_to) {
         const int last_level = up_to < 0 ? net->levels : up_to;
-        current.assign(box.size(), Interval(prec));
-        for (size_t i = 0; i < box.size(); ++i) mpfi_set(current[i].raw(), box[i].raw());
+        current.assign(box.size(), make_form());
+        for (size_t i = 0; i < box.size(); ++i) {
+            // x_i = m_i + u_i: the centre and half-width enclosed outward
+            Interval lo(prec), hi(prec);
+            set_exact_or_outward(lo, box[i].lower());
+            set_exact_or_outward(hi, box[i].upper());
+            add(current[i].c, lo, hi);
+            mul_2si(current[i].c, current[i].c, -1);
+            sub(radius[i], hi, lo);
+            mul_2si(radius[i], radius[i], -1);
+            Interval half_width = radius[i];
+            mpfi_neg(half_width.raw(), half_width.raw());
+            mpfi_union(radius[i].raw(), radius[i].raw(), half_width.raw());   // [-r, r]
+            if (box[i].is_point()) {
+                set_exact_or_outward(current[i].c, box[i].lower());
+                mpfi_set_si(radius[i].raw(), 0);
+            } else {
+                mpfi_set_si(current[i].a[i].raw(), 1);
+                current[i].constant = false;
+            }
+        }
         blocks_prev.clear();
         for (const auto& r : readouts)
             if (r.layer < 0) mpfi_set(results[static_cast<size_t>(r.level)].raw(), r.affine.bias.raw());
+        Form out = make_form();
         for (size_t k = 0; k < layers.size(); ++k) {
             const CompiledLayer& layer = layers[k];
-            next.resize(layer.neurons.size(), Interval(prec));
+            if (next.size() < layer.neurons.size()) next.resize(layer.neurons.size(), make_form());
+            next.resize(layer.neurons.size(), make_form());
             for (size_t n = 0; n < layer.neurons.size(); ++n) {
                 const CompiledNeuron& cn = layer.neurons[n];
                 if (cn.exact_reduction && sin2pi_exact(next[n], cn, current)) continue;
@@ -339,7 +438,8 @@ struct IntervalForward::Impl {
             bool done = false;
             for (const auto& r : readouts) {
                 if (r.layer != static_cast<int>(k)) continue;
-                apply_affine(results[static_cast<size_t>(r.level)], r.affine, current, blocks_prev);
+                apply_affine(out, r.affine, current, blocks_prev);
+                range(results[static_cast<size_t>(r.level)], out);
                 if (r.level >= last_level) done = true;
             }
             if (done) break;

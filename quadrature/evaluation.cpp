@@ -1,5 +1,6 @@
 #include "quadrature/evaluation.hpp"
 
+#include "quadrature/box.hpp"
 #include "quadrature/errors.hpp"
 #include "quadrature/tape_runner.hpp"
 
@@ -144,6 +145,29 @@ std::string describe_box(const std::vector<Interval>& box) {
         s += "x" + std::to_string(i + 1) + " in " + to_string(box[i], 12);
     }
     return s;
+}
+
+void sup_abs_upper(mpfr_ptr out, const Expression& f, int d, Precision prec) {
+    const int per_axis_bits = std::max(1, 6 / d);   // 2^(d * bits) boxes, about 64
+    const long n = 1L << per_axis_bits;
+    IntervalEvaluator ev(f, prec);
+    mpfr_t m;
+    mpfr_init2(m, mpfr_get_prec(out));
+    mpfr_set_zero(out, 1);
+    std::vector<long> k(static_cast<size_t>(d), 0);
+    while (true) {
+        std::vector<Dyadic> lo, hi;
+        for (long ki : k) {
+            lo.push_back(Dyadic(ki).times_power_of_two(-per_axis_bits));
+            hi.push_back(Dyadic(ki + 1).times_power_of_two(-per_axis_bits));
+        }
+        magnitude_up(m, ev.evaluate(Box::from_dyadics(lo, hi).sides()));
+        mpfr_max(out, out, m, MPFR_RNDU);
+        int i = 0;
+        while (i < d && ++k[static_cast<size_t>(i)] == n) k[static_cast<size_t>(i++)] = 0;
+        if (i == d) break;
+    }
+    mpfr_clear(m);
 }
 
 PointEvaluator::PointEvaluator(const Expression& e, Precision prec) : e_(&e), prec_(prec) {

@@ -39,6 +39,10 @@ private:
     std::vector<Interval> constants_, slots_;
 };
 
+// An upper bound of sup_{[0,1]^d} |f| (rounded up into `out`, whose precision the caller chose):
+// the natural extension on a grid of about 64 boxes. Throws DomainError where f is undefined.
+void sup_abs_upper(mpfr_ptr out, const Expression& f, int d, Precision prec);
+
 // "x1 in [a, b], x2 in [c, d]" for messages.
 std::string describe_box(const std::vector<Interval>& box);
 

@@ -160,7 +160,7 @@ int run_reproduce(const SuiteOptions& o) {
         auto progress = [&](const std::string& stage, long done, long total) {
             if (o.progress) o.progress("[" + std::to_string(k + 1) + "/" + std::to_string(suite.size()) + "] " + sc.name + ": " + stage, done, total);
         };
-        const RunParameters params = run_parameters(c, f, p, progress);
+        RunParameters params = run_parameters(c, f, p, progress);
         const AssembledNetwork net = assemble_network(f, p, params, progress);
         CertificationSettings settings;
         settings.tol = o.tol;

@@ -18,7 +18,8 @@ struct Run {
     nlohmann::json certificate;
 };
 
-Run run(const std::string& text, int d, int N, int L, const std::string& p, const std::string& eta = "") {
+Run run(const std::string& text, int d, int N, int L, const std::string& p, const std::string& eta = "",
+        const std::string& construction = "floor-relu") {
     CommandLine c;
     c.function_text = text;
     c.d = d;
@@ -26,6 +27,7 @@ Run run(const std::string& text, int d, int N, int L, const std::string& p, cons
     c.levels = L;
     c.p = p;
     c.eta = eta;
+    c.construction = construction;
     const Expression f = c.expression();
     const Exponent e = Exponent::parse(p);
     Run r{run_parameters(c, f, e, {}), {}, {}};

@@ -36,24 +36,24 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// An upper bound of sup_{[0,1]^d} |f| from the natural extension on the cells of a coarse grid.
-void sup_abs_f(mpfr_ptr out, const Expression& f, int d, int N, Precision prec) {
-    const CellGrid grid(d, N, std::max(1, static_cast<int>(std::ceil(6.0 / (d * std::log2(N))))));
-    IntervalEvaluator ev(f, prec);
-    mpfr_t m;
-    mpfr_init2(m, mpfr_get_prec(out));
-    mpfr_set_zero(out, 1);
-    for (long K = 0; K < grid.cells(); ++K) {
-        magnitude_up(m, ev.evaluate(grid.cell_box(K).sides()));
-        mpfr_max(out, out, m, MPFR_RNDU);
-    }
-    mpfr_clear(m);
-}
-
 // ceil(log2(x)) for x > 0 as a long (a choice, not a bound: every bound is recomputed rigorously).
 long ceil_log2(mpfr_srcptr x) {
     if (mpfr_sgn(x) <= 0) return -100000;
     return static_cast<long>(mpfr_get_exp(x));   // x < 2^exp
+}
+
+bool single_value(const Interval& c) {
+    if (c.is_point()) return true;
+    if (!c.is_finite()) return false;
+    mpfr_t w, m;
+    mpfr_inits2(64, w, m, static_cast<mpfr_ptr>(nullptr));
+    width_up(w, c);
+    magnitude_up(m, c);
+    if (mpfr_cmp_si(m, 1) < 0) mpfr_set_si(m, 1, MPFR_RNDU);
+    mpfr_mul_2si(m, m, -60, MPFR_RNDD);
+    const bool ok = mpfr_lessequal_p(w, m) != 0;
+    mpfr_clears(w, m, static_cast<mpfr_ptr>(nullptr));
+    return ok;
 }
 
 struct LevelInputs {
@@ -93,6 +93,13 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     const long log_nl = static_cast<long>(std::ceil(l * std::log2(static_cast<double>(N))));   // a choice only
     long m = 2 + 4 + log_nl + ceil_log2(FB_p.upper()) - (ceil_log2(target.lower()) - 1);
     m = std::max(m, 64L);
+    if (in.built.steepness) {
+        // sin-relu: every ramp must be exactly 0 or 1 on X_K, i.e. mu >= 1/(S N) (SPEC 3b); the
+        // sliver term then is what it is (it is bounded rigorously all the same).
+        const long cap = in.built.steepness->mantissa_bits() + in.built.steepness->exponent() - 1 +
+                         static_cast<long>(std::floor(std::log2(static_cast<double>(N))));
+        m = std::min(m, cap);
+    }
     out.margin_exponent = m;
     const long point_bits = m + 32;
     const long fprec = point_bits + log_nl + 64;
@@ -110,7 +117,10 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
         for (long K = r.begin(); K != r.end(); ++K) {
             const Box X = grid.shrunk_box(K, mu);
             const Interval& c = pass.evaluate(X.sides(), l)[static_cast<size_t>(l)];
-            exact[static_cast<size_t>(K)] = c.is_point() ? 1 : 0;
+            // one value: a point (floor-relu), or an enclosure of one value up to rounding
+            // (sin-relu's sine: width <= 2^-60 max(1, |c|)); a wide enclosure would mean a ramp
+            // is not flat on X_K or the construction is wrong
+            exact[static_cast<size_t>(K)] = single_value(c) ? 1 : 0;
             mpfi_set(params[static_cast<size_t>(K)][0].raw(), c.raw());
         }
         const long now = done += static_cast<long>(r.size());
@@ -199,7 +209,7 @@ CertificationResult certify_levels(const Expression& f, const Exponent& p, const
     const Precision qprec(settings.quadrature_bits);
     mpfr_t sup_f;
     mpfr_init2(sup_f, 128);
-    sup_abs_f(sup_f, f, d, N, qprec);
+    sup_abs_upper(sup_f, f, d, qprec);
     if (auto lip = bound_lipschitz_constant(f, d, "1e-2", 20000, qprec)) result.lipschitz = lip->bound;
     LevelInputs in{f, p, built, settings, sup_f, result.lipschitz};
 

@@ -33,7 +33,7 @@ Interval decimal_field(const nlohmann::json& level, const char* key, const std::
 CheckOutcome check_certificate(const nlohmann::json& cert, int /*threads_hint*/,
                                const std::function<void(const std::string&, long, long)>& progress) {
     CheckOutcome outcome;
-    const RunParameters P = parameters_from_certificate(cert);   // InputError on malformed parameters
+    RunParameters P = parameters_from_certificate(cert);   // InputError on malformed parameters
     const Expression f = Expression::parse(P.expression);
     f.require_dimension(P.d);
     const Exponent p = Exponent::parse(P.p);

@@ -20,18 +20,20 @@ ConstructionRequest request_for(const RunParameters& params, const std::function
 
 }  // namespace
 
-AssembledNetwork assemble_network(const Expression& f, const Exponent& p, const RunParameters& params,
+AssembledNetwork assemble_network(const Expression& f, const Exponent& p, RunParameters& params,
                                   const std::function<void(const std::string&, long, long)>& progress) {
-    if (params.construction != "floor-relu") {
-        throw InputError("--construction " + params.construction + ": not available in this build");
-    }
     AssembledNetwork out;
-    out.built = construct_floor_relu(f, request_for(params, progress), p);
+    const bool sine = params.construction == "sin-relu";
+    out.built = sine ? construct_sin_relu(f, request_for(params, progress), p, params.steepness)
+                     : construct_floor_relu(f, request_for(params, progress), p);
+    if (sine) params.steepness = out.built.steepness;
     if (params.levels >= 1) {
         CellValues shorter = out.built.values;
         shorter.v.pop_back();
+        const int L = params.levels - 1;
         out.prefix_partner = std::make_unique<Network>(
-            build_floor_relu(shorter, params.d, params.N, params.levels - 1, params.digit_bits).network);
+            sine ? build_sin_relu(shorter, params.d, params.N, L, params.digit_bits, *params.steepness).network
+                 : build_floor_relu(shorter, params.d, params.N, L, params.digit_bits).network);
     }
     return out;
 }
@@ -60,7 +62,11 @@ RunParameters run_parameters(const CommandLine& c, const Expression& f, const Ex
         std::string explanation;
         params.eta = default_eta(f, r, p, explanation);
     }
-    if (!c.steepness.empty()) params.steepness = Dyadic::parse(c.steepness, "--steepness");
+    if (!c.steepness.empty()) {
+        params.steepness = Dyadic::parse(c.steepness, "--steepness");
+        if (params.steepness->sign() <= 0) throw InputError("--steepness: must be positive (got '" + c.steepness + "')");
+        if (c.construction != "sin-relu") throw InputError("--steepness: only with --construction sin-relu");
+    }
     return params;
 }
 

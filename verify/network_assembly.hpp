@@ -15,8 +15,9 @@ struct AssembledNetwork {
     std::unique_ptr<Network> prefix_partner;   // null when L = 0
 };
 
-// From explicit parameters (eta given). progress may be empty.
-AssembledNetwork assemble_network(const Expression& f, const Exponent& p, const RunParameters& params,
+// From explicit parameters (eta given). For sin-relu without a steepness, the default S of
+// SPEC 3b is chosen and written into params. progress may be empty.
+AssembledNetwork assemble_network(const Expression& f, const Exponent& p, RunParameters& params,
                                   const std::function<void(const std::string&, long, long)>& progress);
 
 // RunParameters for a command line: eta from --eta or the default of SPEC section 3.

@@ -23,7 +23,7 @@ int command_run(const CommandLine& c) {
     const Exponent p = Exponent::parse(c.p);
     Progress progress(c.quiet);
     auto report = [&](const std::string& stage, long done, long total) { progress.update(stage, done, total); };
-    const RunParameters params = run_parameters(c, f, p, report);
+    RunParameters params = run_parameters(c, f, p, report);
     const AssembledNetwork net = assemble_network(f, p, params, report);
 
     CertificationSettings settings;
@@ -54,7 +54,7 @@ int command_construct(const CommandLine& c) {
     const Exponent p = Exponent::parse(c.p);
     Progress progress(c.quiet);
     auto report = [&](const std::string& stage, long done, long total) { progress.update(stage, done, total); };
-    const RunParameters params = run_parameters(c, f, p, report);
+    RunParameters params = run_parameters(c, f, p, report);
     const AssembledNetwork net = assemble_network(f, p, params, report);
     progress.finish();
     const ArchitectureFacts facts = measure_architecture(net.built.network);
