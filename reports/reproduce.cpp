@@ -33,6 +33,16 @@ std::vector<SuiteCase> reproduce_suite(bool quick) {
         {"smooth_2d_d2_N3_p3.5", "smooth_2d", 2, 3, 2, "3.5", ""},
         {"smooth_bump_d3_N2_p2", "smooth_bump", 3, 2, 2, "2", ""},
     };
+    // The sine-ReLU network (SPEC 3b) on a spread of the same functions.
+    for (const char* name : {"linear_d1_N2_p2", "kink_d1_N3_p1", "step_d1_N2_p1", "hoelder_d1_N2_p3.5", "sine_product_d2_N2_p2"}) {
+        for (SuiteCase c : std::vector<SuiteCase>(q)) {
+            if (c.name != name) continue;
+            c.name += "_sin";
+            c.construction = "sin-relu";
+            q.push_back(c);
+            break;
+        }
+    }
     if (quick) return q;
     std::vector<SuiteCase> full = {
         {"linear_d1_N2_p2", "linear", 1, 2, 10, "2", ""},
@@ -54,6 +64,13 @@ std::vector<SuiteCase> reproduce_suite(bool quick) {
         {"smooth_bump_d3_N2_p2", "smooth_bump", 3, 2, 4, "2", ""},
         {"exp_sum_d3_N2_p1", "exp_sum", 3, 2, 3, "1", ""},
     };
+    const size_t floor_cases = full.size();
+    for (size_t k = 0; k < floor_cases; ++k) {
+        SuiteCase c = full[k];
+        c.name += "_sin";
+        c.construction = "sin-relu";
+        full.push_back(c);
+    }
     return full;
 }
 
