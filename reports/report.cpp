@@ -150,7 +150,7 @@ std::string levels_html(const nlohmann::json& c) {
 std::string html_page(const std::string& title, const std::string& body) {
     return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + xml_escape(title) +
            "</title>\n<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
-           "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;font-size:13px;"
+           "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;font-size:13px;white-space:nowrap;"
            "text-align:right}th{background:#eee}.certified{color:#1e8449;font-weight:bold}.inconclusive{color:#b9770e;"
            "font-weight:bold}.refuted,.not_certified{color:#c0392b;font-weight:bold}code{background:#f4f4f4}"
            ".plots{display:flex;flex-wrap:wrap;gap:12px}</style></head>\n<body>\n" +

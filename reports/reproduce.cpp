@@ -83,7 +83,9 @@ struct CaseOutcome {
     std::string regression;   // "" = none
 };
 
-std::string compare_with(const nlohmann::json& now, const nlohmann::json& stored) {
+}  // namespace
+
+std::string compare_certificates(const nlohmann::json& now, const nlohmann::json& stored) {
     if (stored.value("verdict", "") != now.value("verdict", "")) {
         return "verdict changed from " + stored.value("verdict", "?") + " to " + now.value("verdict", "?");
     }
@@ -102,6 +104,8 @@ std::string compare_with(const nlohmann::json& now, const nlohmann::json& stored
     }
     return "";
 }
+
+namespace {
 
 std::string summary_row(const CaseOutcome& o, bool markdown) {
     const auto& c = o.certificate;
@@ -187,7 +191,7 @@ int run_reproduce(const SuiteOptions& o) {
         CaseOutcome out{sc, certificate_json(params, r, threads, secs, std::nullopt), secs, ""};
         if (!o.compare.empty()) {
             const std::string stored = o.compare + "/" + sc.name + ".json";
-            out.regression = std::filesystem::exists(stored) ? compare_with(out.certificate, read_json_file(stored))
+            out.regression = std::filesystem::exists(stored) ? compare_certificates(out.certificate, read_json_file(stored))
                                                              : "no stored certificate " + stored;
         }
         if (!o.out.empty()) write_json(out.certificate, o.out + "/certificates/" + sc.name + ".json");
@@ -208,13 +212,13 @@ int run_reproduce(const SuiteOptions& o) {
                                   {"seconds", std::to_string(total)}, {"cases", nlohmann::json::array()}};
         std::ostringstream md, html;
         md << "# lpcert: the paper's claims, reproduced\n\nVerdict: **" << verdict << "** (" << outcomes.size()
-           << " cases, " << std::setprecision(1) << total << " s). For every case and level, the L^p error of the "
+           << " cases, " << std::fixed << std::setprecision(1) << total << " s). For every case and level, the L^p error of the "
            << "readout Phi_l of the built network is enclosed rigorously and compared with (2d+1) times a certified "
            << "lower bound of omega_f(N^-l)_p (inequality (T)); the Lipschitz rate (2d+1) Lip N^-l is checked where f "
            << "is Lipschitz; the width must equal 2dN+d+2 and the network for L-1 levels must be a prefix of the "
            << "network for L.\n\n|";
         html << "<h1>lpcert: the paper's claims, reproduced</h1>\n<p>Verdict: <span class=\"" << verdict << "\">"
-             << verdict << "</span> (" << outcomes.size() << " cases, " << std::setprecision(1) << total
+             << verdict << "</span> (" << outcomes.size() << " cases, " << std::fixed << std::setprecision(1) << total
              << " s).</p>\n<table><thead><tr>";
         for (const char* h : kHeader) {
             md << " " << h << " |";

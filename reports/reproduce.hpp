@@ -4,6 +4,8 @@
 // per case, a summary (Markdown, HTML, JSON) and an overall verdict; optionally compared with
 // stored certificates (regression mode for CI).
 
+#include <nlohmann/json.hpp>
+
 #include <functional>
 #include <string>
 #include <vector>
@@ -30,6 +32,10 @@ struct SuiteOptions {
     bool quiet = false;
     std::function<void(const std::string&, long, long)> progress;
 };
+
+// "" when `now` agrees with `stored` (same verdict, same statuses, every error enclosure meets
+// the stored one); otherwise what changed.
+std::string compare_certificates(const nlohmann::json& now, const nlohmann::json& stored);
 
 // Runs the suite, prints a summary on stdout; returns the exit status (0 only if everything was
 // certified and, with compare, nothing regressed).

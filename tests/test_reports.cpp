@@ -1,0 +1,101 @@
+#define BOOST_TEST_MODULE reports
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "reports/report.hpp"
+#include "reports/reproduce.hpp"
+#include "reports/svg_plot.hpp"
+#include "verify/certificate.hpp"
+#include "verify/network_assembly.hpp"
+
+using namespace lpcert;
+
+namespace {
+
+struct Fixture {
+    nlohmann::json certificate;
+    BuiltNetwork built;
+    Expression f = Expression::parse("abs(x1 - 1/3)");
+};
+
+Fixture make_run() {
+    Fixture fx;
+    CommandLine c;
+    c.function_text = fx.f.text();
+    c.levels = 4;
+    c.p = "1";
+    const Exponent p = Exponent::parse("1");
+    RunParameters params = run_parameters(c, fx.f, p, {});
+    AssembledNetwork net = assemble_network(fx.f, p, params, {});
+    const CertificationResult r = certify_levels(fx.f, p, net.built, net.prefix_partner.get(), CertificationSettings());
+    fx.certificate = certificate_json(params, r, 1, 0, std::nullopt);
+    fx.built = std::move(net.built);
+    return fx;
+}
+
+std::string read(const std::string& path) {
+    std::ifstream f(path);
+    return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+size_t count(const std::string& s, const std::string& what) {
+    size_t n = 0;
+    for (size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + 1)) ++n;
+    return n;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(svg_has_the_series_and_axis_labels) {
+    PlotSeries a{"first & <series>", "#f00", {{0, 1}, {1, 0.1}, {2, 0.01}}, false, false, true};
+    PlotSeries b{"second", "#00f", {{0, 2}, {2, 0.02}}, true, true, false};
+    const std::string svg = render_svg(PlotSpec{"title", "level l", "error", true, 400, 300}, {a, b});
+    BOOST_CHECK_EQUAL(svg.rfind("<svg", 0), 0u);
+    BOOST_CHECK(svg.find("</svg>") != std::string::npos);
+    BOOST_CHECK_EQUAL(count(svg, "class=\"series\""), 2u);
+    BOOST_CHECK(svg.find("data-name=\"first &amp; &lt;series&gt;\"") != std::string::npos);
+    BOOST_CHECK(svg.find(">level l</text>") != std::string::npos);
+    BOOST_CHECK(svg.find(">error</text>") != std::string::npos);
+    BOOST_CHECK(svg.find(">1e-2</text>") != std::string::npos);   // log ticks
+    BOOST_CHECK_EQUAL(count(svg, "<circle"), 3u);                  // markers of the first series only
+}
+
+BOOST_AUTO_TEST_CASE(run_report_files) {
+    const Fixture fx = make_run();
+    const std::string dir = (std::filesystem::temp_directory_path() / "lpcert-test-report").string();
+    std::filesystem::remove_all(dir);
+    write_run_report(dir, fx.certificate, fx.f, fx.built);
+    const std::string html = read(dir + "/report.html"), md = read(dir + "/report.md");
+    BOOST_CHECK_EQUAL(html.rfind("<!DOCTYPE html>", 0), 0u);
+    BOOST_CHECK(html.find("</html>") != std::string::npos);
+    BOOST_CHECK_EQUAL(count(html, "<table"), count(html, "</table>"));
+    BOOST_CHECK_EQUAL(count(html, "<svg"), 2u);               // error plot and approximants, inline
+    BOOST_CHECK(html.find("src=\"http") == std::string::npos);   // self-contained
+    BOOST_CHECK(html.find("data-name=\"Phi_3\"") != std::string::npos);
+    BOOST_CHECK(html.find("data-name=\"(2d+1) omega lower bound\"") != std::string::npos);
+    // one Markdown table row per level (plus header and separator)
+    std::regex row("^\\| [0-9]+ \\| [0-9]+ \\|");
+    size_t rows = 0;
+    std::istringstream lines(md);
+    for (std::string line; std::getline(lines, line);) rows += std::regex_search(line, row) ? 1 : 0;
+    BOOST_CHECK_EQUAL(rows, fx.certificate["levels"].size());
+    BOOST_CHECK(std::filesystem::exists(dir + "/certificate.json"));
+    std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(regression_comparison) {
+    const Fixture fx = make_run();
+    BOOST_CHECK_EQUAL(compare_certificates(fx.certificate, fx.certificate), "");
+    auto moved = fx.certificate;
+    moved["levels"][2]["error"] = {{"lower", "0.5"}, {"upper", "0.6"}};
+    BOOST_CHECK(compare_certificates(moved, fx.certificate).find("level 2: error enclosure") == 0);
+    auto verdict = fx.certificate;
+    verdict["verdict"] = "not_certified";
+    BOOST_CHECK(compare_certificates(verdict, fx.certificate).find("verdict changed") == 0);
+    auto status = fx.certificate;
+    status["levels"][1]["status"] = "inconclusive";
+    BOOST_CHECK(compare_certificates(status, fx.certificate).find("level 1: status changed") == 0);
+}
