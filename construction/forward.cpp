@@ -384,6 +384,26 @@ struct IntervalForward::Impl {
             }
             case Activation::Sin2Pi: {
                 range(t, v);
+                // sin(2 pi z) has period 1: a range of width >= 1 gives [-1, 1], and otherwise
+                // the integer part is removed first (exactly: floor of an endpoint is
+                // representable), so MPFI never reduces a huge argument modulo 2 pi.
+                mpfr_t w;
+                mpfr_init2(w, 64);
+                width_up(w, t);
+                const bool full_period = mpfr_cmp_si(w, 1) >= 0;
+                mpfr_clear(w);
+                if (full_period) {
+                    mpfi_interv_si(t.raw(), -1, 1);
+                    set_constant(v, t);
+                    return;
+                }
+                Interval n(prec);
+                mpfr_t whole;
+                mpfr_init2(whole, mpfr_get_prec(t.lower()));
+                mpfr_floor(whole, t.lower());
+                mpfi_set_fr(n.raw(), whole);
+                mpfr_clear(whole);
+                sub(t, t, n);
                 Interval two_pi(prec);
                 set_pi(two_pi);
                 mul_2si(two_pi, two_pi, 1);
