@@ -121,15 +121,9 @@ BuiltNetwork build_floor_relu(const CellValues& values, int d, int N, int L, int
 
     // Level tables.
     for (int l = 1; l <= L; ++l) {
-        const CellGrid grid(d, N, l, 64);
-        const auto& v = values.v[static_cast<size_t>(l)];
-        const auto& parent = values.v[static_cast<size_t>(l) - 1];
-        std::vector<Dyadic> r(v.size());
         Dyadic R;
-        for (long K = 0; K < grid.cells(); ++K) {
-            r[static_cast<size_t>(K)] = v[static_cast<size_t>(K)] - parent[static_cast<size_t>(grid.parent(K))];
-            if (R < r[static_cast<size_t>(K)].abs()) R = r[static_cast<size_t>(K)].abs();
-        }
+        const std::vector<Dyadic> r =
+            detail::residuals(values.v[static_cast<size_t>(l)], values.v[static_cast<size_t>(l) - 1], d, N, l, R);
         std::vector<mpz_int> codes;
         codes.reserve(r.size());
         const mpz_int limit = mpz_int(1) << b;
@@ -203,15 +197,7 @@ BuiltNetwork build_floor_relu(const CellValues& values, int d, int N, int L, int
         net_builder.push(B);
 
         // C_g: one-hot gates on coordinate g, y carried
-        for (int g = 0; g < d; ++g) {
-            LayerBuilder C = net_builder.next_layer();
-            detail::add_gate_neurons(C, d, N, l, g, b);
-            C.add("y", Activation::Identity, {{"y", Dyadic(1)}});
-            net_builder.push(C);
-        }
-        for (int i = 0; i < d; ++i) t_in[static_cast<size_t>(i)] = {{idx("t", i), Dyadic(1)}};
-        E_in.clear();
-        for (int j = 0; j < N; ++j) E_in.emplace_back(idx("G", d - 1, j), Dyadic(1));
+        detail::push_gate_layers(net_builder, d, N, l, b, "y", Activation::Identity, t_in, E_in);
         E_bias = Dyadic();
         y_in = {{"y", Dyadic(1)}};
         y_bias = Dyadic();

@@ -77,4 +77,30 @@ void add_gate_neurons(LayerBuilder& C, int d, int N, int l, int g, int b) {
     }
 }
 
+void push_gate_layers(NetworkAssembler& assembler, int d, int N, int l, int b, const std::string& carried,
+                      Activation carry, std::vector<Affine>& t_in, Affine& E_in) {
+    for (int g = 0; g < d; ++g) {
+        LayerBuilder C = assembler.next_layer();
+        add_gate_neurons(C, d, N, l, g, b);
+        C.add(carried, carry, {{carried, Dyadic(1)}});
+        assembler.push(C);
+    }
+    for (int i = 0; i < d; ++i) t_in[static_cast<size_t>(i)] = {{idx("t", i), Dyadic(1)}};
+    E_in.clear();
+    for (int j = 0; j < N; ++j) E_in.emplace_back(idx("G", d - 1, j), Dyadic(1));
+}
+
+std::vector<Dyadic> residuals(const std::vector<Dyadic>& level, const std::vector<Dyadic>& parent_level, int d, int N,
+                              int l, Dyadic& R) {
+    const long parents = checked_power(N, static_cast<long>(d) * (l - 1));
+    std::vector<Dyadic> r(level.size());
+    R = Dyadic();
+    for (size_t K = 0; K < level.size(); ++K) {
+        // the parent of K is K mod N^(d(l-1)) (little-endian indices)
+        r[K] = level[K] - parent_level[K % static_cast<size_t>(parents)];
+        if (R < r[K].abs()) R = r[K].abs();
+    }
+    return r;
+}
+
 }  // namespace lpcert::detail

@@ -53,4 +53,13 @@ private:
 // and the positions t_i (updated in C_0: t_i' = ReLU(N t_i - sum_{j>=1} s_ij), carried after).
 void add_gate_neurons(LayerBuilder& C, int d, int N, int l, int g, int b);
 
+// The d gate layers C_1..C_d of level l, each carrying the running readout `carried` with
+// activation `carry`; then t_in and E_in are set to the sources of the next level.
+void push_gate_layers(NetworkAssembler& assembler, int d, int N, int l, int b, const std::string& carried,
+                      Activation carry, std::vector<Affine>& t_in, Affine& E_in);
+
+// r_{l,K} = v_{l,K} - v_{l-1,parent(K)} for every level-l cell, and R_l = max |r| into R.
+std::vector<Dyadic> residuals(const std::vector<Dyadic>& level, const std::vector<Dyadic>& parent_level, int d, int N,
+                              int l, Dyadic& R);
+
 }  // namespace lpcert::detail

@@ -31,15 +31,9 @@ std::vector<SineLevel> sine_tables(const CellValues& values, int d, int N, int L
     mpfr_const_pi(two_pi, MPFR_RNDN);
     mpfr_mul_2ui(two_pi, two_pi, 1, MPFR_RNDN);
     for (int l = 1; l <= L; ++l) {
-        const CellGrid grid(d, N, l, 64);
-        const auto& v = values.v[static_cast<size_t>(l)];
-        const auto& parent = values.v[static_cast<size_t>(l) - 1];
-        std::vector<Dyadic> r(v.size());
         Dyadic R;
-        for (long K = 0; K < grid.cells(); ++K) {
-            r[static_cast<size_t>(K)] = v[static_cast<size_t>(K)] - parent[static_cast<size_t>(grid.parent(K))];
-            if (R < r[static_cast<size_t>(K)].abs()) R = r[static_cast<size_t>(K)].abs();
-        }
+        const std::vector<Dyadic> r =
+            detail::residuals(values.v[static_cast<size_t>(l)], values.v[static_cast<size_t>(l) - 1], d, N, l, R);
         if (R.is_zero()) R = Dyadic(1);
         std::vector<mpz_int> codes;
         codes.reserve(r.size());
@@ -154,15 +148,7 @@ BuiltNetwork build_sin_relu(const CellValues& values, int d, int N, int L, int b
         B.add("E", Activation::ReLU, {{"E", Dyadic(1)}});
         B.add("Y", Activation::ReLU, Y_in, Y_bias);
         assembler.push(B);
-        for (int g = 0; g < d; ++g) {
-            LayerBuilder C = assembler.next_layer();
-            detail::add_gate_neurons(C, d, N, l, g, b);
-            C.add("Y", Activation::ReLU, {{"Y", Dyadic(1)}});
-            assembler.push(C);
-        }
-        for (int i = 0; i < d; ++i) t_in[static_cast<size_t>(i)] = {{idx("t", i), Dyadic(1)}};
-        E_in.clear();
-        for (int j = 0; j < N; ++j) E_in.emplace_back(idx("G", d - 1, j), Dyadic(1));
+        detail::push_gate_layers(assembler, d, N, l, b, "Y", Activation::ReLU, t_in, E_in);
         E_bias = Dyadic();
         Y_in = {{"Y", Dyadic(1)}};
         Y_bias = Dyadic();

@@ -7,7 +7,7 @@
 #include "construction/level_table.hpp"
 #include "construction/network_io.hpp"
 #include "quadrature/errors.hpp"
-#include "test_support.hpp"
+#include "network_test_support.hpp"
 
 using namespace lpcert;
 using boost::multiprecision::mpq_rational;
@@ -15,22 +15,9 @@ using boost::multiprecision::mpz_int;
 
 namespace {
 
-struct Shape {
-    int d, N, L;
-};
+using test::Shape;
+using test::random_values;
 const std::vector<Shape> kShapes = {{1, 2, 4}, {1, 3, 3}, {2, 2, 3}, {2, 3, 2}, {3, 2, 2}};
-
-CellValues random_values(const Shape& s, const Dyadic& eta) {
-    CellValues v;
-    v.eta = eta;
-    for (int l = 0; l <= s.L; ++l) {
-        const long cells = checked_power(s.N, static_cast<long>(s.d) * l);
-        std::vector<Dyadic> level;
-        for (long K = 0; K < cells; ++K) level.push_back(Dyadic(static_cast<long>(test::rng()() % 6001) - 3000) * eta);
-        v.v.push_back(std::move(level));
-    }
-    return v;
-}
 
 // K_l(x) computed from the definition (SPEC section 2), independently of CellGrid.
 long cell_of(const std::vector<mpq_rational>& x, int l, int N, int d) {

@@ -5,7 +5,7 @@
 #include "construction/cell_grid.hpp"
 #include "construction/forward.hpp"
 #include "construction/network_io.hpp"
-#include "test_support.hpp"
+#include "network_test_support.hpp"
 #include "verify/check.hpp"
 #include "verify/certificate.hpp"
 #include "verify/network_assembly.hpp"
@@ -14,22 +14,9 @@ using namespace lpcert;
 
 namespace {
 
-struct Shape {
-    int d, N, L;
-};
+using test::Shape;
+using test::random_values;
 const std::vector<Shape> kShapes = {{1, 2, 3}, {1, 3, 3}, {2, 2, 3}, {2, 3, 2}, {3, 2, 2}};
-
-CellValues random_values(const Shape& s, const Dyadic& eta) {
-    CellValues v;
-    v.eta = eta;
-    for (int l = 0; l <= s.L; ++l) {
-        const long cells = checked_power(s.N, static_cast<long>(s.d) * l);
-        std::vector<Dyadic> level;
-        for (long K = 0; K < cells; ++K) level.push_back(Dyadic(static_cast<long>(test::rng()() % 6001) - 3000) * eta);
-        v.v.push_back(std::move(level));
-    }
-    return v;
-}
 
 // sum_{m<=l} R_m and |v_0| + sum R_m of a built network
 Dyadic sum_R(const BuiltNetwork& b, int l) {
