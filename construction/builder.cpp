@@ -76,7 +76,7 @@ CellValues compute_cell_values(const Expression& f, const ConstructionRequest& r
         mpfi_div_si(goal.raw(), goal.raw(), 3);
         for (int k = 0; k < r.d * l; ++k) mpfi_div_si(goal.raw(), goal.raw(), r.N);
         IntegrationOptions opt;
-        opt.taylor_order = 6;
+        opt.taylor_order = default_taylor_order(r.d);
         opt.piece_absolute_tolerance = decimal_down(goal.lower(), 6);
         if (r.progress) opt.on_round = [&](long boxes, long) { r.progress("cell averages, level " + std::to_string(l), boxes, grid.cells()); };
         opt.max_boxes = std::max(400000L, 8 * grid.cells());

@@ -116,6 +116,8 @@ bool BoxIntegrator::enclose(Interval& out, const Box& box, const std::vector<Int
     return impl_->enclose(out, box, params);
 }
 
+int default_taylor_order(int /*d*/) { return 6; }
+
 namespace {
 
 constexpr long kDefaultMaxBoxes = 4000000;

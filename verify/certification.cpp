@@ -135,7 +135,7 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     for (long K = 0; K < grid.cells(); ++K) pieces.push_back(Piece{grid.cell_box(K), static_cast<int>(K)});
     IntegrationOptions opt;
     opt.relative_tolerance = tol;
-    opt.taylor_order = in.settings.taylor_order;
+    opt.taylor_order = in.settings.taylor_order >= 0 ? in.settings.taylor_order : default_taylor_order(d);
     opt.nonnegative = true;
     opt.absolute_floor = decimal_down(power_outward(eta_small, in.p, Precision(128)).lower(), 6);
     opt.max_seconds = seconds_left;
@@ -233,7 +233,7 @@ CertificationResult certify_levels(const Expression& f, const Exponent& p, const
         ModulusOptions mo;
         mo.grid = settings.modulus_grid;
         mo.refine_rounds = settings.modulus_refine_rounds;
-        mo.integration.taylor_order = settings.taylor_order;
+        mo.integration.taylor_order = settings.taylor_order >= 0 ? settings.taylor_order : default_taylor_order(d);
         ModulusLowerBound w = certify_modulus_lower_bound(f, d, p, delta, mo, qprec);
         lc.omega_at_best = w.norm_at_best;
         lc.best_shift = w.best_shift;

@@ -27,7 +27,7 @@ namespace lpcert {
 
 struct CertificationSettings {
     std::string tol = "1e-3";
-    int taylor_order = 6;
+    int taylor_order = -1;             // -1: default_taylor_order(d)
     long quadrature_bits = 128;
     int modulus_grid = 8;
     int modulus_refine_rounds = 2;

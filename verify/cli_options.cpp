@@ -4,6 +4,7 @@
 
 #include "quadrature/catalog.hpp"
 #include "quadrature/errors.hpp"
+#include "quadrature/integration.hpp"
 
 namespace lpcert {
 
@@ -99,7 +100,8 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     if (c.construction != "floor-relu" && c.construction != "sin-relu") {
         throw InputError("--construction: must be floor-relu or sin-relu (got '" + c.construction + "')");
     }
-    if (c.taylor_order < 0 || c.taylor_order > 8) throw InputError("--taylor-order: must be 0..8");
+    if (c.taylor_order < -1 || c.taylor_order > 8) throw InputError("--taylor-order: must be 0..8");
+    if (c.taylor_order < 0) c.taylor_order = default_taylor_order(c.d);
     if (c.max_seconds < 0) throw InputError("--max-seconds: must be >= 0");
     Exponent::parse(c.p);   // validates --p
     {

@@ -38,7 +38,7 @@ struct CommandLine {
     bool signed_integral = false;              // integrate
     bool quick = false;
     bool quiet = false;
-    int taylor_order = 6;
+    int taylor_order = -1;                     // -1 = default_taylor_order(d)
     double max_seconds = 0;
 
     bool has_function() const { return !function_text.empty(); }
