@@ -75,9 +75,8 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     const Box cube = Box::unit_cube(d);
     const Interval phi_cube = whole.evaluate(cube.sides(), l)[static_cast<size_t>(l)];
     if (!phi_cube.is_finite()) throw std::runtime_error("readout bound is not finite");
-    mpfr_t FB, t;
+    mpfr_t FB;
     mpfr_init2(FB, 128);
-    mpfr_init2(t, 128);
     magnitude_up(FB, phi_cube);
     mpfr_add(FB, FB, in.sup_f, MPFR_RNDU);   // sup|f| + B_l
     const Interval FB_i = make_interval(FB, FB, Precision(128));
@@ -164,7 +163,6 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     mpfr_add(&Ep.raw()->right, I.value.upper(), S.upper(), MPFR_RNDU);
     if (mpfr_sgn(Ep.lower()) < 0) mpfr_set_zero(&Ep.raw()->left, 1);
     mpfr_clear(FB);
-    mpfr_clear(t);
     return root_outward(Ep, in.p, qprec);
 }
 
