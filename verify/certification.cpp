@@ -139,7 +139,7 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     opt.absolute_floor = decimal_down(power_outward(eta_small, in.p, Precision(128)).lower(), 6);
     opt.max_seconds = seconds_left;
     opt.on_round = [&](long boxes, long) {
-        if (in.settings.progress) in.settings.progress("level " + std::to_string(l) + ": quadrature", boxes, boxes + 1);
+        if (in.settings.progress) in.settings.progress("level " + std::to_string(l) + ": quadrature", boxes, 0);
     };
     const IntegralEnclosure I = enclose_integral(g, std::move(pieces), params, opt, qprec);
     out.boxes = I.boxes;
