@@ -11,6 +11,7 @@
 #include "quadrature/catalog.hpp"
 #include "quadrature/errors.hpp"
 #include "reports/report.hpp"
+#include "reports/svg_plot.hpp"
 #include "verify/certificate.hpp"
 #include "verify/json_io.hpp"
 #include "verify/network_assembly.hpp"
@@ -247,6 +248,38 @@ int run_reproduce(const SuiteOptions& o) {
                << "](certificates/" << out.c.name << ".svg)\n\n";
         }
         html << "</div>\n";
+        // Both constructions side by side: certified error upper bounds against the same bound.
+        std::ostringstream both;
+        for (const auto& sine : outcomes) {
+            if (sine.c.construction != "sin-relu") continue;
+            for (const auto& floor_case : outcomes) {
+                if (floor_case.c.construction != "floor-relu" || floor_case.c.name + "_sin" != sine.c.name) continue;
+                PlotSeries fe{"floor-relu error upper", "#c0392b", {}, false, false, true};
+                PlotSeries se{"sin-relu error upper", "#8e44ad", {}, false, true, true};
+                PlotSeries bd{"(2d+1) omega lower bound", "#1f618d", {}, false, false, true};
+                for (const auto& l : floor_case.certificate["levels"]) {
+                    const double x = l["level"].get<double>();
+                    if (l["error"].is_object()) fe.points.emplace_back(x, std::strtod(l["error"]["upper"].get<std::string>().c_str(), nullptr));
+                    if (l["bound"].is_string()) bd.points.emplace_back(x, std::strtod(l["bound"].get<std::string>().c_str(), nullptr));
+                }
+                for (const auto& l : sine.certificate["levels"]) {
+                    if (l["error"].is_object()) {
+                        se.points.emplace_back(l["level"].get<double>(), std::strtod(l["error"]["upper"].get<std::string>().c_str(), nullptr));
+                    }
+                }
+                const std::string svg = render_svg(
+                    PlotSpec{floor_case.c.function + ": both constructions", "level l", "L^p error (log scale)", true, 520, 330},
+                    {fe, se, bd});
+                write_text_file(o.out + "/certificates/" + floor_case.c.name + "_both.svg", svg);
+                both << svg;
+                md << "![" << floor_case.c.name << " both](certificates/" << floor_case.c.name << "_both.svg)\n\n";
+            }
+        }
+        if (!both.str().empty()) {
+            html << "<h2>Floor-ReLU and sine-ReLU side by side</h2>\n<p>Certified error upper bounds of the two "
+                    "networks built from the same cell values, against the same bound.</p>\n<div class=\"plots\">"
+                 << both.str() << "</div>\n";
+        }
         write_text_file(o.out + "/summary.md", md.str());
         write_text_file(o.out + "/summary.html", html_page("lpcert reproduce", html.str()));
         write_json(summary, o.out + "/summary.json");
