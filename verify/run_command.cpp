@@ -17,14 +17,34 @@
 
 namespace lpcert {
 
+namespace {
+
+// What `run` and `construct` share: the function, p, the parameters and the built network.
+struct PreparedRun {
+    Expression f;
+    Exponent p;
+    RunParameters params;
+    AssembledNetwork net;
+};
+
+PreparedRun prepare_run(const CommandLine& c, const std::function<void(const std::string&, long, long)>& report) {
+    PreparedRun run{c.expression(), Exponent::parse(c.p), {}, {}};
+    run.params = run_parameters(c, run.f, run.p, report);
+    run.net = assemble_network(run.f, run.p, run.params, report);
+    return run;
+}
+
+}  // namespace
+
 int command_run(const CommandLine& c) {
     const auto start = std::chrono::steady_clock::now();
-    const Expression f = c.expression();
-    const Exponent p = Exponent::parse(c.p);
     Progress progress(c.quiet);
     auto report = [&](const std::string& stage, long done, long total) { progress.update(stage, done, total); };
-    RunParameters params = run_parameters(c, f, p, report);
-    const AssembledNetwork net = assemble_network(f, p, params, report);
+    PreparedRun run = prepare_run(c, report);
+    const Expression& f = run.f;
+    const Exponent& p = run.p;
+    RunParameters& params = run.params;
+    const AssembledNetwork& net = run.net;
 
     CertificationSettings settings;
     settings.tol = c.tol;
@@ -50,12 +70,11 @@ int command_run(const CommandLine& c) {
 }
 
 int command_construct(const CommandLine& c) {
-    const Expression f = c.expression();
-    const Exponent p = Exponent::parse(c.p);
     Progress progress(c.quiet);
     auto report = [&](const std::string& stage, long done, long total) { progress.update(stage, done, total); };
-    RunParameters params = run_parameters(c, f, p, report);
-    const AssembledNetwork net = assemble_network(f, p, params, report);
+    PreparedRun run = prepare_run(c, report);
+    RunParameters& params = run.params;
+    const AssembledNetwork& net = run.net;
     progress.finish();
     const ArchitectureFacts facts = measure_architecture(net.built.network);
     std::cout << "network for " << params.function << ": d=" << params.d << " N=" << params.N << " L=" << params.levels
