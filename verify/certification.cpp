@@ -101,7 +101,14 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     }
     out.margin_exponent = m;
     const long point_bits = m + 32;
-    const long fprec = point_bits + log_nl + 64;
+    // The ramps' pre-activations S N t - S j + 1 carry the point's bits shifted up by log2(S N):
+    // without room for them the rounded centres make P - M differ from 1 and the decoder's E
+    // (a product of gates) inexact, and the readout becomes the whole range of the sine.
+    long ramp_bits = 0;
+    if (in.built.steepness)
+        ramp_bits = std::max(0L, in.built.steepness->mantissa_bits() + in.built.steepness->exponent()) +
+                    static_cast<long>(std::ceil(std::log2(static_cast<double>(N))));
+    const long fprec = point_bits + log_nl + ramp_bits + 64;
     const CellGrid grid(d, N, l, point_bits);
     out.cells = grid.cells();
     const Dyadic mu = Dyadic::power_of_two(-m);
