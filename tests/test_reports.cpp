@@ -5,6 +5,7 @@
 #include <fstream>
 #include <regex>
 
+#include "reports/ramp_plot.hpp"
 #include "reports/report.hpp"
 #include "reports/reproduce.hpp"
 #include "reports/svg_plot.hpp"
@@ -61,6 +62,46 @@ BOOST_AUTO_TEST_CASE(svg_has_the_series_and_axis_labels) {
     BOOST_CHECK(svg.find(">error</text>") != std::string::npos);
     BOOST_CHECK(svg.find(">1e-2</text>") != std::string::npos);   // log ticks
     BOOST_CHECK_EQUAL(count(svg, "<circle"), 3u);                  // markers of the first series only
+}
+
+BOOST_AUTO_TEST_CASE(ramp_across_a_cell_boundary) {
+    // Both constructions from the same cell values; x = 1/N + u/(S N): the level-1 ramp is -1 < u < 0.
+    for (const int N : {2, 3}) {
+        CellValues values;
+        values.eta = Dyadic::power_of_two(-12);
+        values.v = {{Dyadic(100) * values.eta}, {}};
+        for (int K = 0; K < N; ++K) values.v[1].push_back(Dyadic(700 * K - 333) * values.eta);
+        const Dyadic S = Dyadic::power_of_two(40);
+        const BuiltNetwork fl = build_floor_relu(values, 1, N, 1, 64);
+        const BuiltNetwork sn = build_sin_relu(values, 1, N, 1, 64, S);
+        double wf = 1, ws = 1;
+        const auto f1 = readout_across_boundary(fl, S, 1, -2.0, 1.0, 60, &wf);
+        const auto s1 = readout_across_boundary(sn, S, 1, -2.0, 1.0, 60, &ws);
+        BOOST_CHECK_EQUAL(wf, 0.0);   // the Floor-ReLU pass is exact
+        BOOST_CHECK_LT(ws, 1e-30);    // the sine's rounding only
+        const double left = -333 * std::ldexp(1.0, -12), right = 367 * std::ldexp(1.0, -12);
+        const double R = std::max(std::abs(left - 100 * std::ldexp(1.0, -12)), std::abs(right - 100 * std::ldexp(1.0, -12)));
+        bool ramp_seen = false;
+        for (size_t k = 0; k < f1.size(); ++k) {
+            const double u = f1[k].first;
+            if (u == 0) continue;   // x = 1/3 is rounded to a point on either side
+            BOOST_CHECK_EQUAL(f1[k].second, u < 0 ? left : right);   // the step sits at u = 0
+            if (u <= -1.0 || u > 0) {
+                BOOST_CHECK_CLOSE_FRACTION(s1[k].second, u < 0 ? left : right, 1e-15);
+            } else {
+                // on the ramp: within |v_0| + R_1 (SPEC 3b); with these gates the digit indicator
+                // is not 0 or 1 there, every gate closes (E = 0, Z = sin 0) and the readout is v_0
+                const double v0 = 100 * std::ldexp(1.0, -12);
+                BOOST_CHECK_LE(std::abs(s1[k].second - v0), R * (1 + 1e-12));
+                BOOST_CHECK_CLOSE_FRACTION(s1[k].second, v0, 1e-15);
+                ramp_seen = true;
+            }
+        }
+        BOOST_CHECK(ramp_seen);
+        const std::string svg = ramp_plot_svg(fl, sn);
+        BOOST_CHECK(svg.find("data-name=\"sin-relu Phi_1\"") != std::string::npos);
+        BOOST_CHECK(svg.find("data-name=\"floor-relu Phi_1\"") != std::string::npos);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(run_report_files) {
