@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "quadrature/evaluation.hpp"
+#include "quadrature/stop_request.hpp"
 #include "quadrature/taylor_series.hpp"
 
 namespace lpcert {
@@ -127,7 +128,6 @@ constexpr long kDefaultMaxBoxes = 4000000;
 IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piece> pieces,
                                    const std::vector<std::vector<Interval>>& parameter_sets,
                                    const IntegrationOptions& options, Precision prec) {
-    const auto start = std::chrono::steady_clock::now();
     IntegralEnclosure result{Interval(prec), 0, 0, IntegrationStatus::Converged, {}};
     if (pieces.empty()) return result;
     const int d = pieces.front().box.dimension();
@@ -147,6 +147,7 @@ IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piec
         tbb::parallel_for(tbb::blocked_range<size_t>(from, to, 16), [&](const tbb::blocked_range<size_t>& r) {
             auto& integrator = integrators.local();
             for (size_t k = r.begin(); k != r.end(); ++k) {
+                throw_if_stop_requested();   // no enclosure of the sum exists before every piece has one
                 integrator.enclose(values[k], pieces[k].box,
                                    parameter_sets.empty() ? std::vector<Interval>{}
                                                           : parameter_sets[static_cast<size_t>(pieces[k].parameter_set)]);
@@ -229,10 +230,9 @@ IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piec
                 break;
             }
         }
-        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (evaluated >= max_boxes || (options.max_seconds > 0 && elapsed > options.max_seconds)) {
+        if (evaluated >= max_boxes || stop_requested()) {
             for (auto& w : widths) mpfr_clear(w);
-            result.status = IntegrationStatus::BudgetSpent;
+            result.status = stop_requested() ? IntegrationStatus::Stopped : IntegrationStatus::BudgetSpent;
             break;
         }
         if (!per_piece) {
@@ -256,6 +256,11 @@ IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piec
             break;
         }
         std::sort(chosen.begin(), chosen.end());
+        // A stop request may end the round early; the parents' enclosures then stand in for both
+        // halves (parent in one slot, exact 0 in the other), so the sum stays an enclosure.
+        std::vector<Interval> parents;
+        parents.reserve(chosen.size());
+        for (size_t k : chosen) parents.push_back(values[k]);
         const size_t first_new = pieces.size();
         for (size_t k : chosen) {
             auto halves = pieces[k].box.bisect(pieces[k].box.widest_axis());
@@ -266,9 +271,12 @@ IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piec
             values.emplace_back(prec);
         }
         // re-evaluate the replaced pieces and the new ones
+        std::vector<char> done(chosen.size(), 0);
         tbb::parallel_for(tbb::blocked_range<size_t>(0, chosen.size(), 8), [&](const tbb::blocked_range<size_t>& r) {
             auto& integrator = integrators.local();
             for (size_t j = r.begin(); j != r.end(); ++j) {
+                if (stop_requested()) return;
+                done[j] = 1;
                 for (size_t k : {chosen[j], first_new + j}) {
                     integrator.enclose(values[k], pieces[k].box,
                                        parameter_sets.empty() ? std::vector<Interval>{}
@@ -276,7 +284,14 @@ IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piec
                 }
             }
         });
-        evaluated += 2 * static_cast<long>(chosen.size());
+        evaluated += 2 * static_cast<long>(std::count(done.begin(), done.end(), 1));
+        if (std::find(done.begin(), done.end(), 0) != done.end()) {
+            for (size_t j = 0; j < chosen.size(); ++j) {
+                if (done[j]) continue;
+                values[chosen[j]] = parents[j];
+                mpfi_set_si(values[first_new + j].raw(), 0);
+            }
+        }
     }
     mpfr_clear(width);
     mpfr_clear(goal);

@@ -19,7 +19,6 @@
 // indexed slots and summed serially in index order, so the result does not depend on the number
 // of threads.
 
-#include <chrono>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -47,12 +46,13 @@ struct IntegrationOptions {
     int taylor_order = 6;                 // 0 = natural interval extension only (6: see bench/)
     bool nonnegative = false;             // the integrand is known to be >= 0 (|.|^p)
     long max_boxes = 0;                   // 0 = default: 4,000,000 pieces in total
-    double max_seconds = 0;               // 0 = no time limit (wall clock; never on a result)
     // Called after each round with (pieces so far, current width / goal): progress display.
     std::function<void(long, long)> on_round;
 };
 
-enum class IntegrationStatus { Converged, BudgetSpent };
+// Stopped: a stop request (stop_request.hpp) ended the refinement; the enclosure is still true.
+// A request before every initial piece has an enclosure throws Stopped instead.
+enum class IntegrationStatus { Converged, BudgetSpent, Stopped };
 
 struct IntegralEnclosure {
     Interval value;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "quadrature/box.hpp"
+#include "quadrature/stop_request.hpp"
 #include "quadrature/taylor_series.hpp"
 
 namespace lpcert {
@@ -63,6 +64,7 @@ std::optional<LipschitzBound> bound_lipschitz_constant(const Expression& f, int 
 
     auto by_upper = [](const ScoredBox& a, const ScoredBox& b) { return mpfr_less_p(a.norm.upper(), b.norm.upper()) != 0; };
     while (lipschitz) {
+        if (stop_requested()) break;   // every partition gives a true upper bound; a stop keeps it
         std::make_heap(boxes.begin(), boxes.end(), by_upper);
         // target = (1 + tol) * lower, rounded down: stop when the largest upper bound is below it.
         mpfr_mul(target, lower, factor.lower(), MPFR_RNDD);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "quadrature/stop_request.hpp"
+
 namespace lpcert {
 
 namespace {
@@ -136,54 +138,61 @@ ModulusLowerBound certify_modulus_lower_bound(const Expression& f, int d, const 
         std::vector<int> dir;
         Interval norm;
     };
-    std::vector<Candidate> screened;
-    ModulusOptions coarse = options;
-    coarse.integration.relative_tolerance = "1e-1";
-    coarse.integration.max_boxes = 2000;
-    // a 10% answer needs few boxes: a low Taylor order is cheaper per box (84 coefficients at
-    // order 6 in d = 3 against 35 at order 4)
-    coarse.integration.taylor_order = std::min(options.integration.taylor_order, 4);
-    const ShiftEvaluator screening(f, d, p, coarse, prec);
-    for (const auto& dir : directions) {
-        // axis directions on the full grid; diagonals on half of it ("some diagonal directions")
-        const bool diagonal = std::count_if(dir.begin(), dir.end(), [](int v) { return v != 0; }) > 1;
-        const int grid = diagonal ? std::max(2, options.grid / 2) : options.grid;
-        for (int j = 1; j <= grid; ++j) {
-            Interval t(j, prec);
-            mpfi_div_si(t.raw(), t.raw(), grid);
-            if (j == grid) mpfi_set_si(t.raw(), 1);
-            const auto h = shift_for(t, dir);
-            if (std::all_of(h.begin(), h.end(), [](const Dyadic& x) { return x.is_zero(); })) continue;
-            ShiftTrial trial = screening.evaluate(h, "0");
-            best.boxes += trial.boxes;
-            best.shifts_tried++;
-            screened.push_back(Candidate{t, dir, trial.norm});
-            if (mpfr_greater_p(trial.norm.lower(), best.norm_at_best.lower()) || best.best_shift.empty()) {
-                best.norm_at_best = trial.norm;
-                best.best_shift = trial.h;
-                best_dir = dir;
-                best_t = t;
+    // Every trial is a certified lower bound on its own, so a stop request (stop_request.hpp)
+    // keeps the best one so far, marked stopped; before the first trial there is nothing to keep.
+    try {
+        std::vector<Candidate> screened;
+        ModulusOptions coarse = options;
+        coarse.integration.relative_tolerance = "1e-1";
+        coarse.integration.max_boxes = 2000;
+        // a 10% answer needs few boxes: a low Taylor order is cheaper per box (84 coefficients at
+        // order 6 in d = 3 against 35 at order 4)
+        coarse.integration.taylor_order = std::min(options.integration.taylor_order, 4);
+        const ShiftEvaluator screening(f, d, p, coarse, prec);
+        for (const auto& dir : directions) {
+            // axis directions on the full grid; diagonals on half of it ("some diagonal directions")
+            const bool diagonal = std::count_if(dir.begin(), dir.end(), [](int v) { return v != 0; }) > 1;
+            const int grid = diagonal ? std::max(2, options.grid / 2) : options.grid;
+            for (int j = 1; j <= grid; ++j) {
+                Interval t(j, prec);
+                mpfi_div_si(t.raw(), t.raw(), grid);
+                if (j == grid) mpfi_set_si(t.raw(), 1);
+                const auto h = shift_for(t, dir);
+                if (std::all_of(h.begin(), h.end(), [](const Dyadic& x) { return x.is_zero(); })) continue;
+                ShiftTrial trial = screening.evaluate(h, "0");
+                best.boxes += trial.boxes;
+                best.shifts_tried++;
+                screened.push_back(Candidate{t, dir, trial.norm});
+                if (mpfr_greater_p(trial.norm.lower(), best.norm_at_best.lower()) || best.best_shift.empty()) {
+                    best.norm_at_best = trial.norm;
+                    best.best_shift = trial.h;
+                    best_dir = dir;
+                    best_t = t;
+                }
             }
         }
-    }
-    // the three largest upper ends: the only candidates that can beat the screened best
-    std::stable_sort(screened.begin(), screened.end(), [](const Candidate& a, const Candidate& b) {
-        return mpfr_greater_p(a.norm.upper(), b.norm.upper()) != 0;
-    });
-    for (size_t k = 0; k < std::min<size_t>(3, screened.size()); ++k) consider(screened[k].t, screened[k].dir);
-    // Refine the length around the best candidate (its direction kept): t +- step, step halving.
-    Interval step(1, prec);
-    mpfi_div_si(step.raw(), step.raw(), 2 * options.grid);
-    for (int round = 0; round < options.refine_rounds && !best_dir.empty(); ++round) {
-        const Interval centre = best_t;
-        const auto dir = best_dir;
-        for (int s : {-1, 1}) {
-            Interval t(prec);
-            if (s < 0) sub(t, centre, step); else add(t, centre, step);
-            Interval one(1, prec);
-            if (certainly_less_equal(t, one)) consider(t, dir);
+        // the three largest upper ends: the only candidates that can beat the screened best
+        std::stable_sort(screened.begin(), screened.end(), [](const Candidate& a, const Candidate& b) {
+            return mpfr_greater_p(a.norm.upper(), b.norm.upper()) != 0;
+        });
+        for (size_t k = 0; k < std::min<size_t>(3, screened.size()); ++k) consider(screened[k].t, screened[k].dir);
+        // Refine the length around the best candidate (its direction kept): t +- step, step halving.
+        Interval step(1, prec);
+        mpfi_div_si(step.raw(), step.raw(), 2 * options.grid);
+        for (int round = 0; round < options.refine_rounds && !best_dir.empty(); ++round) {
+            const Interval centre = best_t;
+            const auto dir = best_dir;
+            for (int s : {-1, 1}) {
+                Interval t(prec);
+                if (s < 0) sub(t, centre, step); else add(t, centre, step);
+                Interval one(1, prec);
+                if (certainly_less_equal(t, one)) consider(t, dir);
+            }
+            mul_2si(step, step, -1);
         }
-        mul_2si(step, step, -1);
+    } catch (const Stopped&) {
+        if (best.shifts_tried == 0) throw;
+        best.stopped = true;
     }
     return best;
 }

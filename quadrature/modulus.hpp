@@ -35,6 +35,7 @@ struct ModulusLowerBound {
     std::vector<Dyadic> best_shift;   // empty when no shift gave a positive lower bound
     long boxes = 0;
     int shifts_tried = 0;
+    bool stopped = false;             // a stop request ended the search early (still certified)
     // The certified bound itself: norm_at_best.lower().
 };
 

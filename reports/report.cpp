@@ -171,10 +171,12 @@ void write_run_report(const std::string& dir, const nlohmann::json& c, const Exp
           << " (L(d+2)+1 = " << a["depth_expected"] << "), activations " << a["activations"].dump()
           << ", prefix nested: " << (a["prefix_nested"].get<bool>() ? "yes" : "no");
     const std::string verdict = c["verdict"].get<std::string>();
+    const std::string incomplete = c.value("complete", true) ? ""
+        : "INCOMPLETE: stopped (" + text_of(c["stopped"]) + "); levels not reached are inconclusive.";
 
     std::ostringstream md;
     md << "# lpcert report: " << text_of(p["function"]) << "\n\n"
-       << "Verdict: **" << verdict << "**. Every number is a rigorous, outward-rounded bound; `status` is "
+       << (incomplete.empty() ? "" : "**" + incomplete + "**\n\n") << "Verdict: **" << verdict << "**. Every number is a rigorous, outward-rounded bound; `status` is "
        << "`certified` when the upper end of the error enclosure is at most (2d+1) times a certified lower bound "
        << "of the modulus of continuity.\n\n"
        << "- f = `" << text_of(p["expression"]) << "`, d = " << p["d"] << ", N = " << p["N"] << ", L = " << p["levels"]
@@ -186,7 +188,9 @@ void write_run_report(const std::string& dir, const nlohmann::json& c, const Exp
     write_text_file(dir + "/report.md", md.str());
 
     std::ostringstream body;
-    body << "<h1>lpcert report: " << xml_escape(text_of(p["function"])) << "</h1>\n<p>Verdict: <span class=\"" << verdict
+    body << "<h1>lpcert report: " << xml_escape(text_of(p["function"])) << "</h1>\n"
+         << (incomplete.empty() ? "" : "<p class=\"not_certified\">" + xml_escape(incomplete) + "</p>\n")
+         << "<p>Verdict: <span class=\"" << verdict
          << "\">" << verdict << "</span>. Every number is a rigorous, outward-rounded bound.</p>\n<ul><li>f = <code>"
          << xml_escape(text_of(p["expression"])) << "</code>, d = " << p["d"] << ", N = " << p["N"] << ", L = "
          << p["levels"] << ", p = " << xml_escape(text_of(p["p"])) << "</li><li>construction "

@@ -6,10 +6,12 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "quadrature/catalog.hpp"
 #include "quadrature/errors.hpp"
+#include "quadrature/stop_request.hpp"
 #include "reports/ramp_plot.hpp"
 #include "reports/report.hpp"
 #include "reports/svg_plot.hpp"
@@ -197,6 +199,7 @@ int run_reproduce(const SuiteOptions& o) {
     if (!o.out.empty()) std::filesystem::create_directories(o.out + "/certificates");
     const int threads = o.threads > 0 ? o.threads : tbb::info::default_concurrency();
     bool all = true;
+    std::optional<std::string> stopped;   // a budget or Ctrl-C ended the suite early
     for (size_t k = 0; k < suite.size(); ++k) {
         const SuiteCase& sc = suite[k];
         const auto t0 = std::chrono::steady_clock::now();
@@ -217,14 +220,23 @@ int run_reproduce(const SuiteOptions& o) {
         auto progress = [&](const std::string& stage, long done, long total) {
             if (o.progress) o.progress("[" + std::to_string(k + 1) + "/" + std::to_string(suite.size()) + "] " + sc.name + ": " + stage, done, total);
         };
-        RunParameters params = run_parameters(c, f, p, progress);
-        const AssembledNetwork net = assemble_network(f, p, params, progress);
-        CertificationSettings settings;
-        settings.tol = o.tol;
-        settings.progress = progress;
-        const CertificationResult r = certify_levels(f, p, net.built, net.prefix_partner.get(), settings);
+        RunParameters params = command_line_parameters(c);
+        CertificationResult r;
+        bool built = false;
+        try {
+            params = run_parameters(c, f, p, progress);
+            const AssembledNetwork net = assemble_network(f, p, params, progress);
+            built = true;
+            CertificationSettings settings;
+            settings.tol = o.tol;
+            settings.progress = progress;
+            r = certify_levels(f, p, net.built, net.prefix_partner.get(), settings);
+        } catch (const Stopped& s) {
+            r = nothing_certified(params, s.what());
+        }
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         CaseOutcome out{sc, certificate_json(params, r, threads, secs, std::nullopt), secs, ""};
+        if (!built) out.certificate["parameters"]["eta"] = nullptr;   // not chosen yet
         if (!o.compare.empty()) {
             const std::string stored = o.compare + "/" + sc.name + ".json";
             out.regression = std::filesystem::exists(stored) ? compare_certificates(out.certificate, read_json_file(stored))
@@ -238,6 +250,12 @@ int run_reproduce(const SuiteOptions& o) {
                   << (out.regression.empty() ? "" : "  REGRESSION: " + out.regression) << "\n"
                   << std::flush;
         outcomes.push_back(std::move(out));
+        if (r.stopped) {
+            stopped = *r.stopped;
+            all = false;
+            std::cout << "stopped: " << *stopped << "; " << suite.size() - k - 1 << " cases not run (incomplete)\n";
+            break;
+        }
     }
     const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const std::string verdict = all ? "certified" : "not_certified";
@@ -245,15 +263,23 @@ int run_reproduce(const SuiteOptions& o) {
               << " (" << std::fixed << std::setprecision(1) << total << " s)\n";
     if (!o.out.empty()) {
         nlohmann::json summary = {{"schema", "lpcert-reproduce/1"}, {"quick", o.quick}, {"verdict", verdict},
+                                  {"complete", !stopped}, {"stopped", stopped ? nlohmann::json(*stopped) : nlohmann::json(nullptr)},
+                                  {"cases_in_suite", suite.size()},
                                   {"seconds", std::to_string(total)}, {"cases", nlohmann::json::array()}};
         std::ostringstream md, html;
-        md << "# lpcert: the paper's claims, reproduced\n\nVerdict: **" << verdict << "** (" << outcomes.size()
+        const std::string incomplete =
+            stopped ? "INCOMPLETE: stopped (" + *stopped + ") after " + std::to_string(outcomes.size()) + " of " +
+                          std::to_string(suite.size()) + " cases; the last case's unreached levels are inconclusive."
+                    : "";
+        md << "# lpcert: the paper's claims, reproduced\n\n" << (stopped ? "**" + incomplete + "**\n\n" : "")
+           << "Verdict: **" << verdict << "** (" << outcomes.size()
            << " cases, " << std::fixed << std::setprecision(1) << total << " s). For every case and level, the L^p error of the "
            << "readout Phi_l of the built network is enclosed rigorously and compared with (2d+1) times a certified "
            << "lower bound of omega_f(N^-l)_p (inequality (T)); the Lipschitz rate (2d+1) Lip N^-l is checked where f "
            << "is Lipschitz; the width must equal 2dN+d+2 and the network for L-1 levels must be a prefix of the "
            << "network for L.\n\n|";
-        html << "<h1>lpcert: the paper's claims, reproduced</h1>\n<p>Verdict: <span class=\"" << verdict << "\">"
+        html << "<h1>lpcert: the paper's claims, reproduced</h1>\n"
+             << (stopped ? "<p class=\"not_certified\">" + xml_escape(incomplete) + "</p>\n" : "") << "<p>Verdict: <span class=\"" << verdict << "\">"
              << verdict << "</span> (" << outcomes.size() << " cases, " << std::fixed << std::setprecision(1) << total
              << " s).</p>\n<table><thead><tr>";
         for (const char* h : kHeader) {
@@ -315,7 +341,7 @@ int run_reproduce(const SuiteOptions& o) {
                     "networks built from the same cell values, against the same bound.</p>\n<div class=\"plots\">"
                  << both.str() << "</div>\n";
         }
-        const std::string ramp = ramp_section(outcomes, o.out, md);
+        const std::string ramp = stopped ? "" : ramp_section(outcomes, o.out, md);   // it rebuilds two networks
         if (!ramp.empty()) html << ramp;
         write_text_file(o.out + "/summary.md", md.str());
         write_text_file(o.out + "/summary.html", html_page("lpcert reproduce", html.str()));

@@ -10,6 +10,7 @@
 #include "quadrature/lipschitz.hpp"
 #include "quadrature/lp_norm.hpp"
 #include "quadrature/modulus.hpp"
+#include "quadrature/stop_request.hpp"
 #include "verify/commands.hpp"
 #include "verify/json_io.hpp"
 #include "verify/progress.hpp"
@@ -24,7 +25,12 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 
 
 const char* status_name(IntegrationStatus s) {
-    return s == IntegrationStatus::Converged ? "converged" : "budget_spent";
+    switch (s) {
+        case IntegrationStatus::Converged: return "converged";
+        case IntegrationStatus::BudgetSpent: return "budget_spent";
+        case IntegrationStatus::Stopped: return "stopped";
+    }
+    return "?";
 }
 
 }  // namespace
@@ -41,7 +47,6 @@ int command_integrate(const CommandLine& c) {
     IntegrationOptions opt;
     opt.relative_tolerance = c.tol;
     opt.taylor_order = c.taylor_order;
-    opt.max_seconds = c.max_seconds;
     opt.on_round = [&](long boxes, long ratio) { progress.update("integrate: boxes " + std::to_string(boxes), 1, std::max(1L, ratio)); };
 
     Interval integral(prec), norm(prec);
@@ -62,6 +67,9 @@ int command_integrate(const CommandLine& c) {
               << "\n";
     if (!c.signed_integral) std::cout << "||f||_" << c.p << " in " << to_string(norm) << "\n";
     std::cout << "boxes " << r.boxes << ", " << status_name(r.status) << ", " << secs << " s\n";
+    if (r.status == IntegrationStatus::Stopped) {
+        std::cout << "stopped: " << stop_reason() << " (the enclosure is true but not as tight as asked)\n";
+    }
     if (!c.json.empty()) {
         nlohmann::json j = {{"schema", "lpcert-integral/1"},
                             {"function", c.function_label()},
@@ -73,6 +81,8 @@ int command_integrate(const CommandLine& c) {
                             {"norm", c.signed_integral ? nlohmann::json(nullptr) : enclosure_json(norm)},
                             {"boxes", r.boxes},
                             {"status", status_name(r.status)},
+                            {"complete", r.status != IntegrationStatus::Stopped},
+                            {"stopped", r.status == IntegrationStatus::Stopped ? nlohmann::json(stop_reason()) : nlohmann::json(nullptr)},
                             {"seconds", std::to_string(secs)}};
         write_json(j, c.json);
     }
@@ -90,7 +100,6 @@ int command_modulus(const CommandLine& c) {
     const RationalConstant delta(c.delta);
     ModulusOptions opt;
     opt.integration.taylor_order = c.taylor_order;
-    opt.integration.max_seconds = c.max_seconds;
     const ModulusLowerBound lb = certify_modulus_lower_bound(f, c.d, p, delta.value(), opt, prec);
     const auto lip = bound_lipschitz_constant(f, c.d, "1e-2", 20000, prec);
     std::optional<Interval> upper;
@@ -103,6 +112,7 @@ int command_modulus(const CommandLine& c) {
     std::cout << "omega_f(" << c.delta << ")_" << c.p << " >= " << decimal_down(lb.norm_at_best.lower()) << "\n";
     if (upper) std::cout << "omega_f(" << c.delta << ")_" << c.p << " <= " << decimal_up(upper->upper()) << "  (Lip * delta)\n";
     std::cout << "shifts tried " << lb.shifts_tried << ", boxes " << lb.boxes << ", " << seconds_since(start) << " s\n";
+    if (lb.stopped) std::cout << "stopped: " << stop_reason() << " (the lower bound is certified; more shifts might raise it)\n";
     if (!c.json.empty()) {
         nlohmann::json shift = nlohmann::json::array();
         for (const auto& h : lb.best_shift) shift.push_back(h.to_string());
@@ -115,10 +125,12 @@ int command_modulus(const CommandLine& c) {
                             {"omega_lower", decimal_down(lb.norm_at_best.lower())},
                             {"omega_upper", upper ? nlohmann::json(decimal_up(upper->upper())) : nlohmann::json(nullptr)},
                             {"best_shift", shift},
+                            {"complete", !lb.stopped},
+                            {"stopped", lb.stopped ? nlohmann::json(stop_reason()) : nlohmann::json(nullptr)},
                             {"seconds", std::to_string(seconds_since(start))}};
         write_json(j, c.json);
     }
-    return 0;
+    return lb.stopped ? 1 : 0;
 }
 
 int command_functions(const CommandLine& c) {

@@ -5,6 +5,23 @@
 
 namespace lpcert {
 
+CertificationResult nothing_certified(const RunParameters& P, const std::string& reason) {
+    CertificationResult r;
+    r.stopped = reason;
+    r.width_bound = 2 * P.d * P.N + P.d + 2;
+    r.expected_depth = P.levels * (P.d + 2) + 1;
+    long cells = 1;
+    for (int l = 0; l <= P.levels; ++l) {
+        LevelCertificate lc;
+        lc.level = l;
+        lc.cells = cells;
+        lc.integration_status = "not_reached";
+        r.levels.push_back(std::move(lc));
+        for (int k = 0; k < P.d && l < P.levels; ++k) cells *= P.N;
+    }
+    return r;
+}
+
 nlohmann::json certificate_json(const RunParameters& P, const CertificationResult& r, int threads, double seconds,
                                 const std::optional<std::string>& target_error) {
     nlohmann::json levels = nlohmann::json::array();
@@ -60,6 +77,9 @@ nlohmann::json certificate_json(const RunParameters& P, const CertificationResul
         {"target_error", target_error ? nlohmann::json(*target_error) : nlohmann::json(nullptr)},
         {"target_level", r.target_level ? nlohmann::json(*r.target_level) : nlohmann::json(nullptr)},
         {"verdict", r.all_certified() ? "certified" : "not_certified"},
+        // false when a budget or Ctrl-C stopped the run: levels not reached are "inconclusive"
+        {"complete", !r.stopped.has_value()},
+        {"stopped", r.stopped ? nlohmann::json(*r.stopped) : nlohmann::json(nullptr)},
         {"environment", environment_json(threads, seconds)},
     };
 }

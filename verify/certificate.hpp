@@ -28,6 +28,10 @@ struct RunParameters {
 nlohmann::json certificate_json(const RunParameters& params, const CertificationResult& result, int threads,
                                 double seconds, const std::optional<std::string>& target_error);
 
+// The result of a run stopped before its network existed: every level not reached, nothing
+// certified, `stopped` set to the reason.
+CertificationResult nothing_certified(const RunParameters& params, const std::string& reason);
+
 // Reads the parameters back; throws InputError naming the first missing or malformed field.
 RunParameters parameters_from_certificate(const nlohmann::json& certificate);
 

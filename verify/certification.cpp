@@ -3,7 +3,6 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
-#include <chrono>
 #include <cmath>
 
 #include "construction/cell_grid.hpp"
@@ -13,6 +12,8 @@
 #include "quadrature/integration.hpp"
 #include "quadrature/lipschitz.hpp"
 #include "quadrature/modulus.hpp"
+#include "quadrature/real.hpp"
+#include "quadrature/stop_request.hpp"
 
 namespace lpcert {
 
@@ -34,7 +35,6 @@ bool CertificationResult::all_certified() const {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 
 // ceil(log2(x)) for x > 0 as a long (a choice, not a bound: every bound is recomputed rigorously).
 long ceil_log2(mpfr_srcptr x) {
@@ -65,7 +65,7 @@ struct LevelInputs {
     std::optional<Interval> lipschitz;
 };
 
-Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, LevelCertificate& out, double seconds_left) {
+Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, LevelCertificate& out) {
     const Network& net = in.built.network;
     const int d = net.d, N = net.N;
     const Precision qprec(in.settings.quadrature_bits);
@@ -75,8 +75,8 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     const Box cube = Box::unit_cube(d);
     const Interval phi_cube = whole.evaluate(cube.sides(), l)[static_cast<size_t>(l)];
     if (!phi_cube.is_finite()) throw std::runtime_error("readout bound is not finite");
-    mpfr_t FB;
-    mpfr_init2(FB, 128);
+    Real FB_value{Precision(128)};   // owned: a stop request may throw below
+    mpfr_ptr FB = FB_value.raw();
     magnitude_up(FB, phi_cube);
     mpfr_add(FB, FB, in.sup_f, MPFR_RNDU);   // sup|f| + B_l
     const Interval FB_i = make_interval(FB, FB, Precision(128));
@@ -121,6 +121,7 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     tbb::parallel_for(tbb::blocked_range<long>(0, grid.cells(), 64), [&](const tbb::blocked_range<long>& r) {
         auto& pass = passes.local();
         for (long K = r.begin(); K != r.end(); ++K) {
+            throw_if_stop_requested();
             const Box X = grid.shrunk_box(K, mu);
             const Interval& c = pass.evaluate(X.sides(), l)[static_cast<size_t>(l)];
             // one value: a point (floor-relu), or an enclosure of one value up to rounding
@@ -144,7 +145,6 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     opt.taylor_order = in.settings.taylor_order >= 0 ? in.settings.taylor_order : default_taylor_order(d);
     opt.nonnegative = true;
     opt.absolute_floor = decimal_down(power_outward(eta_small, in.p, Precision(128)).lower(), 6);
-    opt.max_seconds = seconds_left;
     opt.on_round = [&](long boxes, long) {
         if (in.settings.progress) in.settings.progress("level " + std::to_string(l) + ": quadrature", boxes, 0);
     };
@@ -169,7 +169,6 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     mpfr_sub(&Ep.raw()->left, I.value.lower(), S.upper(), MPFR_RNDD);
     mpfr_add(&Ep.raw()->right, I.value.upper(), S.upper(), MPFR_RNDU);
     if (mpfr_sgn(Ep.lower()) < 0) mpfr_set_zero(&Ep.raw()->left, 1);
-    mpfr_clear(FB);
     return root_outward(Ep, in.p, qprec);
 }
 
@@ -196,11 +195,55 @@ void decide(LevelCertificate& lc, const LevelInputs& in, int l) {
     }
 }
 
+// One level: the error enclosure, the modulus lower bound, the decision, and one tightening
+// round when undecided. Throws Stopped when a stop is requested.
+void certify_level(const LevelInputs& in, int l, LevelCertificate& lc) {
+    const CertificationSettings& settings = in.settings;
+    const int d = in.built.network.d, N = in.built.network.N;
+    const Precision qprec(settings.quadrature_bits);
+    lc.error = enclose_error(in, l, settings.tol, lc);
+    throw_if_stop_requested();   // a stopped quadrature is an enclosure, but the level is unfinished
+    mpq_t delta;
+    mpq_init(delta);
+    mpq_set_ui(delta, 1, 1);
+    for (int k = 0; k < l; ++k) mpz_mul_ui(mpq_denref(delta), mpq_denref(delta), static_cast<unsigned long>(N));
+    ModulusOptions mo;
+    mo.grid = settings.modulus_grid;
+    mo.refine_rounds = settings.modulus_refine_rounds;
+    mo.integration.taylor_order = settings.taylor_order >= 0 ? settings.taylor_order : default_taylor_order(d);
+    try {
+        ModulusLowerBound w = certify_modulus_lower_bound(in.f, d, in.p, delta, mo, qprec);
+        lc.omega_at_best = w.norm_at_best;
+        lc.best_shift = w.best_shift;
+        decide(lc, in, l);
+        if (lc.status == LevelStatus::Inconclusive) {
+            // Tighten once: a tenth of the tolerance, twice the shifts, more refinement.
+            Interval tighter = parse_decimal(settings.tol, Precision(64), "--tol");
+            mpfi_div_si(tighter.raw(), tighter.raw(), 10);
+            lc.error = enclose_error(in, l, decimal_down(tighter.lower(), 6), lc);
+            throw_if_stop_requested();
+            mo.grid = 2 * settings.modulus_grid;
+            mo.refine_rounds = settings.modulus_refine_rounds + 3;
+            mo.integration.relative_tolerance = "1e-3";
+            w = certify_modulus_lower_bound(in.f, d, in.p, delta, mo, qprec);
+            if (mpfr_greater_p(w.norm_at_best.lower(), lc.omega_at_best.lower())) {
+                lc.omega_at_best = w.norm_at_best;
+                lc.best_shift = w.best_shift;
+            }
+            decide(lc, in, l);
+        }
+        throw_if_stop_requested();
+    } catch (...) {
+        mpq_clear(delta);
+        throw;
+    }
+    mpq_clear(delta);
+}
+
 }  // namespace
 
 CertificationResult certify_levels(const Expression& f, const Exponent& p, const BuiltNetwork& built,
                                    const Network* prefix_partner, const CertificationSettings& settings) {
-    const auto start = Clock::now();
     const Network& net = built.network;
     const int d = net.d, N = net.N, L = net.levels;
     CertificationResult result;
@@ -214,51 +257,40 @@ CertificationResult certify_levels(const Expression& f, const Exponent& p, const
     const Precision qprec(settings.quadrature_bits);
     mpfr_t sup_f;
     mpfr_init2(sup_f, 128);
-    sup_abs_upper(sup_f, f, d, qprec);
-    if (auto lip = bound_lipschitz_constant(f, d, "1e-2", 20000, qprec)) result.lipschitz = lip->bound;
-    LevelInputs in{f, p, built, settings, sup_f, result.lipschitz};
-
-    for (int l = 0; l <= L; ++l) {
+    // A stop request (stop_request.hpp) ends the work where it is: the level in progress and the
+    // later ones are recorded as not reached (inconclusive), and the result says why.
+    auto not_reached = [&](int l) {
         LevelCertificate lc;
         lc.level = l;
-        const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-        const bool out_of_time = settings.max_seconds > 0 && elapsed >= settings.max_seconds;
-        if (out_of_time) {
-            lc.cells = checked_power(N, static_cast<long>(d) * l);
-            lc.integration_status = "not_reached";
-            result.levels.push_back(std::move(lc));
+        lc.cells = checked_power(N, static_cast<long>(d) * l);
+        lc.integration_status = "not_reached";
+        return lc;
+    };
+    int first_level = 0;
+    try {
+        sup_abs_upper(sup_f, f, d, qprec);
+        if (auto lip = bound_lipschitz_constant(f, d, "1e-2", 20000, qprec)) result.lipschitz = lip->bound;
+    } catch (const Stopped& s) {
+        result.stopped = s.what();
+        first_level = L + 1;
+        for (int l = 0; l <= L; ++l) result.levels.push_back(not_reached(l));
+    }
+    LevelInputs in{f, p, built, settings, sup_f, result.lipschitz};
+
+    for (int l = first_level; l <= L; ++l) {
+        if (result.stopped) {
+            result.levels.push_back(not_reached(l));
             continue;
         }
-        const double left = settings.max_seconds > 0 ? settings.max_seconds - elapsed : 0;
-        lc.error = enclose_error(in, l, settings.tol, lc, left);
-        mpq_t delta;
-        mpq_init(delta);
-        mpq_set_ui(delta, 1, 1);
-        for (int k = 0; k < l; ++k) mpz_mul_ui(mpq_denref(delta), mpq_denref(delta), static_cast<unsigned long>(N));
-        ModulusOptions mo;
-        mo.grid = settings.modulus_grid;
-        mo.refine_rounds = settings.modulus_refine_rounds;
-        mo.integration.taylor_order = settings.taylor_order >= 0 ? settings.taylor_order : default_taylor_order(d);
-        ModulusLowerBound w = certify_modulus_lower_bound(f, d, p, delta, mo, qprec);
-        lc.omega_at_best = w.norm_at_best;
-        lc.best_shift = w.best_shift;
-        decide(lc, in, l);
-        if (lc.status == LevelStatus::Inconclusive) {
-            // Tighten once: a tenth of the tolerance, twice the shifts, more refinement.
-            Interval tighter = parse_decimal(settings.tol, Precision(64), "--tol");
-            mpfi_div_si(tighter.raw(), tighter.raw(), 10);
-            lc.error = enclose_error(in, l, decimal_down(tighter.lower(), 6), lc, left);
-            mo.grid = 2 * settings.modulus_grid;
-            mo.refine_rounds = settings.modulus_refine_rounds + 3;
-            mo.integration.relative_tolerance = "1e-3";
-            w = certify_modulus_lower_bound(f, d, p, delta, mo, qprec);
-            if (mpfr_greater_p(w.norm_at_best.lower(), lc.omega_at_best.lower())) {
-                lc.omega_at_best = w.norm_at_best;
-                lc.best_shift = w.best_shift;
-            }
-            decide(lc, in, l);
+        LevelCertificate lc;
+        lc.level = l;
+        try {
+            certify_level(in, l, lc);
+        } catch (const Stopped& s) {
+            result.stopped = s.what();
+            result.levels.push_back(not_reached(l));
+            continue;
         }
-        mpq_clear(delta);
         result.levels.push_back(std::move(lc));
         if (settings.target_error) {
             const Interval eps = parse_decimal(*settings.target_error, Precision(128), "--target-error");

@@ -31,7 +31,6 @@ struct CertificationSettings {
     long quadrature_bits = 128;
     int modulus_grid = 8;
     int modulus_refine_rounds = 2;
-    double max_seconds = 0;            // 0 = none
     std::optional<std::string> target_error;   // stop at the first level with upper(E) <= this
     std::function<void(const std::string&, long, long)> progress;
 };
@@ -65,6 +64,7 @@ struct CertificationResult {
     int expected_depth = 0;
     bool prefix_nested = false;
     std::optional<int> target_level;              // with target_error: the level that reached it
+    std::optional<std::string> stopped;           // why the work stopped early (stop_request.hpp)
     bool all_certified() const;
 };
 

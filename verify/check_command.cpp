@@ -13,13 +13,19 @@ namespace lpcert {
 int command_check(const CommandLine& c) {
     if (c.arguments.size() != 1) throw InputError("check: give exactly one certificate file (verify check FILE)");
     const nlohmann::json cert = read_json_file(c.arguments[0]);
+    if (cert.is_object() && cert.value("complete", true) == false && cert.contains("parameters") &&
+        cert["parameters"].is_object() && cert["parameters"].contains("eta") && cert["parameters"]["eta"].is_null()) {
+        std::cout << "check: " << c.arguments[0] << " was stopped before its network was built; it certifies nothing\n";
+        return 1;
+    }
     Progress progress(c.quiet);
     const CheckOutcome o = check_certificate(cert, c.threads,
                                              [&](const std::string& s, long d, long t) { progress.update(s, d, t); });
     progress.finish();
     if (o.passed) {
         std::cout << "check: " << c.arguments[0] << " is consistent with an independent recomputation (" << o.levels_checked
-                  << " levels)\n";
+                  << " levels)" << (cert.value("complete", true) ? "" : "; the certificate is incomplete (stopped early)")
+                  << "\n";
         return 0;
     }
     std::cout << "check: " << c.arguments[0] << " REJECTED: " << o.first_failure << "\n";

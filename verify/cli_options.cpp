@@ -2,6 +2,9 @@
 
 #include <boost/program_options.hpp>
 
+#include <limits>
+#include <sstream>
+
 #include "quadrature/catalog.hpp"
 #include "quadrature/errors.hpp"
 #include "quadrature/integration.hpp"
@@ -12,7 +15,7 @@ namespace po = boost::program_options;
 
 namespace {
 
-po::options_description option_descriptions(CommandLine& c) {
+po::options_description option_descriptions(CommandLine& c, std::string& max_memory_text) {
     po::options_description o("options");
     o.add_options()
         ("f", po::value<std::string>(&c.function_text), "target function: expression in x1..xd")
@@ -39,24 +42,45 @@ po::options_description option_descriptions(CommandLine& c) {
         ("quiet", po::bool_switch(&c.quiet), "no progress on stderr")
         ("taylor-order", po::value<int>(&c.taylor_order), "order of the quadrature's Taylor enclosures (0 = natural)")
         ("max-seconds", po::value<double>(&c.max_seconds), "wall-clock budget in seconds (0 = none)")
+        ("max-memory", po::value<std::string>(&max_memory_text), "memory budget: bytes, or with K, M, G (0 = none)")
         ("help", "this message");
     return o;
+}
+
+// "0", "123456", "512K", "300M", "4G" (binary multiples) -> bytes.
+long parse_memory_size(const std::string& text) {
+    const std::string what = "--max-memory: expected a size such as 4G, 512M or 1000000 (got '" + text + "')";
+    if (text.empty() || text.size() > 20) throw InputError(what);
+    size_t digits = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+    if (digits == 0 || digits > 15) throw InputError(what);
+    long value = std::stol(text.substr(0, digits));
+    const std::string unit = text.substr(digits);
+    int shift = 0;
+    if (unit == "K" || unit == "k") shift = 10;
+    else if (unit == "M" || unit == "m") shift = 20;
+    else if (unit == "G" || unit == "g") shift = 30;
+    else if (!unit.empty()) throw InputError(what);
+    if (value > (std::numeric_limits<long>::max() >> shift)) throw InputError(what);
+    return value << shift;
 }
 
 }  // namespace
 
 std::string usage() {
     CommandLine c;
+    std::string unused;
     std::ostringstream s;
     s << "usage: verify SUBCOMMAND [options]\n"
          "subcommands: run, construct, integrate, modulus, check FILE, reproduce, functions\n"
-      << option_descriptions(c);
+      << option_descriptions(c, unused);
     return s.str();
 }
 
 CommandLine parse_command_line(int argc, const char* const* argv) {
     CommandLine c;
-    auto desc = option_descriptions(c);
+    std::string max_memory_text = "0";
+    auto desc = option_descriptions(c, max_memory_text);
     po::options_description hidden;
     std::vector<std::string> positional;
     hidden.add_options()("positional", po::value<std::vector<std::string>>(&positional));
@@ -102,7 +126,8 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     }
     if (c.taylor_order < -1 || c.taylor_order > 8) throw InputError("--taylor-order: must be 0..8");
     if (c.taylor_order < 0) c.taylor_order = default_taylor_order(c.d);
-    if (c.max_seconds < 0) throw InputError("--max-seconds: must be >= 0");
+    if (!(c.max_seconds >= 0) || c.max_seconds > 1e9) throw InputError("--max-seconds: must be 0..1e9");
+    c.max_memory = parse_memory_size(max_memory_text);
     Exponent::parse(c.p);   // validates --p
     {
         const Interval t = parse_decimal(c.tol, Precision(64), "--tol");

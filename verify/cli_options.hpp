@@ -39,7 +39,8 @@ struct CommandLine {
     bool quick = false;
     bool quiet = false;
     int taylor_order = -1;                     // -1 = default_taylor_order(d)
-    double max_seconds = 0;
+    double max_seconds = 0;                    // 0 = none
+    long max_memory = 0;                       // bytes of resident memory; 0 = none
 
     bool has_function() const { return !function_text.empty(); }
     // The function as an expression, checked against d. Throws InputError.

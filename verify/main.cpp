@@ -1,5 +1,6 @@
 // verify: the command-line tool of lpcert. Errors are caught here, once, and mapped to the exit
-// statuses of INTERFACE.md: 2 for bad input (one line on stderr), 3 for refused resources.
+// statuses of INTERFACE.md: 2 for bad input (one line on stderr), 3 for refused resources, 1 when
+// a budget or Ctrl-C stopped the work (what was certified so far is written, marked incomplete).
 
 #include <tbb/global_control.h>
 #include <tbb/info.h>
@@ -8,6 +9,7 @@
 #include <memory>
 
 #include "quadrature/errors.hpp"
+#include "quadrature/stop_request.hpp"
 #include "verify/commands.hpp"
 
 int main(int argc, char** argv) {
@@ -18,6 +20,9 @@ int main(int argc, char** argv) {
             std::cout << usage();
             return 0;
         }
+        // Budgets and Ctrl-C become one stop request that long loops poll (stop_request.hpp).
+        set_stop_budgets(c.max_seconds, c.max_memory);
+        install_interrupt_handler();
         std::unique_ptr<tbb::global_control> threads;
         if (c.threads > 0) {
             threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
@@ -41,6 +46,10 @@ int main(int argc, char** argv) {
     } catch (const ResourceLimit& e) {
         std::cerr << "verify: refused: " << e.what() << "\n";
         return 3;
+    } catch (const Stopped& e) {
+        // only where a command had nothing valid to write yet
+        std::cerr << "verify: stopped before anything was certified: " << e.what() << "\n";
+        return 1;
     } catch (const std::bad_alloc&) {
         std::cerr << "verify: refused: out of memory\n";
         return 3;

@@ -1,6 +1,9 @@
 #include "verify/network_assembly.hpp"
 
+#include <algorithm>
+
 #include "quadrature/errors.hpp"
+#include "quadrature/stop_request.hpp"
 
 namespace lpcert {
 
@@ -15,6 +18,8 @@ ConstructionRequest request_for(const RunParameters& params, const std::function
     r.eta = params.eta;
     r.prec = Precision(params.precision_bits);
     r.progress = progress;
+    // --max-memory also bounds what a build may ask for up front (refused with exit 3)
+    if (const long budget = memory_budget_bytes(); budget > 0) r.max_memory_bytes = std::min(r.max_memory_bytes, budget);
     return r;
 }
 
@@ -38,11 +43,10 @@ AssembledNetwork assemble_network(const Expression& f, const Exponent& p, RunPar
     return out;
 }
 
-RunParameters run_parameters(const CommandLine& c, const Expression& f, const Exponent& p,
-                             const std::function<void(const std::string&, long, long)>& progress) {
+RunParameters command_line_parameters(const CommandLine& c) {
     RunParameters params;
     params.function = c.function_label();
-    params.expression = f.text();
+    params.expression = c.function_text;
     params.d = c.d;
     params.N = c.N;
     params.levels = c.levels;
@@ -51,6 +55,13 @@ RunParameters run_parameters(const CommandLine& c, const Expression& f, const Ex
     params.digit_bits = c.digit_bits;
     params.tol = c.tol;
     params.construction = c.construction;
+    return params;
+}
+
+RunParameters run_parameters(const CommandLine& c, const Expression& f, const Exponent& p,
+                             const std::function<void(const std::string&, long, long)>& progress) {
+    RunParameters params = command_line_parameters(c);
+    params.expression = f.text();
     ConstructionRequest r = request_for(params, progress);
     check_build_resources(r);
     if (!c.eta.empty()) {

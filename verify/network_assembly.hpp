@@ -20,6 +20,8 @@ struct AssembledNetwork {
 AssembledNetwork assemble_network(const Expression& f, const Exponent& p, RunParameters& params,
                                   const std::function<void(const std::string&, long, long)>& progress);
 
+// What the command line fixes by itself (everything but eta and the default steepness).
+RunParameters command_line_parameters(const CommandLine& c);
 // RunParameters for a command line: eta from --eta or the default of SPEC section 3.
 RunParameters run_parameters(const CommandLine& c, const Expression& f, const Exponent& p,
                              const std::function<void(const std::string&, long, long)>& progress);

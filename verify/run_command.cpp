@@ -5,9 +5,11 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "construction/network_io.hpp"
 #include "quadrature/errors.hpp"
+#include "quadrature/stop_request.hpp"
 #include "verify/commands.hpp"
 #include "verify/json_io.hpp"
 #include "verify/network_assembly.hpp"
@@ -34,13 +36,34 @@ PreparedRun prepare_run(const CommandLine& c, const std::function<void(const std
     return run;
 }
 
+// A run stopped (budget or Ctrl-C) before its network existed: an incomplete certificate with
+// every level not reached, so that no file is left looking like a result.
+int stopped_before_network(const CommandLine& c, const std::string& reason, double seconds) {
+    const RunParameters params = command_line_parameters(c);
+    std::cout << "stopped while building the network: " << reason << "; nothing certified (incomplete)\n";
+    if (!c.json.empty()) {
+        const int threads = c.threads > 0 ? c.threads : tbb::info::default_concurrency();
+        auto cert = certificate_json(params, nothing_certified(params, reason), threads, seconds, std::nullopt);
+        cert["parameters"]["eta"] = nullptr;   // not chosen yet
+        write_json(cert, c.json);
+    }
+    return 1;
+}
+
 }  // namespace
 
 int command_run(const CommandLine& c) {
     const auto start = std::chrono::steady_clock::now();
     Progress progress(c.quiet);
     auto report = [&](const std::string& stage, long done, long total) { progress.update(stage, done, total); };
-    PreparedRun run = prepare_run(c, report);
+    std::optional<PreparedRun> prepared;
+    try {
+        prepared.emplace(prepare_run(c, report));
+    } catch (const Stopped& s) {
+        progress.finish();
+        return stopped_before_network(c, s.what(), std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    PreparedRun& run = *prepared;
     const Expression& f = run.f;
     const Exponent& p = run.p;
     RunParameters& params = run.params;
@@ -50,7 +73,6 @@ int command_run(const CommandLine& c) {
     settings.tol = c.tol;
     settings.taylor_order = c.taylor_order;
     settings.quadrature_bits = params.precision_bits;
-    settings.max_seconds = c.max_seconds;
     if (!c.target_error.empty()) {
         parse_decimal(c.target_error, Precision(64), "--target-error");
         settings.target_error = c.target_error;

@@ -33,7 +33,7 @@ void print_run_table(std::ostream& out, const RunParameters& P, const Certificat
         << "status\n";
     for (const auto& l : r.levels) {
         if (l.integration_status == "not_reached") {
-            out << std::setw(6) << l.level << std::setw(10) << l.cells << "not reached (time budget)        inconclusive\n";
+            out << std::setw(6) << l.level << std::setw(10) << l.cells << std::setw(82) << "not reached" << "inconclusive\n";
             continue;
         }
         out << std::setw(6) << l.level << std::setw(10) << l.cells << std::setw(50) << to_string(l.error, 8)
@@ -42,6 +42,7 @@ void print_run_table(std::ostream& out, const RunParameters& P, const Certificat
             << (l.exact_cell_values ? "" : "  (network not constant on a shrunk cell!)") << "\n";
     }
     if (r.target_level) out << "target error reached at level " << *r.target_level << "\n";
+    if (r.stopped) out << "stopped: " << *r.stopped << "; levels not reached are inconclusive (incomplete)\n";
     out << "verdict: " << (r.all_certified() ? "certified" : "NOT certified") << "  (" << std::fixed
         << std::setprecision(1) << seconds << " s)\n";
 }
