@@ -8,6 +8,7 @@
 #include "quadrature/errors.hpp"
 #include "quadrature/integration.hpp"
 #include "quadrature/modulus.hpp"
+#include "quadrature/stop_request.hpp"
 
 namespace lpcert {
 
@@ -81,6 +82,7 @@ CellValues compute_cell_values(const Expression& f, const ConstructionRequest& r
         if (r.progress) opt.on_round = [&](long boxes, long) { r.progress("cell averages, level " + std::to_string(l), boxes, grid.cells()); };
         opt.max_boxes = std::max(400000L, 8 * grid.cells());
         const IntegralEnclosure integral = enclose_integral(f, std::move(pieces), {}, opt, prec);
+        throw_if_stop_requested();   // a network from unfinished cell values is not the one asked for
         out.quadrature_boxes += integral.boxes;
         std::vector<Dyadic> values;
         values.reserve(static_cast<size_t>(grid.cells()));

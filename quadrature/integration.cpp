@@ -256,11 +256,6 @@ IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piec
             break;
         }
         std::sort(chosen.begin(), chosen.end());
-        // A stop request may end the round early; the parents' enclosures then stand in for both
-        // halves (parent in one slot, exact 0 in the other), so the sum stays an enclosure.
-        std::vector<Interval> parents;
-        parents.reserve(chosen.size());
-        for (size_t k : chosen) parents.push_back(values[k]);
         const size_t first_new = pieces.size();
         for (size_t k : chosen) {
             auto halves = pieces[k].box.bisect(pieces[k].box.widest_axis());
@@ -285,12 +280,11 @@ IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piec
             }
         });
         evaluated += 2 * static_cast<long>(std::count(done.begin(), done.end(), 1));
-        if (std::find(done.begin(), done.end(), 0) != done.end()) {
-            for (size_t j = 0; j < chosen.size(); ++j) {
-                if (done[j]) continue;
-                values[chosen[j]] = parents[j];
-                mpfi_set_si(values[first_new + j].raw(), 0);
-            }
+        // A stop request may end the round early. A skipped piece's slot still holds its parent's
+        // enclosure, which covers both halves; its new sibling slot gets an exact 0, so the sum
+        // stays an enclosure of the integral.
+        for (size_t j = 0; j < chosen.size(); ++j) {
+            if (!done[j]) mpfi_set_si(values[first_new + j].raw(), 0);
         }
     }
     mpfr_clear(width);

@@ -2,9 +2,13 @@
 #include <boost/test/unit_test.hpp>
 #include <tbb/global_control.h>
 
+#include <chrono>
+#include <thread>
+
 #include "quadrature/errors.hpp"
 #include "quadrature/integration.hpp"
 #include "quadrature/lp_norm.hpp"
+#include "quadrature/stop_request.hpp"
 #include "test_support.hpp"
 
 using namespace lpcert;
@@ -122,4 +126,43 @@ BOOST_AUTO_TEST_CASE(budget_spent_still_returns_a_true_enclosure) {
     BOOST_CHECK(r.status == IntegrationStatus::BudgetSpent);
     const auto good = integrate("abs(sin(30*x1) - 0.2)", 1, "1e-8", 4);
     BOOST_CHECK(contains(r.value, good.value) || overlaps(r.value, good.value));
+}
+
+BOOST_AUTO_TEST_CASE(a_stop_request_leaves_a_true_enclosure) {
+    // Stops requested from another thread at many moments land between rounds and inside the
+    // parallel re-evaluation of a round; the enclosure must contain the exact value every time.
+    const Expression e = Expression::parse("abs(x1 - 0.3)^3 + abs(x2 - 0.6)");   // 1241/20000 + 0.26
+    mpq_t exact, l, h;
+    mpq_inits(exact, l, h, nullptr);
+    mpq_set_si(exact, 1241 + 5200, 20000);
+    int stopped = 0;
+    for (int micros : {0, 200, 500, 1000, 2000, 4000, 8000, 16000, 32000, 64000}) {
+        clear_stop_request();
+        IntegrationOptions o;
+        o.relative_tolerance = "1e-14";
+        o.taylor_order = 0;
+        o.max_boxes = 2000000;
+        std::thread stopper([micros] {
+            std::this_thread::sleep_for(std::chrono::microseconds(micros));
+            request_stop("test");
+        });
+        std::optional<IntegralEnclosure> r;
+        try {
+            r = enclose_integral(e, {Piece{Box::unit_cube(2), 0}}, {}, o, Precision(96));
+        } catch (const Stopped&) {   // only before the first piece was enclosed
+        }
+        stopper.join();
+        if (!r) continue;
+        stopped += r->status == IntegrationStatus::Stopped ? 1 : 0;
+        mpfr_get_q(l, r->value.lower());
+        mpfr_get_q(h, r->value.upper());
+        BOOST_CHECK_MESSAGE(mpq_cmp(l, exact) <= 0 && mpq_cmp(exact, h) <= 0,
+                            "stopped after " << micros << " us: " << to_string(r->value));
+    }
+    BOOST_CHECK_GT(stopped, 5);
+    clear_stop_request();
+    request_stop("before any work");
+    BOOST_CHECK_THROW(integrate("x1^2", 1, "1e-5", 4), Stopped);
+    clear_stop_request();
+    mpq_clears(exact, l, h, nullptr);
 }
