@@ -39,7 +39,8 @@ const char* op_name(Op op) {
 // ---- RationalConstant -----------------------------------------------------------------------
 
 RationalConstant::RationalConstant(const std::string& t) : text_(t) {
-    // t is a decimal literal already checked by the parser: digits [. digits] [e [+-] digits].
+    // t is a decimal literal already checked (the parser, or parse_decimal for certificate
+    // fields): [+-] digits [. digits] [e [+-] digits].
     mpq_init(q_);
     std::string digits;
     long exponent10 = 0;
@@ -68,6 +69,7 @@ RationalConstant::RationalConstant(const std::string& t) : text_(t) {
     }
     mpz_clear(p);
     mpq_canonicalize(q_);
+    if (!t.empty() && t[0] == '-') mpq_neg(q_, q_);   // certificate decimals may be signed
 }
 
 RationalConstant::RationalConstant(const Dyadic& value) : text_(value.to_string()) {

@@ -227,3 +227,17 @@ BOOST_AUTO_TEST_CASE(every_catalog_function_parses_in_its_dimensions) {
         }
     }
 }
+
+BOOST_AUTO_TEST_CASE(decimal_constants_are_exact_rationals_with_their_sign) {
+    struct Case { std::string text; long num, den; };
+    for (const auto& c : std::vector<Case>{{"0.1", 1, 10}, {"-2.5", -5, 2}, {"+3e-2", 3, 100}, {"-12e1", -120, 1}, {"0", 0, 1}}) {
+        const RationalConstant r(c.text);
+        mpq_t want;
+        mpq_init(want);
+        mpq_set_si(want, c.num, static_cast<unsigned long>(c.den));
+        mpq_canonicalize(want);
+        BOOST_CHECK_MESSAGE(mpq_equal(r.value(), want) != 0, c.text);
+        mpq_clear(want);
+    }
+    BOOST_CHECK_THROW(RationalConstant("1e999999999"), InputError);   // 10^(10^9) is never materialised
+}

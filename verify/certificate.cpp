@@ -5,6 +5,30 @@
 
 namespace lpcert {
 
+Dyadic parse_eta(const std::string& text, const std::string& what) {
+    const Dyadic eta = Dyadic::parse(text, what);
+    if (eta.sign() <= 0 || eta.mantissa() != 1) throw InputError(what + ": must be a positive power of two \"1*2^E\" (got '" + text + "')");
+    if (eta.exponent() < -100000 || eta.exponent() > 100000) throw InputError(what + ": the exponent of '" + text + "' is beyond +-100000");
+    return eta;
+}
+
+Dyadic parse_steepness(const std::string& text, const std::string& what) {
+    const Dyadic s = Dyadic::parse(text, what);
+    if (s.sign() <= 0) throw InputError(what + ": must be positive (got '" + text + "')");
+    if (s.mantissa_bits() > 64 || s.exponent() < -100000 || s.exponent() > 100000) {
+        throw InputError(what + ": '" + text + "' is out of range (at most 64 mantissa bits, exponent within +-100000)");
+    }
+    return s;
+}
+
+void validate_tolerance(const std::string& text, const std::string& what) {
+    const Interval t = parse_decimal(text, Precision(64), what);
+    const Interval smallest = parse_decimal("1e-30", Precision(64), what);
+    if (!certainly_less_equal(smallest, t) || mpfr_cmp_si(t.upper(), 1) >= 0) {
+        throw InputError(what + ": must be in [1e-30, 1) (got '" + text + "')");
+    }
+}
+
 CertificationResult nothing_certified(const RunParameters& P, const std::string& reason) {
     CertificationResult r;
     r.stopped = reason;
@@ -122,14 +146,16 @@ RunParameters parameters_from_certificate(const nlohmann::json& c) {
     r.p = need_string(p, "p", "parameters");
     r.precision_bits = need_int(p, "precision_bits", "parameters", 32, 100000);
     r.digit_bits = need_int(p, "digit_bits", "parameters", 8, 4096);
-    r.eta = Dyadic::parse(need_string(p, "eta", "parameters"), "certificate: parameters.eta");
+    r.eta = parse_eta(need_string(p, "eta", "parameters"), "certificate: parameters.eta");
     r.tol = need_string(p, "tol", "parameters");
+    validate_tolerance(r.tol, "certificate: parameters.tol");
+    Exponent::parse(r.p);
     r.construction = need_string(p, "construction", "parameters");
     if (r.construction != "floor-relu" && r.construction != "sin-relu") {
         throw InputError("certificate: parameters.construction must be floor-relu or sin-relu");
     }
     if (p.contains("steepness") && !p["steepness"].is_null()) {
-        r.steepness = Dyadic::parse(need_string(p, "steepness", "parameters"), "certificate: parameters.steepness");
+        r.steepness = parse_steepness(need_string(p, "steepness", "parameters"), "certificate: parameters.steepness");
     }
     return r;
 }

@@ -28,6 +28,14 @@ struct RunParameters {
 nlohmann::json certificate_json(const RunParameters& params, const CertificationResult& result, int threads,
                                 double seconds, const std::optional<std::string>& target_error);
 
+// Parameters as exact values, validated (InputError naming `what` otherwise):
+// eta of SPEC section 3, a power of two 2^E with |E| <= 100000;
+Dyadic parse_eta(const std::string& text, const std::string& what);
+// the steepness S of SPEC 3b, a positive exact dyadic of at most 64 mantissa bits below 2^100000;
+Dyadic parse_steepness(const std::string& text, const std::string& what);
+// a relative tolerance, a decimal in [1e-30, 1).
+void validate_tolerance(const std::string& text, const std::string& what);
+
 // The result of a run stopped before its network existed: every level not reached, nothing
 // certified, `stopped` set to the reason.
 CertificationResult nothing_certified(const RunParameters& params, const std::string& reason);

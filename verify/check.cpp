@@ -28,6 +28,39 @@ Interval decimal_field(const nlohmann::json& level, const char* key, const std::
     }
 }
 
+// The shape of every level entry, before any recomputation: a malformed file is bad input
+// (InputError, exit 2) found at once, not after minutes of quadrature.
+void validate_level_entries(const nlohmann::json& levels, int max_levels) {
+    if (static_cast<long>(levels.size()) > max_levels + 1L) throw InputError("certificate: more level entries than levels 0..L");
+    auto decimal_or_null = [](const nlohmann::json& e, const char* key, const std::string& where) {
+        if (!e.contains(key) || e[key].is_null()) return;
+        if (!e[key].is_string()) throw InputError("certificate: " + where + "." + key + " must be a decimal string or null");
+        parse_decimal(e[key].get<std::string>(), Precision(64), "certificate: " + where + "." + key);
+        RationalConstant exact(e[key].get<std::string>());   // bounded exponent: refuses 1e999999999
+    };
+    for (size_t i = 0; i < levels.size(); ++i) {
+        const auto& e = levels[i];
+        const std::string where = "levels[" + std::to_string(i) + "]";
+        if (!e.is_object()) throw InputError("certificate: " + where + " must be an object");
+        if (!e.contains("level") || !e["level"].is_number_integer()) throw InputError("certificate: " + where + ".level must be an integer");
+        if (!e.contains("status") || !e["status"].is_string()) throw InputError("certificate: " + where + ".status must be a string");
+        const std::string status = e["status"].get<std::string>();
+        if (status != "certified" && status != "inconclusive" && status != "refuted") {
+            throw InputError("certificate: " + where + ".status must be certified, inconclusive or refuted");
+        }
+        if (e.contains("error") && !e["error"].is_null()) {
+            if (!e["error"].is_object()) throw InputError("certificate: " + where + ".error must be an enclosure or null");
+            for (const char* k : {"lower", "upper"}) {
+                if (!e["error"].contains(k)) throw InputError("certificate: " + where + ".error." + k + " is missing");
+                decimal_or_null(e["error"], k, where + ".error");
+            }
+        }
+        for (const char* k : {"omega_lower", "bound", "lipschitz_bound"}) decimal_or_null(e, k, where);
+        if (e.contains("best_shift") && !e["best_shift"].is_array()) throw InputError("certificate: " + where + ".best_shift must be an array");
+        if (e.contains("best_shift") && e["best_shift"].size() > 8) throw InputError("certificate: " + where + ".best_shift has more than d entries");
+    }
+}
+
 }  // namespace
 
 CheckOutcome check_certificate(const nlohmann::json& cert, int /*threads_hint*/,
@@ -39,6 +72,7 @@ CheckOutcome check_certificate(const nlohmann::json& cert, int /*threads_hint*/,
     const Exponent p = Exponent::parse(P.p);
     if (!cert.contains("levels") || !cert["levels"].is_array()) throw InputError("certificate: \"levels\" must be an array");
     const auto& levels = cert["levels"];
+    validate_level_entries(levels, P.levels);
     try {
         const AssembledNetwork net = assemble_network(f, p, P, progress);
         CertificationSettings s;

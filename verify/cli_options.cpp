@@ -8,6 +8,7 @@
 #include "quadrature/catalog.hpp"
 #include "quadrature/errors.hpp"
 #include "quadrature/integration.hpp"
+#include "verify/certificate.hpp"
 
 namespace lpcert {
 
@@ -37,6 +38,7 @@ po::options_description option_descriptions(CommandLine& c, std::string& max_mem
         ("export", po::value<std::string>(&c.export_file), "construct: write the network to FILE")
         ("target-error", po::value<std::string>(&c.target_error), "run: stop at the first level with error <= EPS")
         ("compare", po::value<std::string>(&c.compare), "reproduce: compare with the certificates in DIR")
+        ("at", po::value<std::string>(&c.at), "network: evaluate the readouts at the point x1,...,xd")
         ("signed", po::bool_switch(&c.signed_integral), "integrate: enclose int f (with --p 1)")
         ("quick", po::bool_switch(&c.quick), "reproduce: the quick suite")
         ("quiet", po::bool_switch(&c.quiet), "no progress on stderr")
@@ -72,7 +74,7 @@ std::string usage() {
     std::string unused;
     std::ostringstream s;
     s << "usage: verify SUBCOMMAND [options]\n"
-         "subcommands: run, construct, integrate, modulus, check FILE, reproduce, functions\n"
+         "subcommands: run, construct, integrate, modulus, check FILE, reproduce, network FILE, functions\n"
       << option_descriptions(c, unused);
     return s.str();
 }
@@ -99,7 +101,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
         c.subcommand = "help";
         return c;
     }
-    if (positional.empty()) throw InputError("missing subcommand (run, construct, integrate, modulus, check, reproduce, functions)");
+    if (positional.empty()) throw InputError("missing subcommand (run, construct, integrate, modulus, check, reproduce, network, functions)");
     c.subcommand = positional.front();
     c.arguments.assign(positional.begin() + 1, positional.end());
 
@@ -129,10 +131,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     if (!(c.max_seconds >= 0) || c.max_seconds > 1e9) throw InputError("--max-seconds: must be 0..1e9");
     c.max_memory = parse_memory_size(max_memory_text);
     Exponent::parse(c.p);   // validates --p
-    {
-        const Interval t = parse_decimal(c.tol, Precision(64), "--tol");
-        if (!certainly_positive(t) || mpfr_cmp_si(t.upper(), 1) >= 0) throw InputError("--tol: must be in (0, 1)");
-    }
+    validate_tolerance(c.tol, "--tol");
     return c;
 }
 

@@ -35,6 +35,7 @@ struct CommandLine {
     std::string export_file;                   // construct
     std::string target_error;                  // run
     std::string compare;                       // reproduce
+    std::string at;                            // network: a point "x1,...,xd"
     bool signed_integral = false;              // integrate
     bool quick = false;
     bool quiet = false;

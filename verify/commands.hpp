@@ -12,5 +12,6 @@ int command_construct(const CommandLine& c);
 int command_run(const CommandLine& c);
 int command_check(const CommandLine& c);
 int command_reproduce(const CommandLine& c);
+int command_network(const CommandLine& c);
 
 }  // namespace lpcert

@@ -3,7 +3,9 @@
 #include <boost/version.hpp>
 #include <tbb/version.h>
 
+#include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -45,10 +47,23 @@ void write_json(const nlohmann::json& j, const std::string& path) {
 }
 
 nlohmann::json read_json_file(const std::string& path) {
+    // Certificates and networks are megabytes at most; anything far larger is refused before it
+    // is read (a parsed JSON value takes several times its text).
+    constexpr std::uintmax_t kMaxBytes = 256u << 20;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) throw InputError("cannot read '" + path + "' (not a regular file)");
+    const std::uintmax_t bytes = std::filesystem::file_size(path, ec);
+    if (ec) throw InputError("cannot read '" + path + "'");
+    if (bytes > kMaxBytes) {
+        throw ResourceLimit("'" + path + "' has " + std::to_string(bytes >> 20) + " MiB; JSON inputs are limited to " +
+                            std::to_string(kMaxBytes >> 20) + " MiB");
+    }
     std::ifstream f(path, std::ios::binary);
     if (!f) throw InputError("cannot read '" + path + "'");
+    std::string text(static_cast<size_t>(bytes), '\0');
+    if (!f.read(text.data(), static_cast<std::streamsize>(bytes))) throw InputError("cannot read '" + path + "'");
     try {
-        return nlohmann::json::parse(f);
+        return nlohmann::json::parse(text);
     } catch (const nlohmann::json::exception& e) {
         throw InputError("'" + path + "' is not valid JSON (" + std::string(e.what()) + ")");
     }

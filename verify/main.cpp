@@ -35,8 +35,9 @@ int main(int argc, char** argv) {
         if (c.subcommand == "run") return command_run(c);
         if (c.subcommand == "check") return command_check(c);
         if (c.subcommand == "reproduce") return command_reproduce(c);
+        if (c.subcommand == "network") return command_network(c);
         throw InputError("unknown subcommand '" + c.subcommand +
-                         "' (run, construct, integrate, modulus, check, reproduce, functions)");
+                         "' (run, construct, integrate, modulus, check, reproduce, network, functions)");
     } catch (const InputError& e) {
         std::cerr << "verify: " << e.what() << "\n";
         return 2;
@@ -53,5 +54,9 @@ int main(int argc, char** argv) {
     } catch (const std::bad_alloc&) {
         std::cerr << "verify: refused: out of memory\n";
         return 3;
+    } catch (const std::exception& e) {
+        // a defect of lpcert, not of the input: said as such, and nothing was certified
+        std::cerr << "verify: internal error (please report): " << e.what() << "\n";
+        return 1;
     }
 }

@@ -65,17 +65,13 @@ RunParameters run_parameters(const CommandLine& c, const Expression& f, const Ex
     ConstructionRequest r = request_for(params, progress);
     check_build_resources(r);
     if (!c.eta.empty()) {
-        params.eta = Dyadic::parse(c.eta, "--eta");
-        if (params.eta.sign() <= 0 || params.eta.mantissa() != 1) {
-            throw InputError("--eta: must be a positive power of two \"1*2^E\" (got '" + c.eta + "')");
-        }
+        params.eta = parse_eta(c.eta, "--eta");
     } else {
         std::string explanation;
         params.eta = default_eta(f, r, p, explanation);
     }
     if (!c.steepness.empty()) {
-        params.steepness = Dyadic::parse(c.steepness, "--steepness");
-        if (params.steepness->sign() <= 0) throw InputError("--steepness: must be positive (got '" + c.steepness + "')");
+        params.steepness = parse_steepness(c.steepness, "--steepness");
         if (c.construction != "sin-relu") throw InputError("--steepness: only with --construction sin-relu");
     }
     return params;

@@ -1,0 +1,124 @@
+// `verify network FILE [--at x1,...,xd]`: reads any exported network (INTERFACE.md), reports
+// its architecture, and evaluates its readouts at a point: exactly (rational arithmetic) when it
+// has no sin2pi neuron, otherwise as rigorous enclosures at --prec bits.
+
+#include <iostream>
+
+#include "construction/forward.hpp"
+#include "construction/network_io.hpp"
+#include "quadrature/errors.hpp"
+#include "quadrature/expression.hpp"
+#include "verify/commands.hpp"
+#include "verify/json_io.hpp"
+
+namespace lpcert {
+
+namespace {
+
+// The point "a,b,..." as exact rationals in [0, 1] (decimal text is an exact rational).
+std::vector<RationalConstant> parse_point(const std::string& text, int d) {
+    std::vector<RationalConstant> x;
+    size_t from = 0;
+    while (true) {
+        const size_t comma = text.find(',', from);
+        const std::string item = text.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+        parse_decimal(item, Precision(64), "--at");   // the grammar and the exponent range
+        x.emplace_back(item);
+        if (mpq_sgn(x.back().value()) < 0 || mpq_cmp_ui(x.back().value(), 1, 1) > 0) {
+            throw InputError("--at: coordinate '" + item + "' is outside [0, 1]");
+        }
+        if (comma == std::string::npos) break;
+        from = comma + 1;
+    }
+    if (static_cast<int>(x.size()) != d) {
+        throw InputError("--at: the network has d = " + std::to_string(d) + " inputs, the point has " + std::to_string(x.size()));
+    }
+    return x;
+}
+
+// An upper bound on the bits of any exact intermediate value (numerator and denominator), from
+// the weights' sizes: refused up front when the exact pass could not fit in memory.
+double exact_bits_estimate(const Network& net, const std::vector<RationalConstant>& x) {
+    double input = 0;
+    for (const auto& xi : x) {
+        input = std::max(input, static_cast<double>(mpz_sizeinbase(mpq_numref(xi.value()), 2) +
+                                                    mpz_sizeinbase(mpq_denref(xi.value()), 2)));
+    }
+    std::vector<double> bits(x.size(), input);
+    double widest = input;
+    auto neuron_bits = [&](const WeightList& weights, const Dyadic& bias) {
+        double b = static_cast<double>(bias.mantissa_bits()) + std::abs(static_cast<double>(bias.exponent()));
+        for (const auto& [source, w] : weights) {
+            const double wb = static_cast<double>(w.mantissa_bits()) + std::abs(static_cast<double>(w.exponent()));
+            b = std::max(b, wb + bits[static_cast<size_t>(source)]);
+        }
+        return b + std::log2(static_cast<double>(weights.size()) + 2.0) + 1;
+    };
+    for (const auto& layer : net.layers) {
+        std::vector<double> next;
+        for (const auto& n : layer.neurons) next.push_back(neuron_bits(n.weights, n.bias));
+        bits = std::move(next);
+        for (double b : bits) widest = std::max(widest, b);
+    }
+    return widest;
+}
+
+}  // namespace
+
+int command_network(const CommandLine& c) {
+    if (c.arguments.size() != 1) throw InputError("network: give exactly one network file (verify network FILE)");
+    const Network net = network_from_json(read_json_file(c.arguments[0]));
+    const ArchitectureFacts facts = measure_architecture(net);
+    std::cout << "network " << c.arguments[0] << ": d=" << net.d << " N=" << net.N << " levels=" << net.levels << "\n"
+              << "width " << facts.width << ", depth " << facts.depth << "\n";
+    for (const auto& [name, count] : facts.activations) std::cout << "  " << name << ": " << count << "\n";
+    nlohmann::json out = {{"schema", "lpcert-network-summary/1"}, {"d", net.d}, {"N", net.N}, {"levels", net.levels},
+                          {"width", facts.width}, {"depth", facts.depth}, {"activations", facts.activations},
+                          {"readouts", nullptr}};
+    if (!c.at.empty()) {
+        const auto x = parse_point(c.at, net.d);
+        nlohmann::json readouts = nlohmann::json::array();
+        const bool has_sine = facts.activations.count("sin2pi") && facts.activations.at("sin2pi") > 0;
+        if (!has_sine) {
+            const double bits = exact_bits_estimate(net, x);
+            if (bits > 8.0 * (1L << 30)) {
+                throw ResourceLimit("exact evaluation of this network needs values of about " +
+                                    std::to_string(static_cast<long>(bits / 8 / (1 << 20))) + " MiB each");
+            }
+            std::vector<boost::multiprecision::mpq_rational> q;
+            for (const auto& xi : x) q.emplace_back(xi.value());
+            const auto phi = ExactForward(net).readouts(q);
+            for (size_t l = 0; l < phi.size(); ++l) {
+                const RationalConstant exact(phi[l].backend().data());
+                std::cout << "Phi_" << l << " = " << exact.text() << "\n";
+                readouts.push_back({{"level", l}, {"exact", exact.text()}});
+            }
+        } else {
+            // A point that is not dyadic is an enclosure; the decoder multiplies its width by weights
+            // up to 2^(b N^(dl)), so the default precision covers the largest weight.
+            long largest = 0;
+            for (const auto& layer : net.layers)
+                for (const auto& n : layer.neurons)
+                    for (const auto& [source, w] : n.weights) largest = std::max(largest, w.mantissa_bits() + std::abs(w.exponent()));
+            if (largest > 1000000) throw ResourceLimit("a weight of " + std::to_string(largest) + " bits is beyond interval evaluation");
+            const Precision prec(c.prec > 0 ? c.prec : std::max(256L, 2 * largest + 128));
+            std::vector<Interval> box;
+            for (const auto& xi : x) {
+                Interval v(prec);
+                mpfi_set_q(v.raw(), xi.value());
+                box.push_back(v);
+            }
+            IntervalForward pass(net, prec);
+            const auto& phi = pass.evaluate(box);
+            for (size_t l = 0; l < phi.size(); ++l) {
+                std::cout << "Phi_" << l << " in " << to_string(phi[l]) << "\n";
+                readouts.push_back({{"level", l}, {"enclosure", enclosure_json(phi[l])}});
+            }
+        }
+        out["readouts"] = readouts;
+    }
+    if (!c.json.empty()) write_json(out, c.json);
+    return 0;
+}
+
+}  // namespace lpcert
