@@ -36,16 +36,20 @@ std::vector<RationalConstant> parse_point(const std::string& text, int d) {
     return x;
 }
 
-// An upper bound on the bits of any exact intermediate value (numerator and denominator), from
-// the weights' sizes: refused up front when the exact pass could not fit in memory.
-double exact_bits_estimate(const Network& net, const std::vector<RationalConstant>& x) {
+// Upper bounds on the bits of the exact intermediate values (numerator and denominator), from the
+// weights' sizes: the largest one, and their sum over all neurons (the work of the pass).
+struct ExactSize {
+    double widest = 0, total = 0;
+};
+
+ExactSize exact_size_estimate(const Network& net, const std::vector<RationalConstant>& x) {
     double input = 0;
     for (const auto& xi : x) {
         input = std::max(input, static_cast<double>(mpz_sizeinbase(mpq_numref(xi.value()), 2) +
                                                     mpz_sizeinbase(mpq_denref(xi.value()), 2)));
     }
     std::vector<double> bits(x.size(), input);
-    double widest = input;
+    ExactSize size{input, input * static_cast<double>(x.size())};
     auto neuron_bits = [&](const WeightList& weights, const Dyadic& bias) {
         double b = static_cast<double>(bias.mantissa_bits()) + std::abs(static_cast<double>(bias.exponent()));
         for (const auto& [source, w] : weights) {
@@ -58,9 +62,12 @@ double exact_bits_estimate(const Network& net, const std::vector<RationalConstan
         std::vector<double> next;
         for (const auto& n : layer.neurons) next.push_back(neuron_bits(n.weights, n.bias));
         bits = std::move(next);
-        for (double b : bits) widest = std::max(widest, b);
+        for (double b : bits) {
+            size.widest = std::max(size.widest, b);
+            size.total += b;
+        }
     }
-    return widest;
+    return size;
 }
 
 }  // namespace
@@ -80,10 +87,12 @@ int command_network(const CommandLine& c) {
         nlohmann::json readouts = nlohmann::json::array();
         const bool has_sine = facts.activations.count("sin2pi") && facts.activations.at("sin2pi") > 0;
         if (!has_sine) {
-            const double bits = exact_bits_estimate(net, x);
-            if (bits > 8.0 * (1L << 30)) {
-                throw ResourceLimit("exact evaluation of this network needs values of about " +
-                                    std::to_string(static_cast<long>(bits / 8 / (1 << 20))) + " MiB each");
+            // refused beyond 1 GiB of values in all (2^33 bits) or 32 MiB for one value
+            const ExactSize size = exact_size_estimate(net, x);
+            if (size.total > 8.0 * (1L << 30) || size.widest > 8.0 * (1L << 25)) {
+                throw ResourceLimit("exact evaluation of this network needs about " +
+                                    std::to_string(static_cast<long>(size.total / 8 / (1 << 20))) + " MiB of values, " +
+                                    std::to_string(static_cast<long>(size.widest / 8 / (1 << 20))) + " MiB for the largest");
             }
             std::vector<boost::multiprecision::mpq_rational> q;
             for (const auto& xi : x) q.emplace_back(xi.value());

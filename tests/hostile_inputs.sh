@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Hostile inputs (issue: hardening): absurd expressions, certificates and network files each get
+# a one-line error and exit status 2 (bad input) or 3 (refused resources), quickly and without
+# exhausting memory. `timeout` only catches a hang; the slowest case's time is printed, not asserted.
+set -u
+verify="$1"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+failures=0
+cases=0
+slowest=0
+ulimit -v 4194304   # 4 GiB of address space: exhausting memory would fail here, not on the machine
+
+run_case() {   # run_case WANT LABEL -- ARGS...  (WANT: "2", "3" or "2|3")
+    local want="$1" label="$2"
+    shift 3
+    cases=$((cases + 1))
+    local start end err got ms
+    start=$(date +%s%N)
+    err=$(timeout 30 "$verify" "$@" 2>&1 >/dev/null)
+    got=$?
+    end=$(date +%s%N)
+    ms=$(((end - start) / 1000000))
+    [ "$ms" -gt "$slowest" ] && slowest=$ms
+    if ! [[ "$got" =~ ^($want)$ ]]; then
+        echo "FAIL [$label]: exit $got (want $want): $(head -c 300 <<<"$err")"
+        failures=$((failures + 1))
+    elif [ "$(printf '%s\n' "$err" | wc -l)" != 1 ]; then
+        echo "FAIL [$label]: the error is not one line: $(head -c 300 <<<"$err")"
+        failures=$((failures + 1))
+    fi
+}
+
+# --- expressions on the command line (one argument is at most 128 KiB) --------------------------
+deep=$(printf '(%.0s' $(seq 20000))x1$(printf ')%.0s' $(seq 20000))
+run_case 2 "20000-deep expression" -- integrate --f "$deep"
+run_case 2 "120000-character expression" -- integrate --f "$(printf 'x1+%.0s' $(seq 40000))x1"
+run_case 2 "literal exponent beyond 9 digits" -- integrate --f "1e1000000000*x1"
+run_case 2 "power exponent too large" -- integrate --f "x1^99999999999"
+run_case 2 "unknown identifier" -- integrate --f "foo(x1)"
+run_case 2 "variable beyond d" -- integrate --f "x9"
+run_case 2 "Unicode letter" -- integrate --f "x1 + ü"
+run_case 2 "Unicode operator" -- integrate --f "x1 ＋ 1"
+run_case 2 "empty expression" -- integrate --f ""
+run_case 2 "unbalanced" -- integrate --f "sin(x1"
+run_case 2 "absurd levels" -- run --f x1 --levels 1000000000
+run_case 2 "eta beyond range" -- run --f x1 --eta "1*2^-99999999999"
+run_case 2 "inexact eta" -- run --f x1 --eta 0.001
+run_case 2 "inexact steepness" -- run --f x1 --construction sin-relu --steepness 1.5
+run_case 2 "tolerance below 1e-30" -- integrate --f x1 --tol 1e-100000
+run_case 3 "build beyond memory" -- run --f x1 --d 3 --N 4 --levels 12
+
+# --- certificates ----------------------------------------------------------------------------------
+"$verify" run --f x1 --levels 1 --quiet --json "$work/base.json" > /dev/null || { echo "FAIL: no base certificate"; exit 1; }
+cert() {   # cert NAME SED-EXPRESSION: a mutated copy of the base certificate
+    sed -e "$2" "$work/base.json" > "$work/$1.json"
+}
+head -c 700 "$work/base.json" > "$work/truncated.json"
+run_case 2 "truncated certificate" -- check "$work/truncated.json"
+echo '[1, 2, 3]' > "$work/array.json"
+run_case 2 "certificate that is an array" -- check "$work/array.json"
+head -c 3000 /dev/urandom > "$work/random.json"
+run_case 2 "random bytes" -- check "$work/random.json"
+printf '%.0s[' $(seq 100000) > "$work/deep.json"; printf '%.0s]' $(seq 100000) >> "$work/deep.json"
+run_case 2 "JSON nested 100000 deep" -- check "$work/deep.json"
+truncate -s 300M "$work/huge.json"
+run_case 3 "300 MiB file" -- check "$work/huge.json"
+run_case 2 "a directory" -- check "$work"
+cert d_string 's/"d": 1,/"d": "1",/'
+run_case 2 "d as a string" -- check "$work/d_string.json"
+cert levels_absurd 's/"levels": 1,/"levels": 1000000000,/'
+run_case 2 "levels = 10^9" -- check "$work/levels_absurd.json"
+cert d_absurd 's/"d": 1,/"d": 1000000000,/'
+run_case 2 "d = 10^9" -- check "$work/d_absurd.json"
+cert prec_absurd 's/"precision_bits": 128,/"precision_bits": 1000000000,/'
+run_case 2 "precision_bits = 10^9" -- check "$work/prec_absurd.json"
+cert bits_absurd 's/"digit_bits": 64,/"digit_bits": 1000000000,/'
+run_case 2 "digit_bits = 10^9" -- check "$work/bits_absurd.json"
+cert eta_inexact 's/"eta": "1\*2^-12"/"eta": "0.000244140625"/'
+run_case 2 "eta not exact" -- check "$work/eta_inexact.json"
+cert eta_number 's/"eta": "1\*2^-12"/"eta": 0.5/'
+run_case 2 "eta a number" -- check "$work/eta_number.json"
+cert tol_absurd 's/"tol": "1e-3"/"tol": "1e-100000"/'
+run_case 2 "tol = 1e-100000" -- check "$work/tol_absurd.json"
+cert status_number 's/"status": "certified"/"status": 5/'
+run_case 2 "status a number" -- check "$work/status_number.json"
+cert lower_huge 's/"lower": "2.8867513459481288225e-1"/"lower": "1e999999999"/'
+run_case 2 "a decimal of 10^9 digits" -- check "$work/lower_huge.json"
+cert lower_text 's/"lower": "2.8867513459481288225e-1"/"lower": "zero"/'
+run_case 2 "an error bound that is not a number" -- check "$work/lower_text.json"
+cert expr_unknown 's/"expression": "x1"/"expression": "bogus(x1)"/'
+run_case 2 "unknown function in the certificate" -- check "$work/expr_unknown.json"
+{ printf '"expression": "'; printf '(%.0s' $(seq 100000); printf 'x1'; printf ')%.0s' $(seq 100000); printf '",'; } > "$work/deep_expr.txt"
+{ printf '"expression": "'; head -c 10000000 < /dev/zero | tr '\0' '1'; printf '",'; } > "$work/long_expr.txt"
+for kind in deep_expr long_expr; do
+    sed -e "/\"expression\": \"x1\",/{r $work/$kind.txt" -e 'd}' "$work/base.json" > "$work/$kind.json"
+done
+run_case 2 "expression nested 100000 deep in a certificate" -- check "$work/deep_expr.json"
+run_case 2 "10 MB expression in a certificate" -- check "$work/long_expr.json"
+
+# --- networks --------------------------------------------------------------------------------------
+"$verify" construct --f x1 --levels 1 --quiet --export "$work/net.json" > /dev/null || { echo "FAIL: no base network"; exit 1; }
+net() { sed -e "$2" "$work/net.json" > "$work/$1.json"; }
+head -c 500 "$work/net.json" > "$work/net_truncated.json"
+run_case 2 "truncated network" -- network "$work/net_truncated.json"
+net net_d_string 's/"d": 1,/"d": "one",/'
+run_case 2 "network d as a string" -- network "$work/net_d_string.json"
+net net_levels 's/"levels": 1,/"levels": 1000000000,/'
+run_case 2 "network levels = 10^9" -- network "$work/net_levels.json"
+net net_inexact '0,/"bias": "[^"]*"/s//"bias": "0.1"/'
+run_case 2 "inexact bias" -- network "$work/net_inexact.json"
+net net_activation '0,/"activation": "[a-z0-9]*"/s//"activation": "tanh"/'
+run_case 2 "unknown activation" -- network "$work/net_activation.json"
+net net_exponent 's/"\(-\?[0-9]*\)\*2^\(-\?[0-9]*\)"/"1*2^999999999"/g'
+run_case "2|3" "weights of 2^999999999" -- network "$work/net_exponent.json" --at 0.5
+net net_schema 's/lpcert-network\/1/lpcert-network\/9/'
+run_case 2 "wrong schema" -- network "$work/net_schema.json"
+run_case 2 "point outside the cube" -- network "$work/net.json" --at 1.5
+run_case 2 "point of the wrong dimension" -- network "$work/net.json" --at 0.1,0.2
+
+echo "hostile inputs: $cases cases, $failures failed, slowest ${slowest} ms"
+[ "$failures" = 0 ]
