@@ -54,6 +54,13 @@ struct PointDomain {
     bool unary(Real& o, Op op, const Real& a) {
         mpfr_ptr r = o.raw();
         mpfr_srcptr v = a.raw();
+        // trigonometric argument reduction costs about the argument's exponent in bits: beyond
+        // 2^65536 the point value is reported undefined (NaN) rather than computed for minutes
+        const bool trig = op == Op::Sin || op == Op::Cos || op == Op::Tan;
+        if (trig && mpfr_regular_p(v) && mpfr_get_exp(v) > 65536) {
+            mpfr_set_nan(r);
+            return true;
+        }
         switch (op) {
             case Op::Sin: mpfr_sin(r, v, MPFR_RNDN); break;
             case Op::Cos: mpfr_cos(r, v, MPFR_RNDN); break;

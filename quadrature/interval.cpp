@@ -94,10 +94,43 @@ void log(Interval& out, const Interval& a) {
     mpfi_log(out.raw(), a.raw());
 }
 
-void sin(Interval& out, const Interval& a) { mpfi_sin(out.raw(), a.raw()); }
-void cos(Interval& out, const Interval& a) { mpfi_cos(out.raw(), a.raw()); }
+namespace {
+
+// MPFI reduces each end modulo 2 pi at a precision of about the end's binary exponent, a cost
+// without bound for huge arguments (sin(1e300000 x1) would take minutes per box). sin and cos
+// lie in [-1, 1] everywhere, so an argument that spans a period (width > 7 > 2 pi) or whose
+// magnitude exceeds 2^65536 gets that range directly: still an enclosure, just not tightened.
+bool beyond_reduction(const Interval& a) {
+    if (!a.is_finite()) return true;
+    for (mpfr_srcptr end : {a.lower(), a.upper()}) {
+        if (!mpfr_zero_p(end) && mpfr_get_exp(end) > 65536) return true;
+    }
+    Scratch w(32);
+    mpfr_sub(w.v, a.upper(), a.lower(), MPFR_RNDD);
+    return mpfr_cmp_si(w.v, 7) > 0;
+}
+
+}  // namespace
+
+void sin(Interval& out, const Interval& a) {
+    if (beyond_reduction(a)) {
+        mpfi_interv_si(out.raw(), -1, 1);
+        return;
+    }
+    mpfi_sin(out.raw(), a.raw());
+}
+
+void cos(Interval& out, const Interval& a) {
+    if (beyond_reduction(a)) {
+        mpfi_interv_si(out.raw(), -1, 1);
+        return;
+    }
+    mpfi_cos(out.raw(), a.raw());
+}
 
 void tan(Interval& out, const Interval& a) {
+    // a period contains poles; a huge argument cannot be reduced at a bounded cost
+    if (beyond_reduction(a)) throw DomainError("tan: the argument's enclosure spans a pole or is beyond 2^65536");
     // cos certainly nonzero <=> no pole of tan in a.
     Interval c(out.precision());
     mpfi_cos(c.raw(), a.raw());

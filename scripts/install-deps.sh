@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages lpcert needs, only those that are missing.
 # Idempotent: on a machine that has everything it does nothing (no apt-get update).
+# Usage: install-deps.sh [fuzz]   (fuzz: also clang-14 and libFuzzer, for scripts/fuzz.sh)
 set -euo pipefail
 
 packages=(
@@ -10,6 +11,7 @@ packages=(
   libtbb-dev nlohmann-json3-dev
   libbenchmark-dev
 )
+if [ "${1:-}" = fuzz ]; then packages+=(clang-14 libclang-rt-14-dev); fi
 
 missing=()
 for p in "${packages[@]}"; do

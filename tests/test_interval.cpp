@@ -131,3 +131,27 @@ BOOST_AUTO_TEST_CASE(values_made_in_tbb_workers_keep_their_precision) {
     });
     for (int k = 0; k < 64; ++k) BOOST_CHECK_EQUAL(seen[static_cast<size_t>(k)], 40 + k);
 }
+
+BOOST_AUTO_TEST_CASE(trigonometry_of_huge_or_wide_arguments_is_the_whole_range) {
+    // Found by fuzzing (tests/fuzz/regressions/fuzz_expression/sin_of_a_huge_constant): MPFI's
+    // reduction of a 2^70000 argument takes far too long; [-1, 1] is returned directly instead.
+    const Precision prec(128);
+    Interval huge(prec), wide(prec), out(prec);
+    mpfi_set_si(huge.raw(), 1);
+    mpfi_mul_2si(huge.raw(), huge.raw(), 70000);
+    mpfi_interv_si(wide.raw(), 0, 8);
+    for (const Interval* a : {&huge, &wide}) {
+        sin(out, *a);
+        BOOST_CHECK(mpfr_cmp_si(out.lower(), -1) == 0 && mpfr_cmp_si(out.upper(), 1) == 0);
+        cos(out, *a);
+        BOOST_CHECK(mpfr_cmp_si(out.lower(), -1) == 0 && mpfr_cmp_si(out.upper(), 1) == 0);
+        BOOST_CHECK_THROW(tan(out, *a), DomainError);
+    }
+    // a narrow argument below the threshold is still reduced: sin(2^20) to full precision
+    Interval moderate(prec);
+    mpfi_set_si(moderate.raw(), 1);
+    mpfi_mul_2si(moderate.raw(), moderate.raw(), 20);
+    sin(out, moderate);
+    BOOST_CHECK(overlaps(out, test::ref("0.3304931400217347", 40)));
+    BOOST_CHECK(mpfr_cmp_si(out.upper(), 1) < 0 && mpfr_cmp_d(out.upper(), 0.34) < 0);   // reduced, not [-1, 1]
+}

@@ -63,16 +63,22 @@ void validate_level_entries(const nlohmann::json& levels, int max_levels) {
 
 }  // namespace
 
+void validate_certificate(const nlohmann::json& cert) {
+    const RunParameters P = parameters_from_certificate(cert);
+    Expression::parse(P.expression).require_dimension(P.d);
+    Exponent::parse(P.p);
+    if (!cert.contains("levels") || !cert["levels"].is_array()) throw InputError("certificate: \"levels\" must be an array");
+    validate_level_entries(cert["levels"], P.levels);
+}
+
 CheckOutcome check_certificate(const nlohmann::json& cert, int /*threads_hint*/,
                                const std::function<void(const std::string&, long, long)>& progress) {
     CheckOutcome outcome;
-    RunParameters P = parameters_from_certificate(cert);   // InputError on malformed parameters
+    validate_certificate(cert);   // InputError on anything malformed, before any recomputation
+    RunParameters P = parameters_from_certificate(cert);
     const Expression f = Expression::parse(P.expression);
-    f.require_dimension(P.d);
     const Exponent p = Exponent::parse(P.p);
-    if (!cert.contains("levels") || !cert["levels"].is_array()) throw InputError("certificate: \"levels\" must be an array");
     const auto& levels = cert["levels"];
-    validate_level_entries(levels, P.levels);
     try {
         const AssembledNetwork net = assemble_network(f, p, P, progress);
         CertificationSettings s;

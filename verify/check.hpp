@@ -23,6 +23,10 @@ struct CheckOutcome {
     int levels_checked = 0;
 };
 
+// The certificate reader: parameters, expression and the shape of every level entry. Throws
+// InputError naming the first malformed field; recomputes nothing (fast, used by the fuzzer).
+void validate_certificate(const nlohmann::json& certificate);
+
 CheckOutcome check_certificate(const nlohmann::json& certificate, int threads_hint,
                                const std::function<void(const std::string&, long, long)>& progress);
 
