@@ -40,8 +40,8 @@ const char* op_name(Op op) {
 
 RationalConstant::RationalConstant(const std::string& t) : text_(t) {
     // t is a decimal literal already checked (the parser, or parse_decimal for certificate
-    // fields): [+-] digits [. digits] [e [+-] digits].
-    mpq_init(q_);
+    // fields): [+-] digits [. digits] [e [+-] digits]. Everything that can throw comes before
+    // mpq_init: a constructor that throws runs no destructor.
     std::string digits;
     long exponent10 = 0;
     size_t i = 0;
@@ -58,6 +58,7 @@ RationalConstant::RationalConstant(const std::string& t) : text_(t) {
     }
     if (exponent10 > 1000000 || exponent10 < -1000000)
         throw InputError("number '" + t + "': exponent out of range (|exponent| <= 1000000)");
+    mpq_init(q_);
     mpz_set_str(mpq_numref(q_), digits.c_str(), 10);
     mpz_t p;
     mpz_init(p);

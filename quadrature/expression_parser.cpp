@@ -202,6 +202,15 @@ private:
         throw std::logic_error("TapeWriter: function table");
     }
 
+    // An mpq_t released on every path: a literal out of range throws InputError mid-recursion.
+    struct ScopedRational {
+        mpq_t q;
+        ScopedRational() { mpq_init(q); }
+        ~ScopedRational() { mpq_clear(q); }
+        ScopedRational(const ScopedRational&) = delete;
+        ScopedRational& operator=(const ScopedRational&) = delete;
+    };
+
     // Exact value of a constant subexpression built from numbers and + - * / and integer powers.
     static bool rational_value(const SyntaxNode& n, mpq_t out) {
         switch (n.kind) {
@@ -211,36 +220,32 @@ private:
                 if (n.op == '-') mpq_neg(out, out);
                 return true;
             case SyntaxNode::Binary: {
-                mpq_t b;
-                mpq_init(b);
-                bool ok = rational_value(n.children[0], out) && rational_value(n.children[1], b);
+                ScopedRational b;
+                bool ok = rational_value(n.children[0], out) && rational_value(n.children[1], b.q);
                 if (ok) {
-                    if (n.op == '+') mpq_add(out, out, b);
-                    if (n.op == '-') mpq_sub(out, out, b);
-                    if (n.op == '*') mpq_mul(out, out, b);
+                    if (n.op == '+') mpq_add(out, out, b.q);
+                    if (n.op == '-') mpq_sub(out, out, b.q);
+                    if (n.op == '*') mpq_mul(out, out, b.q);
                     if (n.op == '/') {
-                        if (mpq_sgn(b) == 0) ok = false;
-                        else mpq_div(out, out, b);
+                        if (mpq_sgn(b.q) == 0) ok = false;
+                        else mpq_div(out, out, b.q);
                     }
                 }
-                mpq_clear(b);
                 return ok;
             }
             case SyntaxNode::Power: {
                 // integer powers of constants, exponents bounded so the rational stays small
-                mpq_t b;
-                mpq_init(b);
-                bool ok = rational_value(n.children[0], out) && rational_value(n.children[1], b) &&
-                          mpz_cmp_ui(mpq_denref(b), 1) == 0 && mpz_cmpabs_ui(mpq_numref(b), 4096) <= 0 &&
-                          !(mpq_sgn(out) == 0 && mpq_sgn(b) < 0);
+                ScopedRational b;
+                bool ok = rational_value(n.children[0], out) && rational_value(n.children[1], b.q) &&
+                          mpz_cmp_ui(mpq_denref(b.q), 1) == 0 && mpz_cmpabs_ui(mpq_numref(b.q), 4096) <= 0 &&
+                          !(mpq_sgn(out) == 0 && mpq_sgn(b.q) < 0);
                 if (ok) {
-                    const long k = mpz_get_si(mpq_numref(b));
+                    const long k = mpz_get_si(mpq_numref(b.q));
                     mpz_pow_ui(mpq_numref(out), mpq_numref(out), static_cast<unsigned long>(k < 0 ? -k : k));
                     mpz_pow_ui(mpq_denref(out), mpq_denref(out), static_cast<unsigned long>(k < 0 ? -k : k));
                     if (k < 0) mpq_inv(out, out);
                     mpq_canonicalize(out);
                 }
-                mpq_clear(b);
                 return ok;
             }
             default: return false;
@@ -249,10 +254,9 @@ private:
 
     int power(const SyntaxNode& n) {
         const int base = emit(n.children[0]);
-        mpq_t q;
-        mpq_init(q);
+        ScopedRational exact;
+        auto& q = exact.q;
         const bool constant = rational_value(n.children[1], q);
-        std::unique_ptr<mpq_t, void (*)(mpq_t*)> guard(&q, [](mpq_t* p) { mpq_clear(*p); });
         if (constant && mpz_cmp_ui(mpq_denref(q), 1) == 0) {
             if (mpz_cmpabs_ui(mpq_numref(q), 1000000) > 0) {
                 throw InputError("integer exponent too large " + at_column(n.offset) + " (|n| <= 1000000)");
