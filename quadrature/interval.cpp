@@ -110,6 +110,24 @@ bool beyond_reduction(const Interval& a) {
     return mpfr_cmp_si(w.v, 7) > 0;
 }
 
+// MPFI decides the quadrant of each end at a precision that grows with how close the end is to
+// 0: an end like -2^-1000000000 (an underflowed term) would take minutes. Ends closer to 0 than
+// 2^-(prec + 64) are moved outward to +-2^-(prec + 64): the enclosure only widens, by far less
+// than the result's rounding.
+Interval with_tiny_ends_widened(const Interval& a, mpfr_prec_t prec) {
+    Interval b = a;
+    const mpfr_exp_t floor_exp = -static_cast<mpfr_exp_t>(prec) - 64;
+    if (mpfr_regular_p(b.lower()) && mpfr_get_exp(b.lower()) < floor_exp) {
+        if (mpfr_sgn(b.lower()) < 0) mpfr_set_si_2exp(&b.raw()->left, -1, floor_exp, MPFR_RNDD);
+        else mpfr_set_zero(&b.raw()->left, 1);
+    }
+    if (mpfr_regular_p(b.upper()) && mpfr_get_exp(b.upper()) < floor_exp) {
+        if (mpfr_sgn(b.upper()) > 0) mpfr_set_si_2exp(&b.raw()->right, 1, floor_exp, MPFR_RNDU);
+        else mpfr_set_zero(&b.raw()->right, -1);
+    }
+    return b;
+}
+
 }  // namespace
 
 void sin(Interval& out, const Interval& a) {
@@ -117,7 +135,7 @@ void sin(Interval& out, const Interval& a) {
         mpfi_interv_si(out.raw(), -1, 1);
         return;
     }
-    mpfi_sin(out.raw(), a.raw());
+    mpfi_sin(out.raw(), with_tiny_ends_widened(a, mpfi_get_prec(out.raw())).raw());
 }
 
 void cos(Interval& out, const Interval& a) {
@@ -125,17 +143,18 @@ void cos(Interval& out, const Interval& a) {
         mpfi_interv_si(out.raw(), -1, 1);
         return;
     }
-    mpfi_cos(out.raw(), a.raw());
+    mpfi_cos(out.raw(), with_tiny_ends_widened(a, mpfi_get_prec(out.raw())).raw());
 }
 
 void tan(Interval& out, const Interval& a) {
     // a period contains poles; a huge argument cannot be reduced at a bounded cost
     if (beyond_reduction(a)) throw DomainError("tan: the argument's enclosure spans a pole or is beyond 2^65536");
     // cos certainly nonzero <=> no pole of tan in a.
+    const Interval b = with_tiny_ends_widened(a, mpfi_get_prec(out.raw()));
     Interval c(out.precision());
-    mpfi_cos(c.raw(), a.raw());
+    mpfi_cos(c.raw(), b.raw());
     if (c.contains_zero()) throw DomainError("tan: the argument's enclosure contains a pole");
-    mpfi_tan(out.raw(), a.raw());
+    mpfi_tan(out.raw(), b.raw());
     require_finite(out, "tan");
 }
 

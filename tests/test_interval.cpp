@@ -155,3 +155,19 @@ BOOST_AUTO_TEST_CASE(trigonometry_of_huge_or_wide_arguments_is_the_whole_range) 
     BOOST_CHECK(overlaps(out, test::ref("0.3304931400217347", 40)));
     BOOST_CHECK(mpfr_cmp_si(out.upper(), 1) < 0 && mpfr_cmp_d(out.upper(), 0.34) < 0);   // reduced, not [-1, 1]
 }
+
+BOOST_AUTO_TEST_CASE(trigonometry_of_arguments_with_tiny_ends_is_fast_and_true) {
+    // Found by fuzzing (tests/fuzz/regressions/fuzz_expression/tan_of_an_argument_with_a_tiny_end):
+    // MPFI's cos of [-2^-1000000000, 1/2] decides a quadrant at a billion bits. The tiny end is
+    // moved outward to -2^-(prec+64) instead; the results still contain the true ranges.
+    const Precision prec(128);
+    Interval a(prec), out(prec);
+    mpfr_set_si_2exp(&a.raw()->left, -1, -1000000000, MPFR_RNDD);
+    mpfr_set_si_2exp(&a.raw()->right, 1, -1, MPFR_RNDU);
+    sin(out, a);   // sin over the box: [sin(-tiny), sin(1/2)]
+    BOOST_CHECK(mpfr_sgn(out.lower()) < 0 && overlaps(out, test::ref("0.479425538604203000273", 60)));
+    cos(out, a);   // [cos(1/2), 1]
+    BOOST_CHECK(mpfr_cmp_si(out.upper(), 1) == 0 && overlaps(out, test::ref("0.877582561890372716116", 60)));
+    tan(out, a);
+    BOOST_CHECK(overlaps(out, test::ref("0.546302489843790513255", 60)));
+}
