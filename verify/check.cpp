@@ -90,6 +90,8 @@ CheckOutcome check_certificate(const nlohmann::json& cert, int /*threads_hint*/,
         s.quadrature_bits = P.precision_bits + 64;
         s.progress = progress;
         const CertificationResult r = certify_levels(f, p, net.built, net.prefix_partner.get(), s);
+        // a budget or Ctrl-C: nothing is confirmed by an unfinished recomputation
+        if (r.stopped) throw Failure("the recomputation was stopped (" + *r.stopped + "); nothing was confirmed");
         const Precision prec(s.quadrature_bits + 64);
 
         // architecture
