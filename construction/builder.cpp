@@ -1,5 +1,7 @@
 #include "construction/builder.hpp"
 
+#include <boost/multiprecision/gmp.hpp>
+
 #include <map>
 
 #include "construction/cell_grid.hpp"
@@ -45,12 +47,11 @@ void check_build_resources(const ConstructionRequest& r) {
 // ---- eta and cell values ------------------------------------------------------------------------
 
 Dyadic default_eta(const Expression& f, const ConstructionRequest& r, const Exponent& p, std::string& explanation) {
-    mpq_t delta;
-    mpq_init(delta);
+    boost::multiprecision::mpq_rational delta_value;   // owned: the modulus search may throw
+    mpq_ptr delta = delta_value.backend().data();
     mpz_ui_pow_ui(mpq_denref(delta), static_cast<unsigned long>(r.N), static_cast<unsigned long>(r.levels));
     mpz_set_ui(mpq_numref(delta), 1);
     const ModulusLowerBound lb = certify_modulus_lower_bound(f, r.d, p, delta, ModulusOptions(), r.prec);
-    mpq_clear(delta);
     const mpfr_srcptr lower = lb.norm_at_best.lower();
     if (mpfr_sgn(lower) <= 0) {
         explanation = "no positive lower bound of omega_f(N^-L)_p was found; eta = 2^-40";
