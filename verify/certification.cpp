@@ -278,7 +278,7 @@ CertificationResult certify_levels(const Expression& f, const Exponent& p, const
     LevelInputs in{f, p, built, settings, sup_f, result.lipschitz};
 
     for (int l = first_level; l <= L; ++l) {
-        if (result.stopped) {
+        if (result.stopped || (settings.last_level && l > *settings.last_level)) {
             result.levels.push_back(not_reached(l));
             continue;
         }

@@ -32,6 +32,7 @@ struct CertificationSettings {
     int modulus_grid = 8;
     int modulus_refine_rounds = 2;
     std::optional<std::string> target_error;   // stop at the first level with upper(E) <= this
+    std::optional<int> last_level;             // levels above it are not computed (not reached)
     std::function<void(const std::string&, long, long)> progress;
 };
 

@@ -65,6 +65,15 @@ void validate_level_entries(const nlohmann::json& levels, int max_levels) {
 
 void validate_certificate(const nlohmann::json& cert) {
     const RunParameters P = parameters_from_certificate(cert);
+    for (const char* key : {"complete", "verdict", "architecture", "target_level"}) {
+        if (!cert.contains(key) || cert[key].is_null()) continue;
+        const auto& v = cert[key];
+        const bool ok = std::string(key) == "complete" ? v.is_boolean()
+                        : std::string(key) == "verdict" ? v.is_string()
+                        : std::string(key) == "architecture" ? v.is_object()
+                                                             : v.is_number_integer();
+        if (!ok) throw InputError(std::string("certificate: \"") + key + "\" has the wrong type");
+    }
     Expression::parse(P.expression).require_dimension(P.d);
     Exponent::parse(P.p);
     if (!cert.contains("levels") || !cert["levels"].is_array()) throw InputError("certificate: \"levels\" must be an array");
@@ -89,6 +98,13 @@ CheckOutcome check_certificate(const nlohmann::json& cert, int /*threads_hint*/,
         s.taylor_order = 5;
         s.quadrature_bits = P.precision_bits + 64;
         s.progress = progress;
+        if (!cert.value("complete", true)) {
+            // an incomplete certificate claims nothing beyond its last reached level
+            int last = -1;
+            for (size_t i = 0; i < levels.size(); ++i)
+                if (levels[i].is_object() && levels[i].contains("error") && !levels[i]["error"].is_null()) last = static_cast<int>(i);
+            s.last_level = last;
+        }
         const CertificationResult r = certify_levels(f, p, net.built, net.prefix_partner.get(), s);
         // a budget or Ctrl-C: nothing is confirmed by an unfinished recomputation
         if (r.stopped) throw Failure("the recomputation was stopped (" + *r.stopped + "); nothing was confirmed");
@@ -192,6 +208,8 @@ CheckOutcome check_certificate(const nlohmann::json& cert, int /*threads_hint*/,
         outcome.passed = true;
     } catch (const Failure& e) {
         outcome.first_failure = e.what();
+    } catch (const nlohmann::json::exception& e) {
+        outcome.first_failure = std::string("a field has the wrong type (") + e.what() + ")";
     }
     return outcome;
 }

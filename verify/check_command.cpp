@@ -13,7 +13,7 @@ namespace lpcert {
 int command_check(const CommandLine& c) {
     if (c.arguments.size() != 1) throw InputError("check: give exactly one certificate file (verify check FILE)");
     const nlohmann::json cert = read_json_file(c.arguments[0]);
-    if (cert.is_object() && cert.value("complete", true) == false && cert.contains("parameters") &&
+    if (cert.is_object() && cert.contains("complete") && cert["complete"] == false && cert.contains("parameters") &&
         cert["parameters"].is_object() && cert["parameters"].contains("eta") && cert["parameters"]["eta"].is_null()) {
         std::cout << "check: " << c.arguments[0] << " was stopped before its network was built; it certifies nothing\n";
         return 1;
@@ -24,7 +24,7 @@ int command_check(const CommandLine& c) {
     progress.finish();
     if (o.passed) {
         std::cout << "check: " << c.arguments[0] << " is consistent with an independent recomputation (" << o.levels_checked
-                  << " levels)" << (cert.value("complete", true) ? "" : "; the certificate is incomplete (stopped early)")
+                  << " levels)" << (cert["complete"] == false ? "; the certificate is incomplete (stopped early)" : "")
                   << "\n";
         return 0;
     }
