@@ -144,7 +144,7 @@ ModulusLowerBound certify_modulus_lower_bound(const Expression& f, int d, const 
         std::vector<Candidate> screened;
         ModulusOptions coarse = options;
         coarse.integration.relative_tolerance = "1e-1";
-        coarse.integration.max_boxes = 400;
+        coarse.integration.max_boxes = 2000;
         // a 10% answer needs few boxes: a low Taylor order is cheaper per box (84 coefficients at
         // order 6 in d = 3 against 35 at order 4)
         coarse.integration.taylor_order = std::min(options.integration.taylor_order, 4);
