@@ -29,6 +29,7 @@ expect 2 "--levels" -- run --f x1 --levels -1
 expect 2 "x3" -- run --f "x3" --d 2
 expect 2 "undefined or unbounded" -- run --f "log(x1)" --levels 1
 expect 2 "undefined or unbounded" -- integrate --f "1/(x1-0.5)"
+expect 2 "undefined or unbounded" -- run --f "log(x1)" --eta "1*2^-10" --levels 1   # found in certify_levels
 expect 2 "--eta" -- run --f x1 --eta 0.5
 expect 2 "unrecognised option" -- run --f x1 --bogus
 expect 2 "missing subcommand" --
@@ -38,5 +39,5 @@ expect 3 "needs about" -- run --f x1 --d 3 --N 4 --levels 12
 expect 0 "" -- integrate --f "x1^2" --quiet
 expect 0 "" -- run --f x1 --levels 3 --quiet
 expect 1 "" -- run --f x1 --levels 3 --quiet --target-error 1e-9
-echo "$((18 - failures)) passed, $failures failed"
+echo "$((19 - failures)) passed, $failures failed"
 [ "$failures" = 0 ]

@@ -35,7 +35,6 @@ bool CertificationResult::all_certified() const {
 
 namespace {
 
-
 // ceil(log2(x)) for x > 0 as a long (a choice, not a bound: every bound is recomputed rigorously).
 long ceil_log2(mpfr_srcptr x) {
     if (mpfr_sgn(x) <= 0) return -100000;
@@ -203,15 +202,14 @@ void certify_level(const LevelInputs& in, int l, LevelCertificate& lc) {
     const Precision qprec(settings.quadrature_bits);
     lc.error = enclose_error(in, l, settings.tol, lc);
     throw_if_stop_requested();   // a stopped quadrature is an enclosure, but the level is unfinished
-    mpq_t delta;
-    mpq_init(delta);
-    mpq_set_ui(delta, 1, 1);
+    boost::multiprecision::mpq_rational delta_value(1);   // owned: the searches below may throw
+    mpq_ptr delta = delta_value.backend().data();
     for (int k = 0; k < l; ++k) mpz_mul_ui(mpq_denref(delta), mpq_denref(delta), static_cast<unsigned long>(N));
     ModulusOptions mo;
     mo.grid = settings.modulus_grid;
     mo.refine_rounds = settings.modulus_refine_rounds;
     mo.integration.taylor_order = settings.taylor_order >= 0 ? settings.taylor_order : default_taylor_order(d);
-    try {
+    {
         ModulusLowerBound w = certify_modulus_lower_bound(in.f, d, in.p, delta, mo, qprec);
         lc.omega_at_best = w.norm_at_best;
         lc.best_shift = w.best_shift;
@@ -233,11 +231,7 @@ void certify_level(const LevelInputs& in, int l, LevelCertificate& lc) {
             decide(lc, in, l);
         }
         throw_if_stop_requested();
-    } catch (...) {
-        mpq_clear(delta);
-        throw;
     }
-    mpq_clear(delta);
 }
 
 }  // namespace
@@ -255,8 +249,8 @@ CertificationResult certify_levels(const Expression& f, const Exponent& p, const
                                : shares_prefix(*prefix_partner, net, (L - 1) * (d + 2), L - 1);
 
     const Precision qprec(settings.quadrature_bits);
-    mpfr_t sup_f;
-    mpfr_init2(sup_f, 128);
+    Real sup_value{Precision(128)};   // owned: f undefined on the cube throws DomainError below
+    mpfr_ptr sup_f = sup_value.raw();
     // A stop request (stop_request.hpp) ends the work where it is: the level in progress and the
     // later ones are recorded as not reached (inconclusive), and the result says why.
     auto not_reached = [&](int l) {
@@ -300,7 +294,6 @@ CertificationResult certify_levels(const Expression& f, const Exponent& p, const
             }
         }
     }
-    mpfr_clear(sup_f);
     return result;
 }
 
