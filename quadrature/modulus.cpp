@@ -1,6 +1,10 @@
 #include "quadrature/modulus.hpp"
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
+#include <optional>
 
 #include "quadrature/stop_request.hpp"
 
@@ -149,6 +153,12 @@ ModulusLowerBound certify_modulus_lower_bound(const Expression& f, int d, const 
         // order 6 in d = 3 against 35 at order 4)
         coarse.integration.taylor_order = std::min(options.integration.taylor_order, 4);
         const ShiftEvaluator screening(f, d, p, coarse, prec);
+        struct Planned {
+            Interval t;
+            std::vector<int> dir;
+            std::vector<Dyadic> h;
+        };
+        std::vector<Planned> plan;
         for (const auto& dir : directions) {
             // axis directions on the full grid; diagonals on half of it ("some diagonal directions")
             const bool diagonal = std::count_if(dir.begin(), dir.end(), [](int v) { return v != 0; }) > 1;
@@ -157,18 +167,27 @@ ModulusLowerBound certify_modulus_lower_bound(const Expression& f, int d, const 
                 Interval t(j, prec);
                 mpfi_div_si(t.raw(), t.raw(), grid);
                 if (j == grid) mpfi_set_si(t.raw(), 1);
-                const auto h = shift_for(t, dir);
+                auto h = shift_for(t, dir);
                 if (std::all_of(h.begin(), h.end(), [](const Dyadic& x) { return x.is_zero(); })) continue;
-                ShiftTrial trial = screening.evaluate(h, "0");
-                best.boxes += trial.boxes;
-                best.shifts_tried++;
-                screened.push_back(Candidate{t, dir, trial.norm});
-                if (mpfr_greater_p(trial.norm.lower(), best.norm_at_best.lower()) || best.best_shift.empty()) {
-                    best.norm_at_best = trial.norm;
-                    best.best_shift = trial.h;
-                    best_dir = dir;
-                    best_t = t;
-                }
+                plan.push_back(Planned{t, dir, std::move(h)});
+            }
+        }
+        // The screened candidates are independent: enclosed in parallel into indexed slots, then
+        // read in index order, so the result does not depend on the number of threads.
+        std::vector<std::optional<ShiftTrial>> trials(plan.size());
+        tbb::parallel_for(tbb::blocked_range<size_t>(0, plan.size(), 1), [&](const tbb::blocked_range<size_t>& r) {
+            for (size_t k = r.begin(); k != r.end(); ++k) trials[k] = screening.evaluate(plan[k].h, "0");
+        });
+        for (size_t k = 0; k < plan.size(); ++k) {
+            const ShiftTrial& trial = *trials[k];
+            best.boxes += trial.boxes;
+            best.shifts_tried++;
+            screened.push_back(Candidate{plan[k].t, plan[k].dir, trial.norm});
+            if (mpfr_greater_p(trial.norm.lower(), best.norm_at_best.lower()) || best.best_shift.empty()) {
+                best.norm_at_best = trial.norm;
+                best.best_shift = trial.h;
+                best_dir = plan[k].dir;
+                best_t = plan[k].t;
             }
         }
         // the three largest upper ends: the only candidates that can beat the screened best
