@@ -173,12 +173,21 @@ ModulusLowerBound certify_modulus_lower_bound(const Expression& f, int d, const 
             }
         }
         // The screened candidates are independent: enclosed in parallel into indexed slots, then
-        // read in index order, so the result does not depend on the number of threads.
+        // read in index order, so the result does not depend on the number of threads. A stop
+        // request leaves the remaining slots empty; the trials done still count (each one is a
+        // certified lower bound), and the search ends after reading them.
         std::vector<std::optional<ShiftTrial>> trials(plan.size());
         tbb::parallel_for(tbb::blocked_range<size_t>(0, plan.size(), 1), [&](const tbb::blocked_range<size_t>& r) {
-            for (size_t k = r.begin(); k != r.end(); ++k) trials[k] = screening.evaluate(plan[k].h, "0");
+            for (size_t k = r.begin(); k != r.end(); ++k) {
+                try {
+                    trials[k] = screening.evaluate(plan[k].h, "0");
+                } catch (const Stopped&) {
+                    return;
+                }
+            }
         });
         for (size_t k = 0; k < plan.size(); ++k) {
+            if (!trials[k]) continue;
             const ShiftTrial& trial = *trials[k];
             best.boxes += trial.boxes;
             best.shifts_tried++;
@@ -190,6 +199,7 @@ ModulusLowerBound certify_modulus_lower_bound(const Expression& f, int d, const 
                 best_t = plan[k].t;
             }
         }
+        throw_if_stop_requested();
         // the three largest upper ends: the only candidates that can beat the screened best
         std::stable_sort(screened.begin(), screened.end(), [](const Candidate& a, const Candidate& b) {
             return mpfr_greater_p(a.norm.upper(), b.norm.upper()) != 0;
