@@ -21,6 +21,22 @@
 
 namespace lpcert {
 
+namespace {
+
+// The cases followed by the same cases built as sine-ReLU networks ("NAME_sin").
+std::vector<SuiteCase> with_sine_twins(std::vector<SuiteCase> cases) {
+    const size_t floor_cases = cases.size();
+    for (size_t k = 0; k < floor_cases; ++k) {
+        SuiteCase c = cases[k];
+        c.name += "_sin";
+        c.construction = "sin-relu";
+        cases.push_back(std::move(c));
+    }
+    return cases;
+}
+
+}  // namespace
+
 std::vector<SuiteCase> reproduce_suite(bool quick) {
     // Discontinuous functions in d = 2 use eta = 2^-10: their cell averages cost ~1/eta quadrature
     // boxes along the jump, and any eta <= omega_f(N^-L)_p suffices for (T) (SPEC section 4).
@@ -37,15 +53,8 @@ std::vector<SuiteCase> reproduce_suite(bool quick) {
         {"smooth_2d_d2_N3_p3.5", "smooth_2d", 2, 3, 2, "3.5", ""},
         {"smooth_bump_d3_N2_p2", "smooth_bump", 3, 2, 2, "2", ""},
     };
-    // Both constructions certify the whole quick suite: the sine-ReLU network (SPEC 3b) on every case.
-    const size_t quick_floor_cases = q.size();
-    for (size_t k = 0; k < quick_floor_cases; ++k) {
-        SuiteCase c = q[k];
-        c.name += "_sin";
-        c.construction = "sin-relu";
-        q.push_back(c);
-    }
-    if (quick) return q;
+    // Both constructions certify the whole suite: the sine-ReLU network (SPEC 3b) on every case.
+    if (quick) return with_sine_twins(std::move(q));
     std::vector<SuiteCase> full = {
         {"linear_d1_N2_p2", "linear", 1, 2, 10, "2", ""},
         {"linear_d1_N3_p3.5", "linear", 1, 3, 6, "3.5", ""},
@@ -66,14 +75,7 @@ std::vector<SuiteCase> reproduce_suite(bool quick) {
         {"smooth_bump_d3_N2_p2", "smooth_bump", 3, 2, 4, "2", ""},
         {"exp_sum_d3_N2_p1", "exp_sum", 3, 2, 3, "1", ""},
     };
-    const size_t floor_cases = full.size();
-    for (size_t k = 0; k < floor_cases; ++k) {
-        SuiteCase c = full[k];
-        c.name += "_sin";
-        c.construction = "sin-relu";
-        full.push_back(c);
-    }
-    return full;
+    return with_sine_twins(std::move(full));
 }
 
 namespace {
