@@ -53,11 +53,13 @@ RationalConstant::RationalConstant(const std::string& t) : text_(t) {
         --exponent10;
     if (i < t.size()) {
         const std::string e = t.substr(i + 1);
-        if (e.size() > 8) throw InputError("number '" + t + "': exponent out of range (|exponent| <= 1000000)");
+        if (e.size() > 8) throw InputError("number '" + t + "': exponent out of range (|exponent| <= 10000)");
         exponent10 += std::stol(e);
     }
-    if (exponent10 > 1000000 || exponent10 < -1000000)
-        throw InputError("number '" + t + "': exponent out of range (|exponent| <= 1000000)");
+    // 10^10000 has 33,220 bits: an expression of the longest length (100,000 characters) then
+    // holds at most about 40 MB of exact constants, made in a fraction of a second.
+    if (exponent10 > 10000 || exponent10 < -10000)
+        throw InputError("number '" + t + "': exponent out of range (|exponent| <= 10000)");
     mpq_init(q_);
     mpz_set_str(mpq_numref(q_), digits.c_str(), 10);
     mpz_t p;

@@ -19,13 +19,21 @@ namespace {
 constexpr size_t kMaxLength = 100000;
 constexpr int kMaxNesting = 200;
 
+// A left-associative chain a0 op1 a1 op2 a2 ... of one precedence (+ - or * /) is one Chain node
+// with its operands as children and ops[i] between children[i] and children[i+1]; evaluated left
+// to right, it is the same as the binary tree it stands for. The tree's depth is then bounded
+// by the nesting of parentheses, powers and signs (check_nesting), not by the number of terms,
+// so that no recursion below runs 50,000 deep on "x1+x1+...".
 struct SyntaxNode {
-    enum Kind { Number, Identifier, Call, Unary, Binary, Power } kind = Number;
+    enum Kind { Number, Identifier, Call, Unary, Chain, Power } kind = Number;
     std::string text;   // number literal or identifier/function name
-    char op = 0;        // '+', '-', '*', '/' for Unary/Binary
+    char op = 0;        // '+' or '-' for Unary
+    std::string ops;    // '+', '-', '*', '/' between the children of a Chain
     size_t offset = 0;  // 0-based position in the source, for messages
     std::vector<SyntaxNode> children;
 };
+
+bool additive(char op) { return op == '+' || op == '-'; }
 
 namespace x3 = boost::spirit::x3;
 using Iterator = std::string::const_iterator;
@@ -39,11 +47,19 @@ size_t offset_of(const Context& ctx, Iterator where) {
 const auto set_value = [](auto& ctx) { x3::_val(ctx) = std::move(x3::_attr(ctx)); };
 
 const auto make_binary = [](auto& ctx) {
+    const char op = boost::fusion::at_c<0>(x3::_attr(ctx));
+    SyntaxNode& chain = x3::_val(ctx);
+    if (chain.kind == SyntaxNode::Chain && additive(chain.ops[0]) == additive(op)) {
+        // (a op b) op' c with ops of one precedence: one more link of the same chain
+        chain.ops += op;
+        chain.children.push_back(std::move(boost::fusion::at_c<1>(x3::_attr(ctx))));
+        return;
+    }
     SyntaxNode n;
-    n.kind = SyntaxNode::Binary;
-    n.op = boost::fusion::at_c<0>(x3::_attr(ctx));
+    n.kind = SyntaxNode::Chain;
+    n.ops = std::string(1, op);
     n.offset = offset_of(ctx, x3::_where(ctx).begin());
-    n.children.push_back(std::move(x3::_val(ctx)));
+    n.children.push_back(std::move(chain));
     n.children.push_back(std::move(boost::fusion::at_c<1>(x3::_attr(ctx))));
     x3::_val(ctx) = std::move(n);
 };
@@ -150,11 +166,15 @@ public:
                 const int a = emit(n.children[0]);
                 return n.op == '-' ? e_.append({Op::Neg, a}) : a;
             }
-            case SyntaxNode::Binary: {
-                const int a = emit(n.children[0]);
-                const int b = emit(n.children[1]);
-                const Op op = n.op == '+' ? Op::Add : n.op == '-' ? Op::Sub : n.op == '*' ? Op::Mul : Op::Div;
-                return e_.append({op, a, b});
+            case SyntaxNode::Chain: {
+                int a = emit(n.children[0]);
+                for (size_t i = 1; i < n.children.size(); ++i) {
+                    const int b = emit(n.children[i]);
+                    const char c = n.ops[i - 1];
+                    const Op op = c == '+' ? Op::Add : c == '-' ? Op::Sub : c == '*' ? Op::Mul : Op::Div;
+                    a = e_.append({op, a, b});
+                }
+                return a;
             }
             case SyntaxNode::Power: return power(n);
         }
@@ -211,7 +231,33 @@ private:
         ScopedRational& operator=(const ScopedRational&) = delete;
     };
 
-    // Exact value of a constant subexpression built from numbers and + - * / and integer powers.
+    // Folded constants stay below this size (numerator and denominator each): a power or a
+    // product beyond it is refused before GMP is asked to make it (((7^4096)^4096)^4096 would
+    // need 2^36 words).
+    static constexpr size_t kMaxConstantBits = size_t{1} << 18;
+
+    // Whether a subtree is made of numbers, signs, + - * / and ^ only (a cheap walk, no arithmetic).
+    static bool is_constant(const SyntaxNode& n) {
+        switch (n.kind) {
+            case SyntaxNode::Number: return true;
+            case SyntaxNode::Unary: return is_constant(n.children[0]);
+            case SyntaxNode::Chain:
+            case SyntaxNode::Power:
+                return std::all_of(n.children.begin(), n.children.end(), [](const SyntaxNode& c) { return is_constant(c); });
+            default: return false;
+        }
+    }
+
+    static void require_small(const mpq_t q, const SyntaxNode& n) {
+        if (mpz_sizeinbase(mpq_numref(q), 2) > kMaxConstantBits || mpz_sizeinbase(mpq_denref(q), 2) > kMaxConstantBits)
+            throw InputError("constant too large " + at_column(n.offset) + " (at most " +
+                             std::to_string(kMaxConstantBits) + " bits exactly)");
+    }
+
+    // Exact value of a constant subexpression built from numbers and + - * / and integer powers;
+    // false when the subexpression is not such a constant (or divides by 0, or has a large or
+    // non-integer power). Called only where is_constant holds, so that no arithmetic is spent
+    // on a subtree that turns out to hold a variable.
     static bool rational_value(const SyntaxNode& n, mpq_t out) {
         switch (n.kind) {
             case SyntaxNode::Number: mpq_set(out, RationalConstant(n.text).value()); return true;
@@ -219,19 +265,22 @@ private:
                 if (!rational_value(n.children[0], out)) return false;
                 if (n.op == '-') mpq_neg(out, out);
                 return true;
-            case SyntaxNode::Binary: {
+            case SyntaxNode::Chain: {
+                if (!rational_value(n.children[0], out)) return false;
                 ScopedRational b;
-                bool ok = rational_value(n.children[0], out) && rational_value(n.children[1], b.q);
-                if (ok) {
-                    if (n.op == '+') mpq_add(out, out, b.q);
-                    if (n.op == '-') mpq_sub(out, out, b.q);
-                    if (n.op == '*') mpq_mul(out, out, b.q);
-                    if (n.op == '/') {
-                        if (mpq_sgn(b.q) == 0) ok = false;
-                        else mpq_div(out, out, b.q);
+                for (size_t i = 1; i < n.children.size(); ++i) {
+                    if (!rational_value(n.children[i], b.q)) return false;
+                    switch (n.ops[i - 1]) {
+                        case '+': mpq_add(out, out, b.q); break;
+                        case '-': mpq_sub(out, out, b.q); break;
+                        case '*': mpq_mul(out, out, b.q); break;
+                        default:
+                            if (mpq_sgn(b.q) == 0) return false;
+                            mpq_div(out, out, b.q);
                     }
+                    require_small(out, n);
                 }
-                return ok;
+                return true;
             }
             case SyntaxNode::Power: {
                 // integer powers of constants, exponents bounded so the rational stays small
@@ -241,10 +290,16 @@ private:
                           !(mpq_sgn(out) == 0 && mpq_sgn(b.q) < 0);
                 if (ok) {
                     const long k = mpz_get_si(mpq_numref(b.q));
+                    const size_t k_abs = static_cast<size_t>(k < 0 ? -k : k);
+                    const size_t widest = std::max(mpz_sizeinbase(mpq_numref(out), 2), mpz_sizeinbase(mpq_denref(out), 2));
+                    if (k_abs > 1 && (widest - 1) * k_abs >= kMaxConstantBits)   // |a|^k >= 2^((bits-1) k)
+                        throw InputError("constant too large " + at_column(n.offset) + " (at most " +
+                                         std::to_string(kMaxConstantBits) + " bits exactly)");
                     mpz_pow_ui(mpq_numref(out), mpq_numref(out), static_cast<unsigned long>(k < 0 ? -k : k));
                     mpz_pow_ui(mpq_denref(out), mpq_denref(out), static_cast<unsigned long>(k < 0 ? -k : k));
                     if (k < 0) mpq_inv(out, out);
                     mpq_canonicalize(out);
+                    require_small(out, n);
                 }
                 return ok;
             }
@@ -256,7 +311,7 @@ private:
         const int base = emit(n.children[0]);
         ScopedRational exact;
         auto& q = exact.q;
-        const bool constant = rational_value(n.children[1], q);
+        const bool constant = is_constant(n.children[1]) && rational_value(n.children[1], q);
         if (constant && mpz_cmp_ui(mpq_denref(q), 1) == 0) {
             if (mpz_cmpabs_ui(mpq_numref(q), 1000000) > 0) {
                 throw InputError("integer exponent too large " + at_column(n.offset) + " (|n| <= 1000000)");

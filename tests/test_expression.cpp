@@ -75,6 +75,12 @@ BOOST_AUTO_TEST_CASE(errors_name_the_position) {
     BOOST_CHECK(error_of("").find("ends too early") != std::string::npos);
     BOOST_CHECK(error_of(std::string(300, '(') + "x1" + std::string(300, ')')).find("nested too deeply") != std::string::npos);
     BOOST_CHECK(error_of("1e2000000").find("exponent out of range") != std::string::npos);
+    BOOST_CHECK(error_of("x1 + 1e10001").find("exponent out of range") != std::string::npos);
+    BOOST_CHECK(error_of("x1 * 1e-10000").empty());
+    // exact constant folding refuses what would not fit (this one would need 2^36 words)
+    BOOST_CHECK(error_of("x1^(((7^4096)^4096)^4096)").find("constant too large at column") == 0);
+    BOOST_CHECK(error_of("x1^((3^4096)^41/(3^4096)^41)").find("constant too large") == 0);
+    BOOST_CHECK(error_of("x1^((3^4096)^40/(3^4096)^40)").empty());   // = x1^1
     BOOST_CHECK_THROW(Expression::parse("x3").require_dimension(2), InputError);
 }
 
