@@ -42,7 +42,12 @@ public:
     struct Product {
         int a, b, out;
     };
+    // Every (a, b) with degree(a) + degree(b) <= order, ordered by the degree of the product
+    // (stably: the products into one coefficient keep their order, so the sums do not depend on
+    // how many of the products a caller uses).
     const std::vector<Product>& products() const { return products_; }
+    // How many of products() have degree(out) <= m (a prefix).
+    size_t products_through_degree(int m) const { return products_through_[static_cast<size_t>(m)]; }
 
 private:
     int d_, n_;
@@ -50,6 +55,7 @@ private:
     std::vector<int> degrees_;
     std::vector<int> variable_index_;
     std::vector<Product> products_;
+    std::vector<size_t> products_through_;
 };
 
 struct Series {
