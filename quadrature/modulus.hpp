@@ -4,8 +4,9 @@
 //     Omega_h = { x in [0,1]^d : x + h in [0,1]^d }.
 // Lower bound: any admissible shift h gives omega >= ||f(.+h) - f||, whose enclosure's lower end
 // is a certified lower bound. Candidates: h = s e_k and, for d > 1, h = s (e_i +- e_j)/sqrt(2), for
-// s on a grid of (0, delta] (delta included) refined around the best; each shift is an exact
-// dyadic rounded DOWN so that |h|_2 <= delta holds exactly. Shorter shifts matter: for
+// s on a grid of (0, delta] (delta included); each shift is an exact dyadic rounded DOWN so that
+// |h|_2 <= delta holds exactly. All candidates are ranked by a sample estimate (not a bound), the
+// best few are enclosed, and the length is refined around the best enclosed one. Shorter shifts matter: for
 // f = sin(2 pi x1 / delta) the shift delta gives ~0 and delta/2 the true modulus.
 // Upper bound (where f is Lipschitz): omega <= Lip * delta (lipschitz.hpp).
 
@@ -21,6 +22,8 @@ struct ModulusOptions {
     int grid = 8;                     // shift lengths j/grid * delta, j = 1..grid
     int refine_rounds = 2;            // bisection rounds of the shift length around the best
     bool diagonals = true;
+    long screening_points = 4096;     // sample points of the ranking estimate
+    int candidates = 3;               // shifts enclosed after the ranking
     // Each shift's integral stops at the relative tolerance, or once its width is below
     // tolerance * (best p-th power so far): a shift far below the best cannot become the best.
     // max_boxes bounds the work per shift; the lower bound stays valid whatever the budget.
@@ -34,7 +37,8 @@ struct ModulusLowerBound {
     Interval norm_at_best;            // enclosure of ||f(.+h) - f||_p for the best h
     std::vector<Dyadic> best_shift;   // empty when no shift gave a positive lower bound
     long boxes = 0;
-    int shifts_tried = 0;
+    int shifts_tried = 0;             // shifts enclosed
+    int shifts_screened = 0;          // shifts ranked by the estimate
     bool stopped = false;             // a stop request ended the search early (still certified)
     // The certified bound itself: norm_at_best.lower().
 };

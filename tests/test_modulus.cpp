@@ -46,6 +46,9 @@ BOOST_AUTO_TEST_CASE(linear_function_has_the_known_modulus) {
 BOOST_AUTO_TEST_CASE(unit_step_has_modulus_delta_to_the_one_over_p) {
     check_near_below(modulus_lb("floor(x1 + 0.7)", 1, "1", 1, 4), test::ref("0.25"));
     check_near_below(modulus_lb("floor(x1 + 0.7)", 1, "2", 1, 16), test::ref("0.25"));
+    // in d = 2 a jump across x2 = 0.3 and a short delta: the difference lives on a slab of width
+    // |h2| <= 1/256, which the ranking's sample points must see (a tensor grid would miss it)
+    check_near_below(modulus_lb("floor(x2 + 0.7)", 2, "2", 1, 256), test::ref("0.0625"));
 }
 
 BOOST_AUTO_TEST_CASE(short_shifts_are_found_for_oscillatory_functions) {

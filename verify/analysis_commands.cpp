@@ -111,7 +111,7 @@ int command_modulus(const CommandLine& c) {
     }
     std::cout << "omega_f(" << c.delta << ")_" << c.p << " >= " << decimal_down(lb.norm_at_best.lower()) << "\n";
     if (upper) std::cout << "omega_f(" << c.delta << ")_" << c.p << " <= " << decimal_up(upper->upper()) << "  (Lip * delta)\n";
-    std::cout << "shifts tried " << lb.shifts_tried << ", boxes " << lb.boxes << ", " << seconds_since(start) << " s\n";
+    std::cout << "shifts ranked " << lb.shifts_screened << ", enclosed " << lb.shifts_tried << ", boxes " << lb.boxes << ", " << seconds_since(start) << " s\n";
     if (lb.stopped) std::cout << "stopped: " << stop_reason() << " (the lower bound is certified; more shifts might raise it)\n";
     if (!c.json.empty()) {
         nlohmann::json shift = nlohmann::json::array();
