@@ -46,21 +46,26 @@ void check_build_resources(const ConstructionRequest& r) {
 
 // ---- eta and cell values ------------------------------------------------------------------------
 
-Dyadic default_eta(const Expression& f, const ConstructionRequest& r, const Exponent& p, std::string& explanation) {
+Dyadic default_eta(const Expression& f, const ConstructionRequest& r, const Exponent& p, std::string& explanation,
+                   std::optional<ModulusSearch>* search) {
     boost::multiprecision::mpq_rational delta_value;   // owned: the modulus search may throw
     mpq_ptr delta = delta_value.backend().data();
     mpz_ui_pow_ui(mpq_denref(delta), static_cast<unsigned long>(r.N), static_cast<unsigned long>(r.levels));
     mpz_set_ui(mpq_numref(delta), 1);
-    const ModulusLowerBound lb = certify_modulus_lower_bound(f, r.d, p, delta, ModulusOptions(), r.prec);
+    ModulusSearch found(f, r.d, p, delta, ModulusOptions(), r.prec);
+    const ModulusLowerBound& lb = found.result();
     const mpfr_srcptr lower = lb.norm_at_best.lower();
+    Dyadic eta = Dyadic::power_of_two(-40);
     if (mpfr_sgn(lower) <= 0) {
         explanation = "no positive lower bound of omega_f(N^-L)_p was found; eta = 2^-40";
-        return Dyadic::power_of_two(-40);
+    } else {
+        // largest power of two <= 2^-10 * lower: 2^(e - 1 - 10) where lower = m 2^e, 1/2 <= m < 1
+        const long e = static_cast<long>(mpfr_get_exp(lower));
+        explanation = "2^-10 * LB(omega_f(N^-L)_p) with LB = " + decimal_down(lower, 12);
+        eta = Dyadic::power_of_two(e - 1 - 10);
     }
-    // largest power of two <= 2^-10 * lower: 2^(e - 1 - 10) where lower = m 2^e, 1/2 <= m < 1
-    const long e = static_cast<long>(mpfr_get_exp(lower));
-    explanation = "2^-10 * LB(omega_f(N^-L)_p) with LB = " + decimal_down(lower, 12);
-    return Dyadic::power_of_two(e - 1 - 10);
+    if (search) search->emplace(std::move(found));
+    return eta;
 }
 
 CellValues compute_cell_values(const Expression& f, const ConstructionRequest& r, const Dyadic& eta) {

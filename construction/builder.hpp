@@ -10,6 +10,7 @@
 #include "construction/network.hpp"
 #include "quadrature/expression.hpp"
 #include "quadrature/lp_norm.hpp"
+#include "quadrature/modulus.hpp"
 
 namespace lpcert {
 
@@ -56,8 +57,10 @@ long estimate_build_memory(int d, int N, int levels, int digit_bits);
 // Throws ResourceLimit (with the estimate) when the build would exceed the request's limit.
 void check_build_resources(const ConstructionRequest& r);
 
-// The default eta of SPEC section 3: largest power of two <= 2^-10 * LB(omega_f(N^-L)_p).
-Dyadic default_eta(const Expression& f, const ConstructionRequest& r, const Exponent& p, std::string& explanation);
+// The default eta of SPEC section 3: largest power of two <= 2^-10 * LB(omega_f(N^-L)_p). The
+// search for LB is kept in *search when given (a run asks the same question at level L).
+Dyadic default_eta(const Expression& f, const ConstructionRequest& r, const Exponent& p, std::string& explanation,
+                   std::optional<ModulusSearch>* search = nullptr);
 
 CellValues compute_cell_values(const Expression& f, const ConstructionRequest& r, const Dyadic& eta);
 

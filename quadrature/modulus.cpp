@@ -269,4 +269,37 @@ ModulusLowerBound certify_modulus_lower_bound(const Expression& f, int d, const 
     return best;
 }
 
+namespace {
+
+bool same_search(const ModulusOptions& a, const ModulusOptions& b) {
+    return a.grid == b.grid && a.refine_rounds == b.refine_rounds && a.diagonals == b.diagonals &&
+           a.screening_points == b.screening_points && a.candidates == b.candidates &&
+           a.integration.relative_tolerance == b.integration.relative_tolerance &&
+           a.integration.absolute_floor == b.integration.absolute_floor &&
+           a.integration.piece_absolute_tolerance == b.integration.piece_absolute_tolerance &&
+           a.integration.taylor_order == b.integration.taylor_order && a.integration.max_boxes == b.integration.max_boxes;
+}
+
+}  // namespace
+
+ModulusSearch::ModulusSearch(const Expression& f, int d, const Exponent& p, mpq_srcptr delta,
+                             const ModulusOptions& options, Precision prec)
+    : f_text_(f.text()), p_text_(p.text()), d_(d), options_(options), bits_(prec.bits),
+      result_(certify_modulus_lower_bound(f, d, p, delta, options, prec)) {
+    mpq_set(delta_.backend().data(), delta);
+}
+
+bool ModulusSearch::answers(const Expression& f, int d, const Exponent& p, mpq_srcptr delta,
+                            const ModulusOptions& options, Precision prec) const {
+    // a stopped search is a valid bound but not the answer a finished one would give
+    return !result_.stopped && f.text() == f_text_ && p.text() == p_text_ && d == d_ &&
+           mpq_equal(delta, delta_.backend().data()) != 0 && prec.bits == bits_ && same_search(options, options_);
+}
+
+ModulusLowerBound certify_modulus_lower_bound(const Expression& f, int d, const Exponent& p, mpq_srcptr delta,
+                                              const ModulusOptions& options, Precision prec, const ModulusSearch* known) {
+    if (known && known->answers(f, d, p, delta, options, prec)) return known->result();
+    return certify_modulus_lower_bound(f, d, p, delta, options, prec);
+}
+
 }  // namespace lpcert

@@ -51,4 +51,28 @@ Interval enclose_shift_norm(const Expression& f, int d, const Exponent& p, const
 ModulusLowerBound certify_modulus_lower_bound(const Expression& f, int d, const Exponent& p, mpq_srcptr delta,
                                               const ModulusOptions& options, Precision prec);
 
+// A finished search together with everything its answer depends on, so that the same question
+// asked again (the default eta of a run asks for omega_f(N^-L)_p, and so does the run's level L)
+// is answered without searching twice.
+class ModulusSearch {
+public:
+    ModulusSearch(const Expression& f, int d, const Exponent& p, mpq_srcptr delta, const ModulusOptions& options,
+                  Precision prec);
+    const ModulusLowerBound& result() const { return result_; }
+    bool answers(const Expression& f, int d, const Exponent& p, mpq_srcptr delta, const ModulusOptions& options,
+                 Precision prec) const;
+
+private:
+    std::string f_text_, p_text_;
+    int d_;
+    boost::multiprecision::mpq_rational delta_;
+    ModulusOptions options_;
+    long bits_;
+    ModulusLowerBound result_;
+};
+
+// The recorded answer when `known` answers this question, a new search otherwise.
+ModulusLowerBound certify_modulus_lower_bound(const Expression& f, int d, const Exponent& p, mpq_srcptr delta,
+                                              const ModulusOptions& options, Precision prec, const ModulusSearch* known);
+
 }  // namespace lpcert

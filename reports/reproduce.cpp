@@ -225,13 +225,15 @@ int run_reproduce(const SuiteOptions& o) {
         RunParameters params = command_line_parameters(c);
         CertificationResult r;
         bool built = false;
+        std::optional<ModulusSearch> finest_modulus;
         try {
-            params = run_parameters(c, f, p, progress);
+            params = run_parameters(c, f, p, progress, &finest_modulus);
             const AssembledNetwork net = assemble_network(f, p, params, progress);
             built = true;
             CertificationSettings settings;
             settings.tol = o.tol;
             settings.progress = progress;
+            if (finest_modulus) settings.known_modulus = &*finest_modulus;
             r = certify_levels(f, p, net.built, net.prefix_partner.get(), settings);
         } catch (const Stopped& s) {
             r = nothing_certified(params, s.what());

@@ -69,3 +69,29 @@ BOOST_AUTO_TEST_CASE(lipschitz_bounds_contain_the_constant) {
     BOOST_CHECK(mpfr_greaterequal_p(kink->bound.upper(), test::ref("1.118033988749894848204586834365638117720").upper()));
     BOOST_CHECK(!bound_lipschitz_constant(Expression::parse("floor(x1 + 0.7)"), 1, "1e-3", 5000, Precision(128)));
 }
+
+BOOST_AUTO_TEST_CASE(a_recorded_search_answers_only_its_own_question) {
+    const Expression f = Expression::parse("x1");
+    const Exponent p = Exponent::parse("2");
+    boost::multiprecision::mpq_rational quarter(1, 4), eighth(1, 8);
+    const ModulusOptions o;
+    const ModulusSearch s(f, 1, p, quarter.backend().data(), o, Precision(128));
+    BOOST_CHECK(s.answers(f, 1, p, quarter.backend().data(), o, Precision(128)));
+    // the recorded answer is the search's own (same shift, same enclosure)
+    const ModulusLowerBound again = certify_modulus_lower_bound(f, 1, p, quarter.backend().data(), o, Precision(128), &s);
+    BOOST_CHECK(mpfr_equal_p(again.norm_at_best.lower(), s.result().norm_at_best.lower()));
+    // any difference in the question means a new search
+    BOOST_CHECK(!s.answers(f, 1, p, eighth.backend().data(), o, Precision(128)));
+    BOOST_CHECK(!s.answers(f, 2, p, quarter.backend().data(), o, Precision(128)));
+    BOOST_CHECK(!s.answers(Expression::parse("x1^2"), 1, p, quarter.backend().data(), o, Precision(128)));
+    BOOST_CHECK(!s.answers(f, 1, Exponent::parse("1"), quarter.backend().data(), o, Precision(128)));
+    BOOST_CHECK(!s.answers(f, 1, p, quarter.backend().data(), o, Precision(192)));
+    ModulusOptions finer = o;
+    finer.integration.relative_tolerance = "1e-3";
+    BOOST_CHECK(!s.answers(f, 1, p, quarter.backend().data(), finer, Precision(128)));
+    ModulusOptions wider = o;
+    wider.grid = 16;
+    BOOST_CHECK(!s.answers(f, 1, p, quarter.backend().data(), wider, Precision(128)));
+    const ModulusLowerBound fresh = certify_modulus_lower_bound(f, 1, p, eighth.backend().data(), o, Precision(128), &s);
+    check_near_below(fresh.norm_at_best, test::ref("0.1169267933366856682994921478848921656799"));   // (1/8) (7/8)^(1/2)
+}

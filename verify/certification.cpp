@@ -210,7 +210,7 @@ void certify_level(const LevelInputs& in, int l, LevelCertificate& lc) {
     mo.refine_rounds = settings.modulus_refine_rounds;
     mo.integration.taylor_order = settings.taylor_order >= 0 ? settings.taylor_order : default_taylor_order(d);
     {
-        ModulusLowerBound w = certify_modulus_lower_bound(in.f, d, in.p, delta, mo, qprec);
+        ModulusLowerBound w = certify_modulus_lower_bound(in.f, d, in.p, delta, mo, qprec, settings.known_modulus);
         lc.omega_at_best = w.norm_at_best;
         lc.best_shift = w.best_shift;
         decide(lc, in, l);

@@ -33,6 +33,9 @@ struct CertificationSettings {
     int modulus_refine_rounds = 2;
     std::optional<std::string> target_error;   // stop at the first level with upper(E) <= this
     std::optional<int> last_level;             // levels above it are not computed (not reached)
+    // A modulus search already done for this f (the default eta's, at delta = N^-L): used where
+    // it answers the same question (ModulusSearch::answers), searched anew otherwise.
+    const ModulusSearch* known_modulus = nullptr;
     std::function<void(const std::string&, long, long)> progress;
 };
 

@@ -59,7 +59,8 @@ RunParameters command_line_parameters(const CommandLine& c) {
 }
 
 RunParameters run_parameters(const CommandLine& c, const Expression& f, const Exponent& p,
-                             const std::function<void(const std::string&, long, long)>& progress) {
+                             const std::function<void(const std::string&, long, long)>& progress,
+                             std::optional<ModulusSearch>* search) {
     RunParameters params = command_line_parameters(c);
     params.expression = f.text();
     ConstructionRequest r = request_for(params, progress);
@@ -68,7 +69,7 @@ RunParameters run_parameters(const CommandLine& c, const Expression& f, const Ex
         params.eta = parse_eta(c.eta, "--eta");
     } else {
         std::string explanation;
-        params.eta = default_eta(f, r, p, explanation);
+        params.eta = default_eta(f, r, p, explanation, search);
     }
     if (!c.steepness.empty()) {
         params.steepness = parse_steepness(c.steepness, "--steepness");

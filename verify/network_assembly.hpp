@@ -22,8 +22,10 @@ AssembledNetwork assemble_network(const Expression& f, const Exponent& p, RunPar
 
 // What the command line fixes by itself (everything but eta and the default steepness).
 RunParameters command_line_parameters(const CommandLine& c);
-// RunParameters for a command line: eta from --eta or the default of SPEC section 3.
+// RunParameters for a command line: eta from --eta or the default of SPEC section 3 (whose
+// modulus search is kept in *search when given, for the run's level L).
 RunParameters run_parameters(const CommandLine& c, const Expression& f, const Exponent& p,
-                             const std::function<void(const std::string&, long, long)>& progress);
+                             const std::function<void(const std::string&, long, long)>& progress,
+                             std::optional<ModulusSearch>* search = nullptr);
 
 }  // namespace lpcert

@@ -27,11 +27,12 @@ struct PreparedRun {
     Exponent p;
     RunParameters params;
     AssembledNetwork net;
+    std::optional<ModulusSearch> finest_modulus;   // the default eta's search, if it ran
 };
 
 PreparedRun prepare_run(const CommandLine& c, const std::function<void(const std::string&, long, long)>& report) {
-    PreparedRun run{c.expression(), Exponent::parse(c.p), {}, {}};
-    run.params = run_parameters(c, run.f, run.p, report);
+    PreparedRun run{c.expression(), Exponent::parse(c.p), {}, {}, {}};
+    run.params = run_parameters(c, run.f, run.p, report, &run.finest_modulus);
     run.net = assemble_network(run.f, run.p, run.params, report);
     return run;
 }
@@ -78,6 +79,7 @@ int command_run(const CommandLine& c) {
         settings.target_error = c.target_error;
     }
     settings.progress = report;
+    if (run.finest_modulus) settings.known_modulus = &*run.finest_modulus;
     const CertificationResult result = certify_levels(f, p, net.built, net.prefix_partner.get(), settings);
     progress.finish();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
