@@ -66,6 +66,48 @@ void add(Interval& out, const Interval& a, const Interval& b) { mpfi_add(out.raw
 void sub(Interval& out, const Interval& a, const Interval& b) { mpfi_sub(out.raw(), a.raw(), b.raw()); }
 void mul(Interval& out, const Interval& a, const Interval& b) { mpfi_mul(out.raw(), a.raw(), b.raw()); }
 
+void add_product(Interval& acc, const Interval& a, const Interval& b, Interval& scratch) {
+    mpfr_srcptr al = a.lower(), au = a.upper(), bl = b.lower(), bu = b.upper();
+    if (!mpfr_number_p(al) || !mpfr_number_p(au) || !mpfr_number_p(bl) || !mpfr_number_p(bu)) {
+        mul(scratch, a, b);   // infinite or NaN ends: MPFI's own conventions (0 * inf)
+        add(acc, acc, scratch);
+        return;
+    }
+    // scratch's two ends serve as the two products; the sign classes pick which end products
+    // bound the product (both factors straddling 0 needs the min and the max of two each)
+    mpfr_ptr p = &scratch.raw()->left, q = &scratch.raw()->right;
+    mpfr_ptr lo = &acc.raw()->left, hi = &acc.raw()->right;
+    const int sal = mpfr_sgn(al), sau = mpfr_sgn(au), sbl = mpfr_sgn(bl), sbu = mpfr_sgn(bu);
+    const int ca = sal >= 0 ? 1 : (sau <= 0 ? -1 : 0);   // 1: a >= 0, -1: a <= 0, 0: 0 inside
+    const int cb = sbl >= 0 ? 1 : (sbu <= 0 ? -1 : 0);
+    if (ca == 0 && cb == 0) {
+        mpfr_mul(p, al, bu, MPFR_RNDD);
+        mpfr_mul(q, au, bl, MPFR_RNDD);
+        mpfr_add(lo, lo, mpfr_less_p(q, p) ? q : p, MPFR_RNDD);
+        mpfr_mul(p, al, bl, MPFR_RNDU);
+        mpfr_mul(q, au, bu, MPFR_RNDU);
+        mpfr_add(hi, hi, mpfr_greater_p(q, p) ? q : p, MPFR_RNDU);
+        return;
+    }
+    mpfr_srcptr lx, ly, ux, uy;   // lower end = lx * ly, upper end = ux * uy
+    if (ca == 1) {
+        if (cb == 1) { lx = al; ly = bl; ux = au; uy = bu; }
+        else if (cb == -1) { lx = au; ly = bl; ux = al; uy = bu; }
+        else { lx = au; ly = bl; ux = au; uy = bu; }
+    } else if (ca == -1) {
+        if (cb == 1) { lx = al; ly = bu; ux = au; uy = bl; }
+        else if (cb == -1) { lx = au; ly = bu; ux = al; uy = bl; }
+        else { lx = al; ly = bu; ux = al; uy = bl; }
+    } else {
+        if (cb == 1) { lx = al; ly = bu; ux = au; uy = bu; }
+        else { lx = au; ly = bl; ux = al; uy = bl; }
+    }
+    mpfr_mul(p, lx, ly, MPFR_RNDD);
+    mpfr_mul(q, ux, uy, MPFR_RNDU);
+    mpfr_add(lo, lo, p, MPFR_RNDD);
+    mpfr_add(hi, hi, q, MPFR_RNDU);
+}
+
 void div(Interval& out, const Interval& a, const Interval& b) {
     if (b.contains_zero()) throw DomainError("division: the divisor's enclosure contains 0");
     mpfi_div(out.raw(), a.raw(), b.raw());

@@ -66,6 +66,11 @@ Interval make_interval(mpfr_srcptr lo, mpfr_srcptr hi, Precision prec);
 void add(Interval& out, const Interval& a, const Interval& b);
 void sub(Interval& out, const Interval& a, const Interval& b);
 void mul(Interval& out, const Interval& a, const Interval& b);
+// acc += a * b, the product rounded outward to scratch's precision and the sum to acc's: the
+// endpoints of mul(scratch, a, b) then add(acc, acc, scratch), computed without MPFI's
+// temporaries (the inner loop of series products). acc must not alias a or b; scratch is
+// overwritten.
+void add_product(Interval& acc, const Interval& a, const Interval& b, Interval& scratch);
 void div(Interval& out, const Interval& a, const Interval& b);       // DomainError if 0 in b
 void neg(Interval& out, const Interval& a);
 void sqr(Interval& out, const Interval& a);                          // tight: [0, ..] on 0

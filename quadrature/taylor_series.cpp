@@ -204,8 +204,7 @@ struct SeriesDomain {
             const Interval& y = b.c[static_cast<size_t>(p.b)];
             // exact zeros are common (v has no constant term, Horner's partial sums are short)
             if ((mpfr_zero_p(x.lower()) && mpfr_zero_p(x.upper())) || (mpfr_zero_p(y.lower()) && mpfr_zero_p(y.upper()))) continue;
-            lpcert::mul(t, x, y);
-            lpcert::add(o.c[static_cast<size_t>(p.out)], o.c[static_cast<size_t>(p.out)], t);
+            add_product(o.c[static_cast<size_t>(p.out)], x, y, t);
         }
     }
     void mul_into(Series& o, const Series& a, const Series& b) { mul_into(o, a, b, order()); }

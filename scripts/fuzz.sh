@@ -44,7 +44,7 @@ for t in "${targets[@]}"; do
     mkdir -p "$corpus"
     cp "$here/tests/fuzz/corpus/$t/"* "$corpus/" 2>/dev/null || true
     run=(-seed=1 -runs="$amount")
-    what="$amount runs (seed 1)"
+    what="fixed seed 1"
   else
     corpus="$build/corpus/$t"
     mkdir -p "$corpus"
@@ -65,7 +65,7 @@ for t in "${targets[@]}"; do
     done
     status=1
   else
-    echo "$t: $what, $runs runs, no finding"
+    echo "$t: $runs runs ($what), no finding"
   fi
 done
 exit $status

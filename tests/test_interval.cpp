@@ -171,3 +171,49 @@ BOOST_AUTO_TEST_CASE(trigonometry_of_arguments_with_tiny_ends_is_fast_and_true) 
     tan(out, a);
     BOOST_CHECK(overlaps(out, test::ref("0.546302489843790513255", 60)));
 }
+
+BOOST_AUTO_TEST_CASE(add_product_agrees_bit_for_bit_with_mpfi) {
+    // acc += a * b by the series kernel against MPFI's mul then add, over every sign class of
+    // both factors (ends at 0 included), mixed precisions, and infinite ends (MPFI's path)
+    auto& g = test::rng();
+    const long precisions[] = {24, 53, 64, 128, 200};
+    auto random_end = [&](mpfr_ptr x) {
+        switch (g() % 8) {
+            case 0: mpfr_set_zero(x, (g() % 2) ? 1 : -1); return;
+            case 1: mpfr_set_inf(x, (g() % 2) ? 1 : -1); return;
+            default: {
+                const long m = static_cast<long>(g() % 2000001) - 1000000;   // -10^6..10^6, scaled
+                mpfr_set_si_2exp(x, m, static_cast<long>(g() % 41) - 30, MPFR_RNDN);
+                mpfr_mul_ui(x, x, static_cast<unsigned long>(g() % 997 + 3), MPFR_RNDN);   // inexact at low precision
+            }
+        }
+    };
+    auto random_interval = [&](Precision prec) {
+        Interval r(prec);
+        random_end(&r.raw()->left);
+        random_end(&r.raw()->right);
+        if (mpfr_greater_p(r.lower(), r.upper())) mpfr_swap(&r.raw()->left, &r.raw()->right);
+        if (mpfr_inf_p(r.lower()) && mpfr_inf_p(r.upper()) && mpfr_sgn(r.lower()) == mpfr_sgn(r.upper()))
+            mpfr_set_zero(&r.raw()->left, 1);   // not [inf, inf]
+        return r;
+    };
+    auto same = [](mpfr_srcptr x, mpfr_srcptr y) { return (mpfr_nan_p(x) && mpfr_nan_p(y)) || mpfr_equal_p(x, y); };
+    int compared = 0, mismatches = 0;
+    for (int iter = 0; iter < 20000 * test::multiplier(); ++iter) {
+        const Precision pa(precisions[g() % 5]), pb(precisions[g() % 5]), pacc(precisions[g() % 5]), ps(precisions[g() % 5]);
+        const Interval a = random_interval(pa), b = random_interval(pb), acc0 = random_interval(pacc);
+        Interval fast = acc0, scratch(ps);
+        add_product(fast, a, b, scratch);
+        Interval plain = acc0, product(ps);
+        mul(product, a, b);
+        add(plain, plain, product);
+        ++compared;
+        if (!same(fast.lower(), plain.lower()) || !same(fast.upper(), plain.upper())) {
+            if (++mismatches <= 5)
+                BOOST_ERROR("add_product " << to_string(fast) << " != mpfi " << to_string(plain) << " for a = "
+                                           << to_string(a) << ", b = " << to_string(b));
+        }
+    }
+    BOOST_CHECK_EQUAL(mismatches, 0);
+    BOOST_CHECK_EQUAL(compared, 20000 * test::multiplier());
+}
