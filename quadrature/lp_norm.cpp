@@ -45,16 +45,31 @@ Expression deviation_integrand(const Expression& f, int d, const Exponent& p) {
     return g;
 }
 
-Expression shift_difference_integrand(const Expression& f, int d, const Exponent& p) {
-    Expression g;
+namespace {
+
+// f(x + h) - f(x) appended to g, h = parameters 0..d-1; returns its slot.
+int append_shift_difference(Expression& g, const Expression& f, int d) {
     std::vector<int> vars, shifted;
     for (int i = 0; i < d; ++i) vars.push_back(g.append({Op::Variable, -1, -1, i}));
     for (int i = 0; i < d; ++i) shifted.push_back(g.append({Op::Add, vars[static_cast<size_t>(i)], g.append_parameter(i)}));
     const int fxh = g.inline_expression(f, shifted);
     const int fx = g.inline_expression(f, vars);
-    const int diff = g.append({Op::Sub, fxh, fx});
-    append_abs_power(g, diff, p);
+    return g.append({Op::Sub, fxh, fx});
+}
+
+}  // namespace
+
+Expression shift_difference_integrand(const Expression& f, int d, const Exponent& p) {
+    Expression g;
+    append_abs_power(g, append_shift_difference(g, f, d), p);
     g.set_text("|f(x+h) - f(x)|^" + p.text() + " for f = " + f.text());
+    return g;
+}
+
+Expression shift_difference(const Expression& f, int d) {
+    Expression g;
+    append_shift_difference(g, f, d);
+    g.set_text("f(x+h) - f(x) for f = " + f.text());
     return g;
 }
 

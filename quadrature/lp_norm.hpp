@@ -36,6 +36,8 @@ int append_abs_power(Expression& e, int f_slot, const Exponent& p);
 Expression deviation_integrand(const Expression& f, int d, const Exponent& p);
 // The integrand |f(x + h) - f(x)|^p with h_i = parameter i (i = 0..d-1).
 Expression shift_difference_integrand(const Expression& f, int d, const Exponent& p);
+// The signed difference f(x+h) - f(x), h = parameters 0..d-1 (smooth where f is, no |.|).
+Expression shift_difference(const Expression& f, int d);
 
 // Outward p-th root of an enclosure of a non-negative quantity: [lo^(1/p) down, hi^(1/p) up],
 // computed as rootn(x^b, a) for p = a/b with directed rounding (no logarithms).
