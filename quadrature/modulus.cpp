@@ -72,7 +72,7 @@ public:
     // each bound comes from evaluate(). Points where f is undefined count as 0.
     Real estimate(const std::vector<Dyadic>& h, const std::vector<std::vector<Real>>& unit_points) const {
         const Precision prec(64);
-        Real sum(prec), vol(prec), side(prec), value(prec);
+        Real sum(prec), vol(prec), value(prec);
         mpfr_set_ui(vol.raw(), 1, MPFR_RNDN);
         std::vector<Real> lo(static_cast<size_t>(d_), Real(prec)), width(static_cast<size_t>(d_), Real(prec)), params;
         for (int i = 0; i < d_; ++i) {
