@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "quadrature/errors.hpp"
 #include "quadrature/evaluation.hpp"
 #include "quadrature/stop_request.hpp"
 #include "quadrature/taylor_series.hpp"
@@ -102,6 +103,39 @@ struct BoxIntegrator::Impl {
         return used_taylor;
     }
 
+    int split_axis(const Box& box, const std::vector<Interval>& params) {
+        int best = box.widest_axis();
+        if (d == 1) return best;
+        mpfr_t w, best_w, side, best_side;
+        mpfr_inits2(64, w, best_w, side, best_side, static_cast<mpfr_ptr>(nullptr));
+        mpfr_set_inf(best_w, 1);
+        mpfr_set_zero(best_side, 1);
+        try {
+            for (int i = 0; i < d; ++i) {
+                const auto halves = box.bisect(i);
+                mpfr_set_zero(w, 1);
+                for (const Box* h : {&halves.first, &halves.second}) {
+                    mpfi_set(nat.raw(), natural.evaluate(h->sides(), params).raw());
+                    if (nonnegative) clip_nonnegative(nat);
+                    mpfr_sub(side, nat.upper(), nat.lower(), MPFR_RNDU);
+                    mpfr_add(w, w, side, MPFR_RNDU);
+                }
+                width_up(side, box.sides()[static_cast<size_t>(i)]);
+                const bool narrower = mpfr_less_p(w, best_w) != 0;
+                const bool tie_wider = mpfr_equal_p(w, best_w) && mpfr_greater_p(side, best_side);
+                if (narrower || tie_wider) {
+                    best = i;
+                    mpfr_set(best_w, w, MPFR_RNDU);
+                    mpfr_set(best_side, side, MPFR_RNDU);
+                }
+            }
+        } catch (const DomainError&) {
+            best = box.widest_axis();
+        }
+        mpfr_clears(w, best_w, side, best_side, static_cast<mpfr_ptr>(nullptr));
+        return best;
+    }
+
     static void clip_nonnegative(Interval& a) {
         if (mpfr_sgn(a.lower()) < 0) mpfr_set_zero(&a.raw()->left, 1);
         if (mpfr_sgn(a.upper()) < 0) throw std::logic_error("BoxIntegrator: a non-negative integrand enclosed below 0");
@@ -115,6 +149,10 @@ BoxIntegrator::BoxIntegrator(BoxIntegrator&&) noexcept = default;
 
 bool BoxIntegrator::enclose(Interval& out, const Box& box, const std::vector<Interval>& params) {
     return impl_->enclose(out, box, params);
+}
+
+int BoxIntegrator::split_axis(const Box& box, const std::vector<Interval>& params) {
+    return impl_->split_axis(box, params);
 }
 
 int default_taylor_order(int /*d*/) { return 6; }
@@ -142,15 +180,24 @@ IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piec
     std::vector<Interval> values(pieces.size(), Interval(prec));
     std::vector<int> origin(pieces.size());
     std::iota(origin.begin(), origin.end(), 0);
+    // where each piece is bisected if chosen: the widest side, or where the Taylor form failed
+    // (and was asked for) the integrator's split_axis
+    std::vector<int> axis(pieces.size(), 0);
+    const std::vector<Interval> no_parameters;
+    auto enclose_piece = [&](BoxIntegrator& integrator, size_t k) {
+        // both branches lvalues: the parameter set is not copied per box
+        const std::vector<Interval>& params =
+            parameter_sets.empty() ? no_parameters : parameter_sets[static_cast<size_t>(pieces[k].parameter_set)];
+        const bool smooth = integrator.enclose(values[k], pieces[k].box, params);
+        axis[k] = smooth || options.taylor_order == 0 ? pieces[k].box.widest_axis() : integrator.split_axis(pieces[k].box, params);
+    };
 
     auto evaluate_range = [&](size_t from, size_t to) {
         tbb::parallel_for(tbb::blocked_range<size_t>(from, to, 16), [&](const tbb::blocked_range<size_t>& r) {
             auto& integrator = integrators.local();
             for (size_t k = r.begin(); k != r.end(); ++k) {
                 throw_if_stop_requested();   // no enclosure of the sum exists before every piece has one
-                integrator.enclose(values[k], pieces[k].box,
-                                   parameter_sets.empty() ? std::vector<Interval>{}
-                                                          : parameter_sets[static_cast<size_t>(pieces[k].parameter_set)]);
+                enclose_piece(integrator, k);
             }
         });
     };
@@ -258,12 +305,13 @@ IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piec
         std::sort(chosen.begin(), chosen.end());
         const size_t first_new = pieces.size();
         for (size_t k : chosen) {
-            auto halves = pieces[k].box.bisect(pieces[k].box.widest_axis());
+            auto halves = pieces[k].box.bisect(axis[k]);
             const int params = pieces[k].parameter_set;
             pieces[k].box = std::move(halves.first);
             pieces.push_back(Piece{std::move(halves.second), params});
             origin.push_back(origin[k]);
             values.emplace_back(prec);
+            axis.push_back(0);
         }
         // re-evaluate the replaced pieces and the new ones
         std::vector<char> done(chosen.size(), 0);
@@ -272,11 +320,7 @@ IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piec
             for (size_t j = r.begin(); j != r.end(); ++j) {
                 if (stop_requested()) return;
                 done[j] = 1;
-                for (size_t k : {chosen[j], first_new + j}) {
-                    integrator.enclose(values[k], pieces[k].box,
-                                       parameter_sets.empty() ? std::vector<Interval>{}
-                                                              : parameter_sets[static_cast<size_t>(pieces[k].parameter_set)]);
-                }
+                for (size_t k : {chosen[j], first_new + j}) enclose_piece(integrator, k);
             }
         });
         evaluated += 2 * static_cast<long>(std::count(done.begin(), done.end(), 1));

@@ -42,6 +42,10 @@ const std::vector<ClosedForm> kClosedForms = {
     {"x1*x2^2 + x2", 2, "0.6666666666666666666666666666666666666667"},
     {"exp(x1 + x2 + x3)", 3, "5.073214111772852765318109686914681950718"},
     {"cos(x1)*cos(x2)*cos(x3)", 3, "0.5958232365909555744641905405206966797551"},
+    // a jump and a kink across planes in d = 3: the boxes where the Taylor form fails are cut
+    // across the plane only (split_axis); cutting every side in turn would need ~(1/tol)^3 boxes
+    {"floor(x2 + 0.7)", 3, "0.7"},
+    {"abs(x3 - 0.3)", 3, "0.29"},
 };
 
 }  // namespace

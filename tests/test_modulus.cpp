@@ -49,6 +49,9 @@ BOOST_AUTO_TEST_CASE(unit_step_has_modulus_delta_to_the_one_over_p) {
     // in d = 2 a jump across x2 = 0.3 and a short delta: the difference lives on a slab of width
     // |h2| <= 1/256, which the ranking's sample points must see (a tensor grid would miss it)
     check_near_below(modulus_lb("floor(x2 + 0.7)", 2, "2", 1, 256), test::ref("0.0625"));
+    // and in d = 3 (the slab is resolved by cutting along x2 only: BoxIntegrator::split_axis;
+    // bisecting every side in turn needed ~10^6 boxes and gave 0)
+    check_near_below(modulus_lb("floor(x2 + 0.7)", 3, "2", 1, 64), test::ref("0.125"));
 }
 
 BOOST_AUTO_TEST_CASE(short_shifts_are_found_for_oscillatory_functions) {
