@@ -122,7 +122,9 @@ public:
         const Box omega = Box::from_dyadics(lo, hi);
         auto r = enclose_integral(g_, {Piece{omega, 0}}, {params}, opt, prec_);
         ShiftTrial trial{h, root_outward(r.value, p_, prec_), r.boxes};
-        if (r.status == IntegrationStatus::BudgetSpent) raise_by_hoelder(trial, omega, params);
+        // |g|^p is smooth wherever g is when p is an even integer: a spent budget then has
+        // another cause, and the signed integral would only spend another
+        if (r.status == IntegrationStatus::BudgetSpent && !p_.is_even_integer()) raise_by_hoelder(trial, omega, params);
         return trial;
     }
 
@@ -137,6 +139,9 @@ private:
         IntegrationOptions opt = options_.integration;
         opt.nonnegative = false;
         opt.absolute_floor = "0";
+        // a smooth signed g converges in few boxes where it keeps one sign; where it changes
+        // sign its integral is near 0 and no budget would help
+        if (opt.max_boxes > 0) opt.max_boxes = std::max(1000L, opt.max_boxes / 8);
         const auto s = enclose_integral(signed_g_, {Piece{omega, 0}}, {params}, opt, prec_);
         trial.boxes += s.boxes;
         mpfr_t mig, t, u;
