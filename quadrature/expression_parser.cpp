@@ -248,10 +248,14 @@ private:
         }
     }
 
+    [[noreturn]] static void constant_too_large(const SyntaxNode& n) {
+        throw InputError("constant too large " + at_column(n.offset) + " (at most " + std::to_string(kMaxConstantBits) +
+                         " bits exactly)");
+    }
+
     static void require_small(const mpq_t q, const SyntaxNode& n) {
         if (mpz_sizeinbase(mpq_numref(q), 2) > kMaxConstantBits || mpz_sizeinbase(mpq_denref(q), 2) > kMaxConstantBits)
-            throw InputError("constant too large " + at_column(n.offset) + " (at most " +
-                             std::to_string(kMaxConstantBits) + " bits exactly)");
+            constant_too_large(n);
     }
 
     // Exact value of a constant subexpression built from numbers and + - * / and integer powers;
@@ -293,8 +297,7 @@ private:
                     const size_t k_abs = static_cast<size_t>(k < 0 ? -k : k);
                     const size_t widest = std::max(mpz_sizeinbase(mpq_numref(out), 2), mpz_sizeinbase(mpq_denref(out), 2));
                     if (k_abs > 1 && (widest - 1) * k_abs >= kMaxConstantBits)   // |a|^k >= 2^((bits-1) k)
-                        throw InputError("constant too large " + at_column(n.offset) + " (at most " +
-                                         std::to_string(kMaxConstantBits) + " bits exactly)");
+                        constant_too_large(n);
                     mpz_pow_ui(mpq_numref(out), mpq_numref(out), static_cast<unsigned long>(k < 0 ? -k : k));
                     mpz_pow_ui(mpq_denref(out), mpq_denref(out), static_cast<unsigned long>(k < 0 ? -k : k));
                     if (k < 0) mpq_inv(out, out);

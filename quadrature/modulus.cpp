@@ -56,6 +56,17 @@ std::vector<std::vector<Real>> screening_points(int d, long n, Precision prec) {
     return points;
 }
 
+// Omega_h = { x in [0,1]^d : x + h in [0,1]^d } as a box with exact ends; empty when some |h_i| >= 1.
+std::optional<Box> shift_domain(const std::vector<Dyadic>& h) {
+    std::vector<Dyadic> lo, hi;
+    for (const Dyadic& hi_ : h) {
+        lo.push_back(hi_.sign() >= 0 ? Dyadic(0) : -hi_);
+        hi.push_back(hi_.sign() >= 0 ? Dyadic(1) - hi_ : Dyadic(1));
+        if (!(lo.back() < hi.back())) return std::nullopt;
+    }
+    return Box::from_dyadics(lo, hi);
+}
+
 struct ShiftTrial {
     std::vector<Dyadic> h;
     Interval norm;
@@ -73,18 +84,18 @@ public:
     Real estimate(const std::vector<Dyadic>& h, const std::vector<std::vector<Real>>& unit_points) const {
         const Precision prec(64);
         Real sum(prec), vol(prec), value(prec);
+        const auto omega = shift_domain(h);
+        if (!omega) return sum;
         mpfr_set_ui(vol.raw(), 1, MPFR_RNDN);
         std::vector<Real> lo(static_cast<size_t>(d_), Real(prec)), width(static_cast<size_t>(d_), Real(prec)), params;
         for (int i = 0; i < d_; ++i) {
-            const Interval hi = h[static_cast<size_t>(i)].to_interval(Precision(128));
+            const size_t k = static_cast<size_t>(i);
+            mpfr_set(lo[k].raw(), omega->side(i).lower(), MPFR_RNDN);
+            mpfr_sub(width[k].raw(), omega->side(i).upper(), omega->side(i).lower(), MPFR_RNDN);
+            mpfr_mul(vol.raw(), vol.raw(), width[k].raw(), MPFR_RNDN);
             params.emplace_back(prec);
-            mpfr_set(params.back().raw(), hi.lower(), MPFR_RNDN);   // h is a 64-bit dyadic: exact
-            mpfr_abs(width[static_cast<size_t>(i)].raw(), params.back().raw(), MPFR_RNDN);
-            mpfr_ui_sub(width[static_cast<size_t>(i)].raw(), 1, width[static_cast<size_t>(i)].raw(), MPFR_RNDN);
-            if (mpfr_sgn(params.back().raw()) < 0) mpfr_neg(lo[static_cast<size_t>(i)].raw(), params.back().raw(), MPFR_RNDN);
-            mpfr_mul(vol.raw(), vol.raw(), width[static_cast<size_t>(i)].raw(), MPFR_RNDN);
+            h[k].to_mpfr(params.back().raw(), MPFR_RNDN);   // a 64-bit dyadic: exact
         }
-        if (mpfr_sgn(vol.raw()) <= 0) return sum;
         PointEvaluator g(g_, prec);
         std::vector<Real> x(static_cast<size_t>(d_), Real(prec));
         for (const auto& u : unit_points) {
@@ -102,24 +113,14 @@ public:
 
     // ||f(.+h) - f||_{L^p(Omega_h)} enclosed; h_i given exactly.
     ShiftTrial evaluate(const std::vector<Dyadic>& h, const std::string& absolute_floor) const {
-        std::vector<Dyadic> lo, hi;
+        const auto domain = shift_domain(h);
+        if (!domain) return ShiftTrial{h, Interval(prec_), 0};   // Omega_h is empty
+        const Box& omega = *domain;
         std::vector<Interval> params;
-        for (int i = 0; i < d_; ++i) {
-            const Dyadic& hi_ = h[static_cast<size_t>(i)];
-            if (hi_.sign() >= 0) {
-                lo.push_back(Dyadic(0));
-                hi.push_back(Dyadic(1) - hi_);
-            } else {
-                lo.push_back(-hi_);
-                hi.push_back(Dyadic(1));
-            }
-            params.push_back(hi_.to_interval(prec_));
-            if (!(lo.back() < hi.back())) return ShiftTrial{h, Interval(prec_), 0};   // Omega_h is empty
-        }
+        for (const Dyadic& hi : h) params.push_back(hi.to_interval(prec_));
         IntegrationOptions opt = options_.integration;
         opt.nonnegative = true;
         opt.absolute_floor = absolute_floor;
-        const Box omega = Box::from_dyadics(lo, hi);
         auto r = enclose_integral(g_, {Piece{omega, 0}}, {params}, opt, prec_);
         ShiftTrial trial{h, root_outward(r.value, p_, prec_), r.boxes};
         // |g|^p is smooth wherever g is when p is an even integer: a spent budget then has

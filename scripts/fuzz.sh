@@ -36,7 +36,7 @@ for t in "${targets[@]}"; do
   mapfile -t stored < <(find "$here/tests/fuzz/regressions/$t" "$here/tests/fuzz/corpus/$t" -type f ! -name '.*' 2>/dev/null | sort)
   if [ ${#stored[@]} -gt 0 ]; then
     "$build/fuzz/$t" "${flags[@]}" "${stored[@]}" > "$build/$t.replay.log" 2>&1 \
-      || { echo "$t: a stored input fails (see $build/$t.replay.log)"; status=1; continue; }
+      || { echo "$t: a stored input fails (see $build/$t.replay.log)"; tail -25 "$build/$t.replay.log"; status=1; continue; }
   fi
   if [ $smoke = 1 ]; then
     corpus="$build/smoke-corpus/$t"
