@@ -10,7 +10,7 @@
 #include "quadrature/errors.hpp"
 #include "quadrature/integration.hpp"
 #include "quadrature/modulus.hpp"
-#include "quadrature/stop_request.hpp"
+#include "quadrature/stop_token.hpp"
 
 namespace lpcert {
 
@@ -52,7 +52,9 @@ Dyadic default_eta(const Expression& f, const ConstructionRequest& r, const Expo
     mpq_ptr delta = delta_value.backend().data();
     mpz_ui_pow_ui(mpq_denref(delta), static_cast<unsigned long>(r.N), static_cast<unsigned long>(r.levels));
     mpz_set_ui(mpq_numref(delta), 1);
-    ModulusSearch found(f, r.d, p, delta, ModulusOptions(), r.prec);
+    ModulusOptions search_options;
+    search_options.integration.stop = r.stop;
+    ModulusSearch found(f, r.d, p, delta, search_options, r.prec);
     const ModulusLowerBound& lb = found.result();
     const mpfr_srcptr lower = lb.norm_at_best.lower();
     Dyadic eta = Dyadic::power_of_two(-40);
@@ -87,8 +89,9 @@ CellValues compute_cell_values(const Expression& f, const ConstructionRequest& r
         opt.piece_absolute_tolerance = decimal_down(goal.lower(), 6);
         if (r.progress) opt.on_round = [&](long boxes, long) { r.progress("cell averages, level " + std::to_string(l), boxes, grid.cells()); };
         opt.max_boxes = std::max(400000L, 8 * grid.cells());
+        opt.stop = r.stop;
         const IntegralEnclosure integral = enclose_integral(f, std::move(pieces), {}, opt, prec);
-        throw_if_stop_requested();   // a network from unfinished cell values is not the one asked for
+        r.stop.throw_if_stop_requested();   // a network from unfinished cell values is not the one asked for
         out.quadrature_boxes += integral.boxes;
         std::vector<Dyadic> values;
         values.reserve(static_cast<size_t>(grid.cells()));

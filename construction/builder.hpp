@@ -11,6 +11,7 @@
 #include "quadrature/expression.hpp"
 #include "quadrature/lp_norm.hpp"
 #include "quadrature/modulus.hpp"
+#include "quadrature/stop_token.hpp"
 
 namespace lpcert {
 
@@ -21,6 +22,7 @@ struct ConstructionRequest {
     Precision prec{128};                 // working precision of the quadrature
     long max_memory_bytes = 8L << 30;    // refuse larger builds (ResourceLimit, exit 3)
     std::function<void(const std::string&, long, long)> progress;   // (stage, done, total)
+    StopToken stop;                      // the cell values' quadrature and the default eta's search
 };
 
 // v[l][K] for l = 0..L: multiples of eta, v = eta * round(midpoint of an enclosure of the

@@ -2,6 +2,7 @@
 // Floor-ReLU network, but ramps of steepness S instead of floor digits, one sin2pi decoder per
 // level (angle codes), and the running readout carried by ReLU as Y = y + shift >= 0.
 
+#include "quadrature/integer_log2.hpp"
 #include "construction/builder.hpp"
 #include "construction/cell_grid.hpp"
 #include "construction/layer_builder.hpp"
@@ -82,7 +83,7 @@ Dyadic default_steepness(const CellValues& values, int d, int N, int L, mpfr_src
     mpfr_mul_si(T, FBp.upper(), static_cast<long>(d) * L * (N - 1), MPFR_RNDU);
     mpfr_div_si(T, T, N, MPFR_RNDU);
     mpfr_div(T, T, etap.lower(), MPFR_RNDU);
-    const long min_exponent = 2 + static_cast<long>(std::ceil(L * std::log2(static_cast<double>(N))));   // S >= 4 N^L
+    const long min_exponent = 2 + ceil_log2_of_power(static_cast<unsigned long>(N), static_cast<unsigned long>(L));   // S >= 4 N^L
     long e = std::max(min_exponent, static_cast<long>(mpfr_get_exp(T)));   // 2^exp(T) > T
     mpfr_clear(T);
     return Dyadic::power_of_two(e);

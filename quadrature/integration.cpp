@@ -9,7 +9,7 @@
 #include "quadrature/errors.hpp"
 #include "quadrature/evaluation.hpp"
 #include "quadrature/real.hpp"
-#include "quadrature/stop_request.hpp"
+#include "quadrature/stop_token.hpp"
 #include "quadrature/taylor_series.hpp"
 
 namespace lpcert {
@@ -217,7 +217,7 @@ IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piec
         tbb::parallel_for(tbb::blocked_range<size_t>(from, to, 16), [&](const tbb::blocked_range<size_t>& r) {
             auto& integrator = integrators.local();
             for (size_t k = r.begin(); k != r.end(); ++k) {
-                throw_if_stop_requested();   // no enclosure of the sum exists before every piece has one
+                options.stop.throw_if_stop_requested();   // no enclosure of the sum exists before every piece has one
                 enclose_piece(integrator, k);
             }
         });
@@ -298,9 +298,9 @@ IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piec
                 break;
             }
         }
-        if (evaluated >= max_boxes || stop_requested()) {
+        if (evaluated >= max_boxes || options.stop.stop_requested()) {
             for (auto& w : widths) mpfr_clear(w);
-            result.status = stop_requested() ? IntegrationStatus::Stopped : IntegrationStatus::BudgetSpent;
+            result.status = options.stop.stop_requested() ? IntegrationStatus::Stopped : IntegrationStatus::BudgetSpent;
             break;
         }
         if (!per_piece) {
@@ -348,7 +348,7 @@ IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piec
         tbb::parallel_for(tbb::blocked_range<size_t>(0, chosen.size(), 8), [&](const tbb::blocked_range<size_t>& r) {
             auto& integrator = integrators.local();
             for (size_t j = r.begin(); j != r.end(); ++j) {
-                if (stop_requested()) return;
+                if (options.stop.stop_requested()) return;
                 done[j] = 1;
                 for (size_t k : {chosen[j], first_new + j}) enclose_piece(integrator, k);
             }

@@ -26,6 +26,7 @@
 #include "quadrature/box.hpp"
 #include "quadrature/expression.hpp"
 #include "quadrature/interval.hpp"
+#include "quadrature/stop_token.hpp"
 
 namespace lpcert {
 
@@ -48,9 +49,10 @@ struct IntegrationOptions {
     long max_boxes = 0;                   // 0 = default: 4,000,000 pieces in total
     // Called after each round with (pieces so far, current width / goal): progress display.
     std::function<void(long, long)> on_round;
+    StopToken stop;                       // polled between and inside refinement rounds
 };
 
-// Stopped: a stop request (stop_request.hpp) ended the refinement; the enclosure is still true.
+// Stopped: a stop request (options.stop) ended the refinement; the enclosure is still true.
 // A request before every initial piece has an enclosure throws Stopped instead.
 enum class IntegrationStatus { Converged, BudgetSpent, Stopped };
 

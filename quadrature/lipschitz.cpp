@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "quadrature/box.hpp"
-#include "quadrature/stop_request.hpp"
+#include "quadrature/stop_token.hpp"
 #include "quadrature/taylor_series.hpp"
 
 namespace lpcert {
@@ -29,7 +29,8 @@ struct ScoredBox {
 }  // namespace
 
 std::optional<LipschitzBound> bound_lipschitz_constant(const Expression& f, int d, const std::string& relative_tolerance,
-                                                       long max_boxes, Precision prec) {
+                                                       long max_boxes, Precision prec,
+                                                       const StopToken& stop) {
     f.require_dimension(d);
     const SeriesLayout layout(d, 1);
     SeriesEvaluator ev(f, layout, prec, Differentiability::Lipschitz);
@@ -64,7 +65,7 @@ std::optional<LipschitzBound> bound_lipschitz_constant(const Expression& f, int 
 
     auto by_upper = [](const ScoredBox& a, const ScoredBox& b) { return mpfr_less_p(a.norm.upper(), b.norm.upper()) != 0; };
     while (lipschitz) {
-        if (stop_requested()) break;   // every partition gives a true upper bound; a stop keeps it
+        if (stop.stop_requested()) break;   // every partition gives a true upper bound; a stop keeps it
         std::make_heap(boxes.begin(), boxes.end(), by_upper);
         // target = (1 + tol) * lower, rounded down: stop when the largest upper bound is below it.
         mpfr_mul(target, lower, factor.lower(), MPFR_RNDD);

@@ -8,6 +8,7 @@
 
 #include "quadrature/expression.hpp"
 #include "quadrature/interval.hpp"
+#include "quadrature/stop_token.hpp"
 
 namespace lpcert {
 
@@ -18,6 +19,7 @@ struct LipschitzBound {
 
 // relative_tolerance: stop when upper <= (1 + tol) * (lower estimate); max_boxes bounds the work.
 std::optional<LipschitzBound> bound_lipschitz_constant(const Expression& f, int d, const std::string& relative_tolerance,
-                                                       long max_boxes, Precision prec);
+                                                       long max_boxes, Precision prec,
+                                                       const StopToken& stop = StopToken());
 
 }  // namespace lpcert

@@ -8,7 +8,7 @@
 
 #include "quadrature/evaluation.hpp"
 #include "quadrature/real.hpp"
-#include "quadrature/stop_request.hpp"
+#include "quadrature/stop_token.hpp"
 
 namespace lpcert {
 
@@ -249,7 +249,7 @@ ModulusLowerBound certify_modulus_lower_bound(const Expression& f, int d, const 
     // tolerance, and each enclosure's lower end is a certified lower bound on its own. Ranking by
     // certified coarse enclosures instead (tolerance 0.1, 2,000 boxes per shift) cost most of a
     // level's time in d = 3 and ranked no better: wide enclosures hardly separate close shifts.
-    // Every certified trial is a lower bound on its own, so a stop request (stop_request.hpp)
+    // Every certified trial is a lower bound on its own, so a stop request (options.integration.stop)
     // keeps the best one so far, marked stopped; before the first trial there is nothing to keep.
     try {
         struct Planned {
@@ -277,11 +277,11 @@ ModulusLowerBound certify_modulus_lower_bound(const Expression& f, int d, const 
         std::vector<std::optional<Real>> estimates(plan.size());
         tbb::parallel_for(tbb::blocked_range<size_t>(0, plan.size(), 1), [&](const tbb::blocked_range<size_t>& r) {
             for (size_t k = r.begin(); k != r.end(); ++k) {
-                if (stop_requested()) return;
+                if (options.integration.stop.stop_requested()) return;
                 estimates[k] = shifts.estimate(plan[k].h, points);
             }
         });
-        throw_if_stop_requested();
+        options.integration.stop.throw_if_stop_requested();
         best.shifts_screened = static_cast<int>(plan.size());
         std::vector<size_t> order(plan.size());
         for (size_t k = 0; k < order.size(); ++k) order[k] = k;

@@ -11,12 +11,13 @@
 
 #include "quadrature/catalog.hpp"
 #include "quadrature/errors.hpp"
-#include "quadrature/stop_request.hpp"
+#include "quadrature/stop_token.hpp"
 #include "reports/ramp_plot.hpp"
 #include "reports/report.hpp"
 #include "reports/svg_plot.hpp"
 #include "verify/certificate.hpp"
 #include "verify/json_io.hpp"
+#include "verify/certify_run.hpp"
 #include "verify/network_assembly.hpp"
 
 namespace lpcert {
@@ -165,7 +166,7 @@ BuiltNetwork rebuild(const nlohmann::json& certificate) {
     RunParameters P = parameters_from_certificate(certificate);
     const Expression f = Expression::parse(P.expression);
     const Exponent p = Exponent::parse(P.p);
-    return std::move(assemble_network(f, p, P, {}).built);
+    return std::move(assemble_network(f, p, P, {}, StopToken()).built);
 }
 
 // For the first d = 1 function run with both constructions: Phi_l of both networks across a cell
@@ -195,76 +196,63 @@ std::string ramp_section(const std::vector<CaseOutcome>& outcomes, const std::st
 }  // namespace
 
 int run_reproduce(const SuiteOptions& o) {
+    auto say = [&](const std::string& line) {
+        if (o.on_line) o.on_line(line);
+    };
     const auto start = std::chrono::steady_clock::now();
     const auto suite = reproduce_suite(o.quick);
     std::vector<CaseOutcome> outcomes;
     if (!o.out.empty()) std::filesystem::create_directories(o.out + "/certificates");
-    const int threads = o.threads > 0 ? o.threads : tbb::info::default_concurrency();
     bool all = true;
     std::optional<std::string> stopped;   // a budget or Ctrl-C ended the suite early
     for (size_t k = 0; k < suite.size(); ++k) {
         const SuiteCase& sc = suite[k];
-        const auto t0 = std::chrono::steady_clock::now();
         const auto entry = find_in_catalog(sc.function);
         if (!entry) throw std::logic_error("reproduce: unknown catalog function " + sc.function);
-        CommandLine c;
-        c.function_name = sc.function;
-        c.function_text = entry->expression(sc.d);
-        c.d = sc.d;
-        c.N = sc.N;
-        c.levels = sc.levels;
-        c.p = sc.p;
-        c.tol = o.tol;
-        c.eta = sc.eta;
-        c.construction = sc.construction;
-        const Expression f = c.expression();
-        const Exponent p = Exponent::parse(sc.p);
+        RunRequest request(sc.function, Expression::parse(entry->expression(sc.d)), sc.d, Exponent::parse(sc.p));
+        request.N = sc.N;
+        request.levels = sc.levels;
+        request.tol = o.tol;
+        if (!sc.eta.empty()) request.eta = parse_eta(sc.eta, "suite eta");
+        request.construction = parse_construction(sc.construction);
         auto progress = [&](const std::string& stage, long done, long total) {
             if (o.progress) o.progress("[" + std::to_string(k + 1) + "/" + std::to_string(suite.size()) + "] " + sc.name + ": " + stage, done, total);
         };
-        RunParameters params = command_line_parameters(c);
-        CertificationResult r;
-        bool built = false;
-        std::optional<ModulusSearch> finest_modulus;
-        try {
-            params = run_parameters(c, f, p, progress, &finest_modulus);
-            const AssembledNetwork net = assemble_network(f, p, params, progress);
-            built = true;
-            CertificationSettings settings;
-            settings.tol = o.tol;
-            settings.progress = progress;
-            if (finest_modulus) settings.known_modulus = &*finest_modulus;
-            r = certify_levels(f, p, net.built, net.prefix_partner.get(), settings);
-        } catch (const Stopped& s) {
-            r = nothing_certified(params, s.what());
-        }
-        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        CaseOutcome out{sc, certificate_json(params, r, threads, secs, std::nullopt), secs, ""};
-        if (!built) out.certificate["parameters"]["eta"] = nullptr;   // not chosen yet
+        const RunOutcome run = certify_run(request, JobOptions{o.threads, progress}, o.stop);
+        const CertificationResult& r = run.result;
+        const double secs = run.seconds;
+        CaseOutcome out{sc, run.certificate, secs, ""};
         if (!o.compare.empty()) {
             const std::string stored = o.compare + "/" + sc.name + ".json";
             out.regression = std::filesystem::exists(stored) ? compare_certificates(out.certificate, read_json_file(stored))
                                                              : "no stored certificate " + stored;
         }
         if (!o.out.empty()) write_json(out.certificate, o.out + "/certificates/" + sc.name + ".json");
-        all = all && r.all_certified() && out.regression.empty();
+        all = all && run.certified() && out.regression.empty();
         if (o.progress) o.progress("", 0, 0);
-        std::cout << std::left << std::setw(30) << sc.name << " " << std::setw(14) << out.certificate["verdict"].get<std::string>()
-                  << std::fixed << std::setprecision(1) << secs << " s"
-                  << (out.regression.empty() ? "" : "  REGRESSION: " + out.regression) << "\n"
-                  << std::flush;
+        {
+            std::ostringstream line;
+            line << std::left << std::setw(30) << sc.name << " " << std::setw(14) << out.certificate["verdict"].get<std::string>()
+                 << std::fixed << std::setprecision(1) << secs << " s"
+                 << (out.regression.empty() ? "" : "  REGRESSION: " + out.regression);
+            say(line.str());
+        }
         outcomes.push_back(std::move(out));
         if (r.stopped) {
             stopped = *r.stopped;
             all = false;
-            std::cout << "stopped: " << *stopped << "; " << suite.size() - k - 1 << " cases not run (incomplete)\n";
+            say("stopped: " + *stopped + "; " + std::to_string(suite.size() - k - 1) + " cases not run (incomplete)");
             break;
         }
     }
     const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const std::string verdict = all ? "certified" : "not_certified";
-    std::cout << "reproduce" << (o.quick ? " --quick" : "") << ": " << outcomes.size() << " cases, verdict " << verdict
-              << " (" << std::fixed << std::setprecision(1) << total << " s)\n";
+    {
+        std::ostringstream line;
+        line << "reproduce" << (o.quick ? " --quick" : "") << ": " << outcomes.size() << " cases, verdict " << verdict << " ("
+             << std::fixed << std::setprecision(1) << total << " s)";
+        say(line.str());
+    }
     if (!o.out.empty()) {
         nlohmann::json summary = {{"schema", "lpcert-reproduce/1"}, {"quick", o.quick}, {"verdict", verdict},
                                   {"complete", !stopped}, {"stopped", stopped ? nlohmann::json(*stopped) : nlohmann::json(nullptr)},
@@ -350,7 +338,7 @@ int run_reproduce(const SuiteOptions& o) {
         write_text_file(o.out + "/summary.md", md.str());
         write_text_file(o.out + "/summary.html", html_page("lpcert reproduce", html.str()));
         write_json(summary, o.out + "/summary.json");
-        std::cout << "report: " << o.out << "/summary.html (and summary.md, summary.json, certificates/)\n";
+        say("report: " + o.out + "/summary.html (and summary.md, summary.json, certificates/)");
     }
     return all ? 0 : 1;
 }

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "quadrature/stop_token.hpp"
+
 namespace lpcert {
 
 struct SuiteCase {
@@ -31,13 +33,15 @@ struct SuiteOptions {
     int threads = 0;
     bool quiet = false;
     std::function<void(const std::string&, long, long)> progress;
+    std::function<void(const std::string&)> on_line;   // one line per case and the summary (the CLI prints them)
+    StopToken stop;
 };
 
 // "" when `now` agrees with `stored` (same verdict, same statuses, every error enclosure meets
 // the stored one); otherwise what changed.
 std::string compare_certificates(const nlohmann::json& now, const nlohmann::json& stored);
 
-// Runs the suite, prints a summary on stdout; returns the exit status (0 only if everything was
+// Runs the suite, reports a line per case and a summary through on_line; returns the exit status (0 only if everything was
 // certified and, with compare, nothing regressed).
 int run_reproduce(const SuiteOptions& options);
 

@@ -6,6 +6,7 @@
 #include "test_support.hpp"
 #include "verify/certificate.hpp"
 #include "verify/check.hpp"
+#include "verify/certify_run.hpp"
 #include "verify/network_assembly.hpp"
 
 using namespace lpcert;
@@ -20,21 +21,13 @@ struct Run {
 
 Run run(const std::string& text, int d, int N, int L, const std::string& p, const std::string& eta = "",
         const std::string& construction = "floor-relu") {
-    CommandLine c;
-    c.function_text = text;
-    c.d = d;
-    c.N = N;
-    c.levels = L;
-    c.p = p;
-    c.eta = eta;
-    c.construction = construction;
-    const Expression f = c.expression();
-    const Exponent e = Exponent::parse(p);
-    Run r{run_parameters(c, f, e, {}), {}, {}};
-    const AssembledNetwork net = assemble_network(f, e, r.params, {});
-    r.result = certify_levels(f, e, net.built, net.prefix_partner.get(), CertificationSettings());
-    r.certificate = certificate_json(r.params, r.result, 1, 0.0, std::nullopt);
-    return r;
+    RunRequest q(text, Expression::parse(text), d, Exponent::parse(p));
+    q.N = N;
+    q.levels = L;
+    if (!eta.empty()) q.eta = parse_eta(eta, "eta");
+    q.construction = parse_construction(construction);
+    RunOutcome o = certify_run(q, JobOptions{1, {}}, StopToken());
+    return Run{o.parameters, std::move(o.result), o.certificate};
 }
 
 void require_all_certified(const Run& r) {
@@ -90,35 +83,35 @@ BOOST_AUTO_TEST_CASE(smooth_function_in_three_dimensions) {
 BOOST_AUTO_TEST_CASE(check_accepts_the_truth_and_rejects_tampering) {
     const Run r = run("sin(2*pi*x1)", 1, 2, 4, "2");
     require_all_certified(r);
-    BOOST_CHECK(check_certificate(r.certificate, 1, {}).passed);
+    BOOST_CHECK(check_certificate(r.certificate, JobOptions{1, {}}, StopToken()).passed);
 
     auto tampered = r.certificate;
     const double up = std::stod(tampered["levels"][3]["error"]["upper"].get<std::string>());
     tampered["levels"][3]["error"]["upper"] = std::to_string(up / 10);
-    auto o = check_certificate(tampered, 1, {});
+    auto o = check_certificate(tampered, JobOptions{1, {}}, StopToken());
     BOOST_CHECK(!o.passed);
     BOOST_CHECK(o.first_failure.find("levels[3].error") == 0);
 
     tampered = r.certificate;   // both ends moved below the truth
     tampered["levels"][2]["error"] = {{"lower", "1e-6"}, {"upper", "2e-6"}};
-    o = check_certificate(tampered, 1, {});
+    o = check_certificate(tampered, JobOptions{1, {}}, StopToken());
     BOOST_CHECK(!o.passed && o.first_failure.find("levels[2].error") == 0);
 
     tampered = r.certificate;
     const double om = std::stod(tampered["levels"][1]["omega_lower"].get<std::string>());
     tampered["levels"][1]["omega_lower"] = std::to_string(om * 10);
     tampered["levels"][1]["bound"] = std::to_string(om * 29);
-    o = check_certificate(tampered, 1, {});
+    o = check_certificate(tampered, JobOptions{1, {}}, StopToken());
     BOOST_CHECK(!o.passed && o.first_failure.find("levels[1].omega_lower") == 0);
 
     tampered = r.certificate;
     tampered["levels"][0]["bound"] = "100";
-    o = check_certificate(tampered, 1, {});
+    o = check_certificate(tampered, JobOptions{1, {}}, StopToken());
     BOOST_CHECK(!o.passed && o.first_failure.find("levels[0].bound") == 0);
 
     tampered = r.certificate;
     tampered["architecture"]["width"] = 5;
-    BOOST_CHECK(!check_certificate(tampered, 1, {}).passed);
+    BOOST_CHECK(!check_certificate(tampered, JobOptions{1, {}}, StopToken()).passed);
 }
 
 BOOST_AUTO_TEST_CASE(certificates_do_not_depend_on_the_thread_count) {

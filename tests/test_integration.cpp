@@ -8,7 +8,7 @@
 #include "quadrature/errors.hpp"
 #include "quadrature/integration.hpp"
 #include "quadrature/lp_norm.hpp"
-#include "quadrature/stop_request.hpp"
+#include "quadrature/stop_token.hpp"
 #include "test_support.hpp"
 
 using namespace lpcert;
@@ -141,14 +141,15 @@ BOOST_AUTO_TEST_CASE(a_stop_request_leaves_a_true_enclosure) {
     mpq_set_si(exact, 1241 + 5200, 20000);
     int stopped = 0;
     for (int micros : {0, 200, 500, 1000, 2000, 4000, 8000, 16000, 32000, 64000}) {
-        clear_stop_request();
+        StopSource source;
         IntegrationOptions o;
+        o.stop = source.token();
         o.relative_tolerance = "1e-14";
         o.taylor_order = 0;
         o.max_boxes = 2000000;
-        std::thread stopper([micros] {
+        std::thread stopper([micros, &source] {
             std::this_thread::sleep_for(std::chrono::microseconds(micros));
-            request_stop("test");
+            source.request_stop("test");
         });
         std::optional<IntegralEnclosure> r;
         try {
@@ -164,9 +165,12 @@ BOOST_AUTO_TEST_CASE(a_stop_request_leaves_a_true_enclosure) {
                             "stopped after " << micros << " us: " << to_string(r->value));
     }
     BOOST_CHECK_GT(stopped, 5);
-    clear_stop_request();
-    request_stop("before any work");
-    BOOST_CHECK_THROW(integrate("x1^2", 1, "1e-5", 4), Stopped);
-    clear_stop_request();
+    StopSource before;
+    before.request_stop("before any work");
+    IntegrationOptions o;
+    o.stop = before.token();
+    BOOST_CHECK_THROW(enclose_integral(Expression::parse("x1^2"), {Piece{Box::unit_cube(1), 0}}, {}, o, Precision(96)), Stopped);
+    // another computation with its own token is not stopped by it
+    BOOST_CHECK(integrate("x1^2", 1, "1e-5", 4).status == IntegrationStatus::Converged);
     mpq_clears(exact, l, h, nullptr);
 }

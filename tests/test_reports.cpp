@@ -10,7 +10,7 @@
 #include "reports/reproduce.hpp"
 #include "reports/svg_plot.hpp"
 #include "verify/certificate.hpp"
-#include "verify/network_assembly.hpp"
+#include "verify/certify_run.hpp"
 
 using namespace lpcert;
 
@@ -24,16 +24,11 @@ struct Fixture {
 
 Fixture make_run() {
     Fixture fx;
-    CommandLine c;
-    c.function_text = fx.f.text();
-    c.levels = 4;
-    c.p = "1";
-    const Exponent p = Exponent::parse("1");
-    RunParameters params = run_parameters(c, fx.f, p, {});
-    AssembledNetwork net = assemble_network(fx.f, p, params, {});
-    const CertificationResult r = certify_levels(fx.f, p, net.built, net.prefix_partner.get(), CertificationSettings());
-    fx.certificate = certificate_json(params, r, 1, 0, std::nullopt);
-    fx.built = std::move(net.built);
+    RunRequest q(fx.f.text(), fx.f, 1, Exponent::parse("1"));
+    q.levels = 4;
+    RunOutcome o = certify_run(q, JobOptions{1, {}}, StopToken());
+    fx.certificate = o.certificate;
+    fx.built = std::move(o.network->built);
     return fx;
 }
 

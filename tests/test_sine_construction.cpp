@@ -8,7 +8,7 @@
 #include "network_test_support.hpp"
 #include "verify/check.hpp"
 #include "verify/certificate.hpp"
-#include "verify/network_assembly.hpp"
+#include "verify/certify_run.hpp"
 
 using namespace lpcert;
 
@@ -138,22 +138,16 @@ BOOST_AUTO_TEST_CASE(export_reimport_and_reevaluation) {
 namespace {
 
 nlohmann::json certify_sine(const std::string& text, int d, int L, const std::string& p, int N = 2) {
-    CommandLine c;
-    c.function_text = text;
-    c.d = d;
-    c.N = N;
-    c.levels = L;
-    c.p = p;
-    c.construction = "sin-relu";
-    const Expression f = c.expression();
-    const Exponent e = Exponent::parse(p);
-    RunParameters params = run_parameters(c, f, e, {});
-    const AssembledNetwork net = assemble_network(f, e, params, {});
-    const CertificationResult r = certify_levels(f, e, net.built, net.prefix_partner.get(), CertificationSettings());
+    RunRequest q(text, Expression::parse(text), d, Exponent::parse(p));
+    q.N = N;
+    q.levels = L;
+    q.construction = Construction::SinRelu;
+    const RunOutcome o = certify_run(q, JobOptions{1, {}}, StopToken());
+    const CertificationResult& r = o.result;
     BOOST_CHECK_MESSAGE(r.all_certified(), text << " not certified");
     for (const auto& l : r.levels) BOOST_CHECK(l.exact_cell_values);
     BOOST_CHECK_EQUAL(r.architecture.activations.at("floor"), 0);
-    return certificate_json(params, r, 1, 0, std::nullopt);
+    return o.certificate;
 }
 
 }  // namespace
@@ -168,10 +162,10 @@ BOOST_AUTO_TEST_CASE(theorem_certified_for_the_sine_network) {
     // points; with too few the decoder's E became inexact and every shrunk cell read [-1, 1]
     certify_sine("x1", 1, 5, "3.5", 3);
     // check re-verifies, and rejects a tampered sine certificate
-    BOOST_CHECK(check_certificate(x1, 1, {}).passed);
+    BOOST_CHECK(check_certificate(x1, JobOptions{1, {}}, StopToken()).passed);
     auto tampered = x1;
     tampered["levels"][4]["error"]["upper"] = tampered["levels"][4]["error"]["lower"];
     tampered["levels"][4]["error"]["lower"] = "0";
     tampered["levels"][4]["error"]["upper"] = "1e-9";
-    BOOST_CHECK(!check_certificate(tampered, 1, {}).passed);
+    BOOST_CHECK(!check_certificate(tampered, JobOptions{1, {}}, StopToken()).passed);
 }

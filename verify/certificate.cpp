@@ -46,6 +46,12 @@ CertificationResult nothing_certified(const RunParameters& P, const std::string&
     return r;
 }
 
+bool run_is_certified(const CertificationResult& r, const std::optional<std::string>& target_error) {
+    if (r.stopped) return false;
+    if (target_error && !r.target_level) return false;
+    return r.all_certified();
+}
+
 nlohmann::json certificate_json(const RunParameters& P, const CertificationResult& r, int threads, double seconds,
                                 const std::optional<std::string>& target_error) {
     nlohmann::json levels = nlohmann::json::array();
@@ -100,7 +106,7 @@ nlohmann::json certificate_json(const RunParameters& P, const CertificationResul
         {"levels", levels},
         {"target_error", target_error ? nlohmann::json(*target_error) : nlohmann::json(nullptr)},
         {"target_level", r.target_level ? nlohmann::json(*r.target_level) : nlohmann::json(nullptr)},
-        {"verdict", r.all_certified() ? "certified" : "not_certified"},
+        {"verdict", run_is_certified(r, target_error) ? "certified" : "not_certified"},
         // false when a budget or Ctrl-C stopped the run: levels not reached are "inconclusive"
         {"complete", !r.stopped.has_value()},
         {"stopped", r.stopped ? nlohmann::json(*r.stopped) : nlohmann::json(nullptr)},

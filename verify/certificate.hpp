@@ -25,6 +25,12 @@ struct RunParameters {
     std::optional<Dyadic> steepness;
 };
 
+// The run's overall verdict (INTERFACE.md), the one definition used by `run`, the reproduce suite
+// and `verify check`: every computed level certified, the architecture claims hold (width
+// 2dN+d+2, depth L(d+2)+1, prefix nested), nothing stopped, and with a target error, some level
+// reached it.
+bool run_is_certified(const CertificationResult& result, const std::optional<std::string>& target_error);
+
 nlohmann::json certificate_json(const RunParameters& params, const CertificationResult& result, int threads,
                                 double seconds, const std::optional<std::string>& target_error);
 

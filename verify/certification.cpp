@@ -9,11 +9,12 @@
 #include "construction/forward.hpp"
 #include "quadrature/errors.hpp"
 #include "quadrature/evaluation.hpp"
+#include "quadrature/integer_log2.hpp"
 #include "quadrature/integration.hpp"
 #include "quadrature/lipschitz.hpp"
 #include "quadrature/modulus.hpp"
 #include "quadrature/real.hpp"
-#include "quadrature/stop_request.hpp"
+#include "quadrature/stop_token.hpp"
 
 namespace lpcert {
 
@@ -36,7 +37,7 @@ bool CertificationResult::all_certified() const {
 namespace {
 
 // ceil(log2(x)) for x > 0 as a long (a choice, not a bound: every bound is recomputed rigorously).
-long ceil_log2(mpfr_srcptr x) {
+long ceil_log2_of(mpfr_srcptr x) {
     if (mpfr_sgn(x) <= 0) return -100000;
     return static_cast<long>(mpfr_get_exp(x));   // x < 2^exp
 }
@@ -88,14 +89,14 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     Interval target = power_outward(eta_small, in.p, Precision(128));
     mul(target, target, tol_i);
     mul_2si(target, target, -20);
-    const long log_nl = static_cast<long>(std::ceil(l * std::log2(static_cast<double>(N))));   // a choice only
-    long m = 2 + 4 + log_nl + ceil_log2(FB_p.upper()) - (ceil_log2(target.lower()) - 1);
+    const long log_nl = ceil_log2_of_power(static_cast<unsigned long>(N), static_cast<unsigned long>(l));   // ceil(log2 N^l), exact
+    long m = 2 + 4 + log_nl + ceil_log2_of(FB_p.upper()) - (ceil_log2_of(target.lower()) - 1);
     m = std::max(m, 64L);
     if (in.built.steepness) {
         // sin-relu: every ramp must be exactly 0 or 1 on X_K, i.e. mu >= 1/(S N) (SPEC 3b); the
         // sliver term then is what it is (it is bounded rigorously all the same).
         const long cap = in.built.steepness->mantissa_bits() + in.built.steepness->exponent() - 1 +
-                         static_cast<long>(std::floor(std::log2(static_cast<double>(N))));
+                         floor_log2(static_cast<unsigned long>(N));
         m = std::min(m, cap);
     }
     out.margin_exponent = m;
@@ -106,7 +107,7 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     long ramp_bits = 0;
     if (in.built.steepness)
         ramp_bits = std::max(0L, in.built.steepness->mantissa_bits() + in.built.steepness->exponent()) +
-                    static_cast<long>(std::ceil(std::log2(static_cast<double>(N))));
+                    ceil_log2(static_cast<unsigned long>(N));
     const long fprec = point_bits + log_nl + ramp_bits + 64;
     const CellGrid grid(d, N, l, point_bits);
     out.cells = grid.cells();
@@ -120,7 +121,7 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     tbb::parallel_for(tbb::blocked_range<long>(0, grid.cells(), 64), [&](const tbb::blocked_range<long>& r) {
         auto& pass = passes.local();
         for (long K = r.begin(); K != r.end(); ++K) {
-            throw_if_stop_requested();
+            in.settings.stop.throw_if_stop_requested();
             const Box X = grid.shrunk_box(K, mu);
             const Interval& c = pass.evaluate(X.sides(), l)[static_cast<size_t>(l)];
             // one value: a point (floor-relu), or an enclosure of one value up to rounding
@@ -140,6 +141,7 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     pieces.reserve(static_cast<size_t>(grid.cells()));
     for (long K = 0; K < grid.cells(); ++K) pieces.push_back(Piece{grid.cell_box(K), static_cast<int>(K)});
     IntegrationOptions opt;
+    opt.stop = in.settings.stop;
     opt.relative_tolerance = tol;
     opt.taylor_order = in.settings.taylor_order >= 0 ? in.settings.taylor_order : default_taylor_order(d);
     opt.nonnegative = true;
@@ -201,13 +203,14 @@ void certify_level(const LevelInputs& in, int l, LevelCertificate& lc) {
     const int d = in.built.network.d, N = in.built.network.N;
     const Precision qprec(settings.quadrature_bits);
     lc.error = enclose_error(in, l, settings.tol, lc);
-    throw_if_stop_requested();   // a stopped quadrature is an enclosure, but the level is unfinished
+    in.settings.stop.throw_if_stop_requested();   // a stopped quadrature is an enclosure, but the level is unfinished
     boost::multiprecision::mpq_rational delta_value(1);   // owned: the searches below may throw
     mpq_ptr delta = delta_value.backend().data();
     for (int k = 0; k < l; ++k) mpz_mul_ui(mpq_denref(delta), mpq_denref(delta), static_cast<unsigned long>(N));
     ModulusOptions mo;
     mo.grid = settings.modulus_grid;
     mo.refine_rounds = settings.modulus_refine_rounds;
+    mo.integration.stop = settings.stop;
     mo.integration.taylor_order = settings.taylor_order >= 0 ? settings.taylor_order : default_taylor_order(d);
     {
         ModulusLowerBound w = certify_modulus_lower_bound(in.f, d, in.p, delta, mo, qprec, settings.known_modulus);
@@ -219,7 +222,7 @@ void certify_level(const LevelInputs& in, int l, LevelCertificate& lc) {
             Interval tighter = parse_decimal(settings.tol, Precision(64), "--tol");
             mpfi_div_si(tighter.raw(), tighter.raw(), 10);
             lc.error = enclose_error(in, l, decimal_down(tighter.lower(), 6), lc);
-            throw_if_stop_requested();
+            in.settings.stop.throw_if_stop_requested();
             mo.grid = 2 * settings.modulus_grid;
             mo.refine_rounds = settings.modulus_refine_rounds + 3;
             mo.integration.relative_tolerance = "1e-3";
@@ -230,7 +233,7 @@ void certify_level(const LevelInputs& in, int l, LevelCertificate& lc) {
             }
             decide(lc, in, l);
         }
-        throw_if_stop_requested();
+        in.settings.stop.throw_if_stop_requested();
     }
 }
 
@@ -251,7 +254,7 @@ CertificationResult certify_levels(const Expression& f, const Exponent& p, const
     const Precision qprec(settings.quadrature_bits);
     Real sup_value{Precision(128)};   // owned: f undefined on the cube throws DomainError below
     mpfr_ptr sup_f = sup_value.raw();
-    // A stop request (stop_request.hpp) ends the work where it is: the level in progress and the
+    // A stop request (settings.stop) ends the work where it is: the level in progress and the
     // later ones are recorded as not reached (inconclusive), and the result says why.
     auto not_reached = [&](int l) {
         LevelCertificate lc;
@@ -263,7 +266,7 @@ CertificationResult certify_levels(const Expression& f, const Exponent& p, const
     int first_level = 0;
     try {
         sup_abs_upper(sup_f, f, d, qprec);
-        if (auto lip = bound_lipschitz_constant(f, d, "1e-2", 20000, qprec)) result.lipschitz = lip->bound;
+        if (auto lip = bound_lipschitz_constant(f, d, "1e-2", 20000, qprec, settings.stop)) result.lipschitz = lip->bound;
     } catch (const Stopped& s) {
         result.stopped = s.what();
         first_level = L + 1;

@@ -22,6 +22,7 @@
 #include "construction/network.hpp"
 #include "quadrature/interval.hpp"
 #include "quadrature/lp_norm.hpp"
+#include "quadrature/stop_token.hpp"
 
 namespace lpcert {
 
@@ -37,6 +38,7 @@ struct CertificationSettings {
     // it answers the same question (ModulusSearch::answers), searched anew otherwise.
     const ModulusSearch* known_modulus = nullptr;
     std::function<void(const std::string&, long, long)> progress;
+    StopToken stop;   // a stop ends the work: the level in progress and later ones are not reached
 };
 
 enum class LevelStatus { Certified, Inconclusive, Refuted };
@@ -68,7 +70,7 @@ struct CertificationResult {
     int expected_depth = 0;
     bool prefix_nested = false;
     std::optional<int> target_level;              // with target_error: the level that reached it
-    std::optional<std::string> stopped;           // why the work stopped early (stop_request.hpp)
+    std::optional<std::string> stopped;           // why the work stopped early (settings.stop)
     bool all_certified() const;
 };
 

@@ -3,13 +3,20 @@
 #include <algorithm>
 
 #include "quadrature/errors.hpp"
-#include "quadrature/stop_request.hpp"
 
 namespace lpcert {
 
+const char* construction_name(Construction c) { return c == Construction::SinRelu ? "sin-relu" : "floor-relu"; }
+
+Construction parse_construction(const std::string& s) {
+    if (s == "floor-relu") return Construction::FloorRelu;
+    if (s == "sin-relu") return Construction::SinRelu;
+    throw InputError("--construction: must be floor-relu or sin-relu (got '" + s + "')");
+}
+
 namespace {
 
-ConstructionRequest request_for(const RunParameters& params, const std::function<void(const std::string&, long, long)>& progress) {
+ConstructionRequest request_for(const RunParameters& params, const ProgressCallback& progress, const StopToken& stop) {
     ConstructionRequest r;
     r.d = params.d;
     r.N = params.N;
@@ -18,19 +25,20 @@ ConstructionRequest request_for(const RunParameters& params, const std::function
     r.eta = params.eta;
     r.prec = Precision(params.precision_bits);
     r.progress = progress;
-    // --max-memory also bounds what a build may ask for up front (refused with exit 3)
-    if (const long budget = memory_budget_bytes(); budget > 0) r.max_memory_bytes = std::min(r.max_memory_bytes, budget);
+    r.stop = stop;
+    // a memory budget also bounds what a build may ask for up front (refused with exit 3)
+    if (const long budget = stop.memory_budget_bytes(); budget > 0) r.max_memory_bytes = std::min(r.max_memory_bytes, budget);
     return r;
 }
 
 }  // namespace
 
 AssembledNetwork assemble_network(const Expression& f, const Exponent& p, RunParameters& params,
-                                  const std::function<void(const std::string&, long, long)>& progress) {
+                                  const ProgressCallback& progress, const StopToken& stop) {
     AssembledNetwork out;
     const bool sine = params.construction == "sin-relu";
-    out.built = sine ? construct_sin_relu(f, request_for(params, progress), p, params.steepness)
-                     : construct_floor_relu(f, request_for(params, progress), p);
+    out.built = sine ? construct_sin_relu(f, request_for(params, progress, stop), p, params.steepness)
+                     : construct_floor_relu(f, request_for(params, progress, stop), p);
     if (sine) params.steepness = out.built.steepness;
     if (params.levels >= 1) {
         CellValues shorter = out.built.values;
@@ -43,37 +51,34 @@ AssembledNetwork assemble_network(const Expression& f, const Exponent& p, RunPar
     return out;
 }
 
-RunParameters command_line_parameters(const CommandLine& c) {
+RunParameters request_parameters(const RunRequest& r) {
     RunParameters params;
-    params.function = c.function_label();
-    params.expression = c.function_text;
-    params.d = c.d;
-    params.N = c.N;
-    params.levels = c.levels;
-    params.p = c.p;
-    params.precision_bits = c.prec > 0 ? c.prec : 128;
-    params.digit_bits = c.digit_bits;
-    params.tol = c.tol;
-    params.construction = c.construction;
+    params.function = r.function_label;
+    params.expression = r.f.text();
+    params.d = r.d;
+    params.N = r.N;
+    params.levels = r.levels;
+    params.p = r.p.text();
+    params.precision_bits = r.precision_bits;
+    params.digit_bits = r.digit_bits;
+    params.tol = r.tol;
+    params.construction = construction_name(r.construction);
+    if (r.eta) params.eta = *r.eta;
+    params.steepness = r.steepness;
     return params;
 }
 
-RunParameters run_parameters(const CommandLine& c, const Expression& f, const Exponent& p,
-                             const std::function<void(const std::string&, long, long)>& progress,
-                             std::optional<ModulusSearch>* search) {
-    RunParameters params = command_line_parameters(c);
-    params.expression = f.text();
-    ConstructionRequest r = request_for(params, progress);
-    check_build_resources(r);
-    if (!c.eta.empty()) {
-        params.eta = parse_eta(c.eta, "--eta");
-    } else {
-        std::string explanation;
-        params.eta = default_eta(f, r, p, explanation, search);
+RunParameters resolve_parameters(const RunRequest& req, const ProgressCallback& progress, const StopToken& stop,
+                                 std::optional<ModulusSearch>* search) {
+    if (req.steepness && req.construction != Construction::SinRelu) {
+        throw InputError("--steepness: only with --construction sin-relu");
     }
-    if (!c.steepness.empty()) {
-        params.steepness = parse_steepness(c.steepness, "--steepness");
-        if (c.construction != "sin-relu") throw InputError("--steepness: only with --construction sin-relu");
+    RunParameters params = request_parameters(req);
+    ConstructionRequest r = request_for(params, progress, stop);
+    check_build_resources(r);
+    if (!req.eta) {
+        std::string explanation;
+        params.eta = default_eta(req.f, r, req.p, explanation, search);
     }
     return params;
 }

@@ -3,10 +3,12 @@
 // prefix partner: the same construction with one level less and the same eta and b.
 
 #include <memory>
+#include <optional>
 
 #include "construction/builder.hpp"
+#include "quadrature/stop_token.hpp"
 #include "verify/certificate.hpp"
-#include "verify/cli_options.hpp"
+#include "verify/run_request.hpp"
 
 namespace lpcert {
 
@@ -16,16 +18,15 @@ struct AssembledNetwork {
 };
 
 // From explicit parameters (eta given). For sin-relu without a steepness, the default S of
-// SPEC 3b is chosen and written into params. progress may be empty.
+// SPEC 3b is chosen and written into params. Throws Stopped when `stop` fires during the build.
 AssembledNetwork assemble_network(const Expression& f, const Exponent& p, RunParameters& params,
-                                  const std::function<void(const std::string&, long, long)>& progress);
+                                  const ProgressCallback& progress, const StopToken& stop);
 
-// What the command line fixes by itself (everything but eta and the default steepness).
-RunParameters command_line_parameters(const CommandLine& c);
-// RunParameters for a command line: eta from --eta or the default of SPEC section 3 (whose
-// modulus search is kept in *search when given, for the run's level L).
-RunParameters run_parameters(const CommandLine& c, const Expression& f, const Exponent& p,
-                             const std::function<void(const std::string&, long, long)>& progress,
-                             std::optional<ModulusSearch>* search = nullptr);
+// The parameters a request fixes by itself (eta, when not given, is left at its zero value).
+RunParameters request_parameters(const RunRequest& r);
+// The parameters of a request with eta resolved: the request's, or the default of SPEC section 3
+// (whose modulus search is kept in *search when given, for the run's level L).
+RunParameters resolve_parameters(const RunRequest& r, const ProgressCallback& progress, const StopToken& stop,
+                                 std::optional<ModulusSearch>* search = nullptr);
 
 }  // namespace lpcert

@@ -8,7 +8,7 @@
 #include "construction/network_io.hpp"
 #include "quadrature/errors.hpp"
 #include "quadrature/expression.hpp"
-#include "verify/commands.hpp"
+#include "cli/commands.hpp"
 #include "verify/json_io.hpp"
 
 namespace lpcert {

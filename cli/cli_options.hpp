@@ -8,6 +8,7 @@
 
 #include "quadrature/expression.hpp"
 #include "quadrature/lp_norm.hpp"
+#include "verify/run_request.hpp"
 
 namespace lpcert {
 
@@ -42,6 +43,7 @@ struct CommandLine {
     int taylor_order = -1;                     // -1 = default_taylor_order(d)
     double max_seconds = 0;                    // 0 = none
     long max_memory = 0;                       // bytes of resident memory; 0 = none
+    std::string help_text;                     // subcommand "help": what --help prints
 
     bool has_function() const { return !function_text.empty(); }
     // The function as an expression, checked against d. Throws InputError.
@@ -50,8 +52,13 @@ struct CommandLine {
     std::string function_label() const { return function_name.empty() ? function_text : function_name; }
 };
 
+// The run a command line asks for (run, construct): every string parsed into its exact type.
+RunRequest run_request(const CommandLine& c);
+
 // Parses argv; throws InputError on unknown options, bad values or a missing subcommand.
 CommandLine parse_command_line(int argc, const char* const* argv);
-std::string usage();
+std::string usage();                                  // the subcommands
+std::string usage(const std::string& subcommand);     // one subcommand's options and defaults
+std::string subcommand_list();                        // "run, construct, ..."
 
 }  // namespace lpcert

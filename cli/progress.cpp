@@ -1,4 +1,4 @@
-#include "verify/progress.hpp"
+#include "cli/progress.hpp"
 
 #include <cstdio>
 

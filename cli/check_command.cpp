@@ -4,13 +4,13 @@
 
 #include "quadrature/errors.hpp"
 #include "verify/check.hpp"
-#include "verify/commands.hpp"
+#include "cli/commands.hpp"
 #include "verify/json_io.hpp"
-#include "verify/progress.hpp"
+#include "cli/progress.hpp"
 
 namespace lpcert {
 
-int command_check(const CommandLine& c) {
+int command_check(const CommandLine& c, const StopToken& stop) {
     if (c.arguments.size() != 1) throw InputError("check: give exactly one certificate file (verify check FILE)");
     const nlohmann::json cert = read_json_file(c.arguments[0]);
     if (cert.is_object() && cert.contains("complete") && cert["complete"] == false && cert.contains("parameters") &&
@@ -19,8 +19,8 @@ int command_check(const CommandLine& c) {
         return 1;
     }
     Progress progress(c.quiet);
-    const CheckOutcome o = check_certificate(cert, c.threads,
-                                             [&](const std::string& s, long d, long t) { progress.update(s, d, t); });
+    const CheckOutcome o = check_certificate(
+        cert, JobOptions{c.threads, [&](const std::string& s, long d, long t) { progress.update(s, d, t); }}, stop);
     progress.finish();
     if (o.passed) {
         std::cout << "check: " << c.arguments[0] << " is consistent with an independent recomputation (" << o.levels_checked

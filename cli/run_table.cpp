@@ -1,4 +1,4 @@
-#include "verify/run_table.hpp"
+#include "cli/run_table.hpp"
 
 #include <iomanip>
 

@@ -1,0 +1,57 @@
+#include "verify/certify_run.hpp"
+
+#include <tbb/info.h>
+#include <tbb/task_arena.h>
+
+#include <chrono>
+
+#include "quadrature/errors.hpp"
+
+namespace lpcert {
+
+bool RunOutcome::certified() const { return run_is_certified(result, target_error); }
+
+CertificationSettings settings_for(const RunRequest& request) {
+    CertificationSettings s;
+    s.tol = request.tol;
+    s.taylor_order = request.taylor_order;
+    s.quadrature_bits = request.precision_bits;
+    s.target_error = request.target_error;
+    return s;
+}
+
+RunOutcome certify_run(const RunRequest& request, const JobOptions& options, const StopToken& stop,
+                       const std::optional<CertificationSettings>& settings_override) {
+    const auto start = std::chrono::steady_clock::now();
+    request.f.require_dimension(request.d);
+    const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
+    // The job's own arena: the thread count is the request's, not a process-wide setting.
+    tbb::task_arena arena(threads);
+    RunOutcome out;
+    out.target_error = request.target_error;
+    out.parameters = request_parameters(request);
+    bool built = false;
+    arena.execute([&] {
+        std::optional<ModulusSearch> finest_modulus;
+        try {
+            out.parameters = resolve_parameters(request, options.progress, stop, &finest_modulus);
+            out.network.emplace(assemble_network(request.f, request.p, out.parameters, options.progress, stop));
+            built = true;
+        } catch (const Stopped& s) {
+            out.result = nothing_certified(out.parameters, s.what());
+            return;
+        }
+        CertificationSettings settings = settings_override ? *settings_override : settings_for(request);
+        settings.stop = stop;
+        settings.progress = options.progress;
+        if (finest_modulus) settings.known_modulus = &*finest_modulus;
+        out.result = certify_levels(request.f, request.p, out.network->built, out.network->prefix_partner.get(), settings);
+        settings.known_modulus = nullptr;
+    });
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    out.certificate = certificate_json(out.parameters, out.result, threads, out.seconds, request.target_error);
+    if (!built) out.certificate["parameters"]["eta"] = nullptr;   // not chosen yet
+    return out;
+}
+
+}  // namespace lpcert
