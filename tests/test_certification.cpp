@@ -3,6 +3,7 @@
 #include <tbb/global_control.h>
 
 #include "quadrature/catalog.hpp"
+#include "quadrature/errors.hpp"
 #include "test_support.hpp"
 #include "verify/certificate.hpp"
 #include "verify/check.hpp"
@@ -123,4 +124,85 @@ BOOST_AUTO_TEST_CASE(certificates_do_not_depend_on_the_thread_count) {
         texts.push_back(cert.dump());
     }
     BOOST_CHECK(texts[0] == texts[1]);
+}
+
+namespace {
+
+// check() of a tampered copy: rejected (passed == false) or refused as malformed (InputError).
+bool rejected(const nlohmann::json& cert, const std::string& what) {
+    try {
+        const CheckOutcome o = check_certificate(cert, JobOptions{1, {}}, StopToken());
+        BOOST_TEST_MESSAGE(what << ": " << (o.passed ? "PASSED" : o.first_failure));
+        return !o.passed;
+    } catch (const InputError& e) {
+        BOOST_TEST_MESSAGE(what << ": refused: " << e.what());
+        return true;
+    }
+}
+
+}  // namespace
+
+// Every top-level field of a run certificate is a claim or defines one: a change to any of them
+// must be rejected (INTERFACE.md; issue: `check` accepted an edited target_level).
+BOOST_AUTO_TEST_CASE(check_rejects_a_change_to_every_top_level_field) {
+    const Run r = run("sin(2*pi*x1)", 1, 2, 3, "2");
+    require_all_certified(r);
+    const nlohmann::json& c = r.certificate;
+    BOOST_REQUIRE(check_certificate(c, JobOptions{1, {}}, StopToken()).passed);
+    const std::vector<std::string> top = {"schema", "parameters", "architecture", "lipschitz", "levels", "target_error",
+                                          "target_level", "verdict", "complete", "stopped", "environment"};
+    for (const auto& k : top) BOOST_CHECK_MESSAGE(c.contains(k), "the certificate lacks " << k);
+
+    std::vector<std::pair<std::string, nlohmann::json>> cases;
+    auto edit = [&](const std::string& what, auto change) {
+        nlohmann::json t = c;
+        change(t);
+        cases.emplace_back(what, t);
+    };
+    edit("schema", [](auto& t) { t["schema"] = "lpcert-certificate/9"; });
+    edit("parameters.p", [](auto& t) { t["parameters"]["p"] = "1"; });
+    edit("parameters.eta", [](auto& t) { t["parameters"]["eta"] = "1*2^-3"; });
+    edit("architecture.width", [](auto& t) { t["architecture"]["width"] = 5; });
+    edit("architecture.width_bound", [](auto& t) { t["architecture"]["width_bound"] = 99; });
+    edit("architecture.depth_expected", [](auto& t) { t["architecture"]["depth_expected"] = 1; });
+    edit("architecture.activations", [](auto& t) { t["architecture"]["activations"]["relu"] = 1; });
+    edit("architecture.prefix_nested", [](auto& t) { t["architecture"]["prefix_nested"] = false; });
+    edit("lipschitz lowered", [](auto& t) { t["lipschitz"]["upper"] = "0.5"; });
+    edit("lipschitz dropped", [](auto& t) { t["lipschitz"] = nullptr; });
+    edit("levels: one dropped", [](auto& t) { t["levels"].erase(t["levels"].size() - 1); });
+    edit("levels: cells", [](auto& t) { t["levels"][1]["cells"] = 3; });
+    edit("levels: lipschitz_bound lowered", [](auto& t) { t["levels"][2]["lipschitz_bound"] = t["levels"][2]["error"]["upper"]; });
+    edit("target_error added", [](auto& t) { t["target_error"] = "0.5"; });
+    edit("target_level added", [](auto& t) { t["target_level"] = 1; });
+    edit("verdict", [](auto& t) { t["verdict"] = "not_certified"; });
+    edit("complete", [](auto& t) { t["complete"] = false; });
+    edit("stopped", [](auto& t) { t["stopped"] = "interrupted (SIGINT)"; });
+    edit("environment", [](auto& t) { t["environment"]["threads"] = "two"; });
+    for (const auto& [what, t] : cases) BOOST_CHECK_MESSAGE(rejected(t, what), "accepted a changed " << what);
+}
+
+// The defect of issue 13: `run --target-error 0.05` reaches the target at level 5; the certificate
+// edited to say level 2 (whose error is about 0.3) was accepted.
+BOOST_AUTO_TEST_CASE(check_recomputes_the_target_level) {
+    RunRequest q("sine", Expression::parse("sin(2*pi*x1)"), 1, Exponent::parse("2"));
+    q.N = 2;
+    q.levels = 5;
+    q.target_error = "0.05";
+    const RunOutcome o = certify_run(q, JobOptions{1, {}}, StopToken());
+    BOOST_REQUIRE(o.result.target_level);
+    const int reached = *o.result.target_level;
+    BOOST_CHECK_EQUAL(o.certificate["target_level"].get<int>(), reached);
+    BOOST_CHECK(check_certificate(o.certificate, JobOptions{1, {}}, StopToken()).passed);
+    for (int lie : {0, 2, reached - 1}) {
+        if (lie == reached || lie < 0) continue;
+        nlohmann::json t = o.certificate;
+        t["target_level"] = lie;
+        BOOST_CHECK_MESSAGE(rejected(t, "target_level " + std::to_string(lie)), "accepted target_level " << lie);
+    }
+    nlohmann::json t = o.certificate;
+    t["target_error"] = "0.3";   // reached earlier: the recomputation stops at another level
+    BOOST_CHECK(rejected(t, "target_error 0.3"));
+    t = o.certificate;
+    t["target_error"] = nullptr;
+    BOOST_CHECK(rejected(t, "target_error dropped"));
 }
