@@ -79,8 +79,9 @@ CellValues compute_cell_values(const Expression& f, const ConstructionRequest& r
         std::vector<Piece> pieces;
         pieces.reserve(static_cast<size_t>(grid.cells()));
         for (long K = 0; K < grid.cells(); ++K) pieces.push_back(Piece{grid.cell_box(K), 0});
-        // width(avg) <= eta/2 per cell, so |v - avg| <= eta/2 (rounding) + eta/4 (half the width):
-        // integral width <= eta N^-(dl) / 2 * (1 - 2^-40) covers |C'| >= N^-(dl) (1 - 2^-200).
+        // Goal per cell: integral width <= eta N^-(dl) / 3, so width(avg) <= eta/3 up to the factor
+        // N^-(dl) / |C'_K| = 1 + O(2^-point_bits), and |v - avg| <= eta/2 (rounding to the eta grid)
+        // + eta/6 (half the width) <= eta with room to spare.
         Interval goal = eta.to_interval(prec);
         mpfi_div_si(goal.raw(), goal.raw(), 3);
         for (int k = 0; k < r.d * l; ++k) mpfi_div_si(goal.raw(), goal.raw(), r.N);
@@ -101,10 +102,11 @@ CellValues compute_cell_values(const Expression& f, const ConstructionRequest& r
             Interval avg = integral.per_initial_piece[static_cast<size_t>(K)];
             if (integral.status != IntegrationStatus::Converged) {
                 mpfr_sub(mid, avg.upper(), avg.lower(), MPFR_RNDU);
-                if (mpfr_greater_p(mid, goal.lower())) out.cells_wider_than_eta++;
+                if (mpfr_greater_p(mid, goal.lower())) out.cells_above_goal++;
             }
             div(avg, avg, grid.cell_box(K).volume(prec));
-            // v = eta * round(mid(avg) / eta): |v - avg| <= eta/2 + width(avg) <= eta.
+            // v = eta * round(mid(avg) / eta): |v - avg| <= eta/2 + width(avg)/2 (<= eta at the goal;
+            // a cell above the goal is counted, and the certificate measures the built network anyway)
             midpoint(mid, avg);
             mpfr_mul_2si(mid, mid, -eta.exponent(), MPFR_RNDN);   // eta is a power of two
             mpz_int k;

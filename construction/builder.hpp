@@ -26,15 +26,15 @@ struct ConstructionRequest {
 };
 
 // v[l][K] for l = 0..L: multiples of eta, v = eta * round(midpoint of an enclosure of the
-// average of f over C'_K). Where the enclosure is narrower than eta/2 (every cell of a smooth f),
-// |v - avg| <= eta as SPEC section 3 asks. A discontinuous f may need more quadrature boxes than
+// average of f over C'_K). Where the enclosure is at most eta/3 wide (every cell of a smooth f),
+// |v - avg| <= eta/2 + eta/6 <= eta as SPEC section 3 asks. A discontinuous f may need more quadrature boxes than
 // the budget allows on the cells its jumps cross; those cells keep the midpoint of a wider
 // enclosure and are counted here. The certificate never relies on |v - avg| <= eta: it measures
 // the network that was built.
 struct CellValues {
     Dyadic eta;
     std::vector<std::vector<Dyadic>> v;
-    long cells_wider_than_eta = 0;   // cells whose average enclosure is wider than eta/2
+    long cells_above_goal = 0;       // cells whose average enclosure is wider than eta/3 (budget spent)
     long quadrature_boxes = 0;
 };
 

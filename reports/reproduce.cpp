@@ -86,6 +86,8 @@ struct CaseOutcome {
     nlohmann::json certificate;
     double seconds = 0;
     std::string regression;   // "" = none
+    bool certified = false;   // run_is_certified of the run
+    std::optional<std::string> stopped;
 };
 
 }  // namespace
@@ -195,6 +197,128 @@ std::string ramp_section(const std::vector<CaseOutcome>& outcomes, const std::st
 
 }  // namespace
 
+namespace {
+
+// One case of the suite through the pipeline (certify_run), with its regression comparison.
+CaseOutcome run_case(const SuiteOptions& o, const SuiteCase& sc, size_t k, size_t cases) {
+    const auto entry = find_in_catalog(sc.function);
+    if (!entry) throw std::logic_error("reproduce: unknown catalog function " + sc.function);
+    RunRequest request(sc.function, Expression::parse(entry->expression(sc.d)), sc.d, Exponent::parse(sc.p));
+    request.N = sc.N;
+    request.levels = sc.levels;
+    request.tol = o.tol;
+    if (!sc.eta.empty()) request.eta = parse_eta(sc.eta, "suite eta");
+    request.construction = parse_construction(sc.construction);
+    auto progress = [&](const std::string& stage, long done, long total) {
+        if (o.progress) o.progress("[" + std::to_string(k + 1) + "/" + std::to_string(cases) + "] " + sc.name + ": " + stage, done, total);
+    };
+    const RunOutcome run = certify_run(request, JobOptions{o.threads, progress}, o.stop);
+    CaseOutcome out{sc, run.certificate, run.seconds, "", run.certified(), run.result.stopped};
+    if (!o.compare.empty()) {
+        const std::string stored = o.compare + "/" + sc.name + ".json";
+        out.regression = std::filesystem::exists(stored) ? compare_certificates(out.certificate, read_json_file(stored))
+                                                         : "no stored certificate " + stored;
+    }
+    return out;
+}
+
+// Both constructions side by side: certified error upper bounds against the same bound (SVG
+// files and Markdown links; returns the HTML plots, "" when no case has both).
+std::string both_constructions_plots(const std::vector<CaseOutcome>& outcomes, const std::string& dir, std::ostringstream& md) {
+    std::ostringstream both;
+    for (const auto& sine : outcomes) {
+        if (sine.c.construction != "sin-relu") continue;
+        for (const auto& floor_case : outcomes) {
+            if (floor_case.c.construction != "floor-relu" || floor_case.c.name + "_sin" != sine.c.name) continue;
+            PlotSeries fe{"floor-relu error upper", "#c0392b", {}, false, false, true};
+            PlotSeries se{"sin-relu error upper", "#8e44ad", {}, false, true, true};
+            PlotSeries bd{"(2d+1) omega lower bound", "#1f618d", {}, false, false, true};
+            for (const auto& l : floor_case.certificate["levels"]) {
+                const double x = l["level"].get<double>();
+                if (l["error"].is_object()) fe.points.emplace_back(x, std::strtod(l["error"]["upper"].get<std::string>().c_str(), nullptr));
+                if (l["bound"].is_string()) bd.points.emplace_back(x, std::strtod(l["bound"].get<std::string>().c_str(), nullptr));
+            }
+            for (const auto& l : sine.certificate["levels"]) {
+                if (l["error"].is_object()) {
+                    se.points.emplace_back(l["level"].get<double>(), std::strtod(l["error"]["upper"].get<std::string>().c_str(), nullptr));
+                }
+            }
+            const std::string svg = render_svg(
+                PlotSpec{floor_case.c.function + ": both constructions", "level l", "L^p error (log scale)", true, 520, 330},
+                {fe, se, bd});
+            write_text_file(dir + "/certificates/" + floor_case.c.name + "_both.svg", svg);
+            both << svg;
+            md << "![" << floor_case.c.name << " both](certificates/" << floor_case.c.name << "_both.svg)\n\n";
+        }
+    }
+    return both.str();
+}
+
+// summary.md, summary.html and summary.json of a (possibly stopped) suite in o.out.
+void write_summary(const SuiteOptions& o, size_t cases_in_suite, const std::vector<CaseOutcome>& outcomes,
+                   const std::string& verdict, const std::optional<std::string>& stopped, double total) {
+    nlohmann::json summary = {{"schema", "lpcert-reproduce/1"}, {"quick", o.quick}, {"verdict", verdict},
+                              {"complete", !stopped}, {"stopped", stopped ? nlohmann::json(*stopped) : nlohmann::json(nullptr)},
+                              {"cases_in_suite", cases_in_suite},
+                              {"seconds", std::to_string(total)}, {"cases", nlohmann::json::array()}};
+    std::ostringstream md, html;
+    const std::string incomplete =
+        stopped ? "INCOMPLETE: stopped (" + *stopped + ") after " + std::to_string(outcomes.size()) + " of " +
+                      std::to_string(cases_in_suite) + " cases; the last case's unreached levels are inconclusive."
+                : "";
+    md << "# lpcert: the paper's claims, reproduced\n\n" << (stopped ? "**" + incomplete + "**\n\n" : "")
+       << "Verdict: **" << verdict << "** (" << outcomes.size()
+       << " cases, " << std::fixed << std::setprecision(1) << total << " s). For every case and level, the L^p error of the "
+       << "readout Phi_l of the built network is enclosed rigorously and compared with (2d+1) times a certified "
+       << "lower bound of omega_f(N^-l)_p (inequality (T)); the Lipschitz rate (2d+1) Lip N^-l is checked where f "
+       << "is Lipschitz; the width must equal 2dN+d+2 and the network for L-1 levels must be a prefix of the "
+       << "network for L.\n\n|";
+    html << "<h1>lpcert: the paper's claims, reproduced</h1>\n"
+         << (stopped ? "<p class=\"not_certified\">" + xml_escape(incomplete) + "</p>\n" : "") << "<p>Verdict: <span class=\"" << verdict << "\">"
+         << verdict << "</span> (" << outcomes.size() << " cases, " << std::fixed << std::setprecision(1) << total
+         << " s).</p>\n<table><thead><tr>";
+    for (const char* h : kHeader) {
+        md << " " << h << " |";
+        html << "<th>" << h << "</th>";
+    }
+    md << "\n|";
+    for (size_t k = 0; k < std::size(kHeader); ++k) md << "---|";
+    md << "\n";
+    html << "</tr></thead><tbody>\n";
+    for (const auto& out : outcomes) {
+        md << summary_row(out, true) << "\n";
+        html << summary_row(out, false) << "\n";
+        summary["cases"].push_back({{"name", out.c.name},
+                                    {"certificate", "certificates/" + out.c.name + ".json"},
+                                    {"verdict", out.certificate["verdict"]},
+                                    {"seconds", std::to_string(out.seconds)},
+                                    {"regression", out.regression.empty() ? nlohmann::json(nullptr) : nlohmann::json(out.regression)}});
+    }
+    html << "</tbody></table>\n<h2>Certified errors per case</h2>\n<div class=\"plots\">";
+    md << "\n## Per case\n\n";
+    for (const auto& out : outcomes) {
+        const std::string svg = error_plot_svg(out.certificate, 520, 330);
+        write_text_file(o.out + "/certificates/" + out.c.name + ".svg", svg);
+        html << svg;
+        md << "### " << out.c.name << "\n\n" << levels_markdown(out.certificate) << "\n![" << out.c.name
+           << "](certificates/" << out.c.name << ".svg)\n\n";
+    }
+    html << "</div>\n";
+    const std::string both = both_constructions_plots(outcomes, o.out, md);
+    if (!both.empty()) {
+        html << "<h2>Floor-ReLU and sine-ReLU side by side</h2>\n<p>Certified error upper bounds of the two "
+                "networks built from the same cell values, against the same bound.</p>\n<div class=\"plots\">"
+             << both << "</div>\n";
+    }
+    const std::string ramp = stopped ? "" : ramp_section(outcomes, o.out, md);   // it rebuilds two networks
+    if (!ramp.empty()) html << ramp;
+    write_text_file(o.out + "/summary.md", md.str());
+    write_text_file(o.out + "/summary.html", html_page("lpcert reproduce", html.str()));
+    write_json(summary, o.out + "/summary.json");
+}
+
+}  // namespace
+
 int run_reproduce(const SuiteOptions& o) {
     auto say = [&](const std::string& line) {
         if (o.on_line) o.on_line(line);
@@ -206,40 +330,19 @@ int run_reproduce(const SuiteOptions& o) {
     bool all = true;
     std::optional<std::string> stopped;   // a budget or Ctrl-C ended the suite early
     for (size_t k = 0; k < suite.size(); ++k) {
-        const SuiteCase& sc = suite[k];
-        const auto entry = find_in_catalog(sc.function);
-        if (!entry) throw std::logic_error("reproduce: unknown catalog function " + sc.function);
-        RunRequest request(sc.function, Expression::parse(entry->expression(sc.d)), sc.d, Exponent::parse(sc.p));
-        request.N = sc.N;
-        request.levels = sc.levels;
-        request.tol = o.tol;
-        if (!sc.eta.empty()) request.eta = parse_eta(sc.eta, "suite eta");
-        request.construction = parse_construction(sc.construction);
-        auto progress = [&](const std::string& stage, long done, long total) {
-            if (o.progress) o.progress("[" + std::to_string(k + 1) + "/" + std::to_string(suite.size()) + "] " + sc.name + ": " + stage, done, total);
-        };
-        const RunOutcome run = certify_run(request, JobOptions{o.threads, progress}, o.stop);
-        const CertificationResult& r = run.result;
-        const double secs = run.seconds;
-        CaseOutcome out{sc, run.certificate, secs, ""};
-        if (!o.compare.empty()) {
-            const std::string stored = o.compare + "/" + sc.name + ".json";
-            out.regression = std::filesystem::exists(stored) ? compare_certificates(out.certificate, read_json_file(stored))
-                                                             : "no stored certificate " + stored;
-        }
-        if (!o.out.empty()) write_json(out.certificate, o.out + "/certificates/" + sc.name + ".json");
-        all = all && run.certified() && out.regression.empty();
+        CaseOutcome out = run_case(o, suite[k], k, suite.size());
+        if (!o.out.empty()) write_json(out.certificate, o.out + "/certificates/" + out.c.name + ".json");
+        all = all && out.certified && out.regression.empty();
         if (o.progress) o.progress("", 0, 0);
-        {
-            std::ostringstream line;
-            line << std::left << std::setw(30) << sc.name << " " << std::setw(14) << out.certificate["verdict"].get<std::string>()
-                 << std::fixed << std::setprecision(1) << secs << " s"
-                 << (out.regression.empty() ? "" : "  REGRESSION: " + out.regression);
-            say(line.str());
-        }
+        std::ostringstream line;
+        line << std::left << std::setw(30) << out.c.name << " " << std::setw(14) << out.certificate["verdict"].get<std::string>()
+             << std::fixed << std::setprecision(1) << out.seconds << " s"
+             << (out.regression.empty() ? "" : "  REGRESSION: " + out.regression);
+        say(line.str());
+        const std::optional<std::string> case_stopped = out.stopped;
         outcomes.push_back(std::move(out));
-        if (r.stopped) {
-            stopped = *r.stopped;
+        if (case_stopped) {
+            stopped = case_stopped;
             all = false;
             say("stopped: " + *stopped + "; " + std::to_string(suite.size() - k - 1) + " cases not run (incomplete)");
             break;
@@ -247,97 +350,12 @@ int run_reproduce(const SuiteOptions& o) {
     }
     const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const std::string verdict = all ? "certified" : "not_certified";
-    {
-        std::ostringstream line;
-        line << "reproduce" << (o.quick ? " --quick" : "") << ": " << outcomes.size() << " cases, verdict " << verdict << " ("
-             << std::fixed << std::setprecision(1) << total << " s)";
-        say(line.str());
-    }
+    std::ostringstream line;
+    line << "reproduce" << (o.quick ? " --quick" : "") << ": " << outcomes.size() << " cases, verdict " << verdict << " ("
+         << std::fixed << std::setprecision(1) << total << " s)";
+    say(line.str());
     if (!o.out.empty()) {
-        nlohmann::json summary = {{"schema", "lpcert-reproduce/1"}, {"quick", o.quick}, {"verdict", verdict},
-                                  {"complete", !stopped}, {"stopped", stopped ? nlohmann::json(*stopped) : nlohmann::json(nullptr)},
-                                  {"cases_in_suite", suite.size()},
-                                  {"seconds", std::to_string(total)}, {"cases", nlohmann::json::array()}};
-        std::ostringstream md, html;
-        const std::string incomplete =
-            stopped ? "INCOMPLETE: stopped (" + *stopped + ") after " + std::to_string(outcomes.size()) + " of " +
-                          std::to_string(suite.size()) + " cases; the last case's unreached levels are inconclusive."
-                    : "";
-        md << "# lpcert: the paper's claims, reproduced\n\n" << (stopped ? "**" + incomplete + "**\n\n" : "")
-           << "Verdict: **" << verdict << "** (" << outcomes.size()
-           << " cases, " << std::fixed << std::setprecision(1) << total << " s). For every case and level, the L^p error of the "
-           << "readout Phi_l of the built network is enclosed rigorously and compared with (2d+1) times a certified "
-           << "lower bound of omega_f(N^-l)_p (inequality (T)); the Lipschitz rate (2d+1) Lip N^-l is checked where f "
-           << "is Lipschitz; the width must equal 2dN+d+2 and the network for L-1 levels must be a prefix of the "
-           << "network for L.\n\n|";
-        html << "<h1>lpcert: the paper's claims, reproduced</h1>\n"
-             << (stopped ? "<p class=\"not_certified\">" + xml_escape(incomplete) + "</p>\n" : "") << "<p>Verdict: <span class=\"" << verdict << "\">"
-             << verdict << "</span> (" << outcomes.size() << " cases, " << std::fixed << std::setprecision(1) << total
-             << " s).</p>\n<table><thead><tr>";
-        for (const char* h : kHeader) {
-            md << " " << h << " |";
-            html << "<th>" << h << "</th>";
-        }
-        md << "\n|";
-        for (size_t k = 0; k < std::size(kHeader); ++k) md << "---|";
-        md << "\n";
-        html << "</tr></thead><tbody>\n";
-        for (const auto& out : outcomes) {
-            md << summary_row(out, true) << "\n";
-            html << summary_row(out, false) << "\n";
-            summary["cases"].push_back({{"name", out.c.name},
-                                        {"certificate", "certificates/" + out.c.name + ".json"},
-                                        {"verdict", out.certificate["verdict"]},
-                                        {"seconds", std::to_string(out.seconds)},
-                                        {"regression", out.regression.empty() ? nlohmann::json(nullptr) : nlohmann::json(out.regression)}});
-        }
-        html << "</tbody></table>\n<h2>Certified errors per case</h2>\n<div class=\"plots\">";
-        md << "\n## Per case\n\n";
-        for (const auto& out : outcomes) {
-            const std::string svg = error_plot_svg(out.certificate, 520, 330);
-            write_text_file(o.out + "/certificates/" + out.c.name + ".svg", svg);
-            html << svg;
-            md << "### " << out.c.name << "\n\n" << levels_markdown(out.certificate) << "\n![" << out.c.name
-               << "](certificates/" << out.c.name << ".svg)\n\n";
-        }
-        html << "</div>\n";
-        // Both constructions side by side: certified error upper bounds against the same bound.
-        std::ostringstream both;
-        for (const auto& sine : outcomes) {
-            if (sine.c.construction != "sin-relu") continue;
-            for (const auto& floor_case : outcomes) {
-                if (floor_case.c.construction != "floor-relu" || floor_case.c.name + "_sin" != sine.c.name) continue;
-                PlotSeries fe{"floor-relu error upper", "#c0392b", {}, false, false, true};
-                PlotSeries se{"sin-relu error upper", "#8e44ad", {}, false, true, true};
-                PlotSeries bd{"(2d+1) omega lower bound", "#1f618d", {}, false, false, true};
-                for (const auto& l : floor_case.certificate["levels"]) {
-                    const double x = l["level"].get<double>();
-                    if (l["error"].is_object()) fe.points.emplace_back(x, std::strtod(l["error"]["upper"].get<std::string>().c_str(), nullptr));
-                    if (l["bound"].is_string()) bd.points.emplace_back(x, std::strtod(l["bound"].get<std::string>().c_str(), nullptr));
-                }
-                for (const auto& l : sine.certificate["levels"]) {
-                    if (l["error"].is_object()) {
-                        se.points.emplace_back(l["level"].get<double>(), std::strtod(l["error"]["upper"].get<std::string>().c_str(), nullptr));
-                    }
-                }
-                const std::string svg = render_svg(
-                    PlotSpec{floor_case.c.function + ": both constructions", "level l", "L^p error (log scale)", true, 520, 330},
-                    {fe, se, bd});
-                write_text_file(o.out + "/certificates/" + floor_case.c.name + "_both.svg", svg);
-                both << svg;
-                md << "![" << floor_case.c.name << " both](certificates/" << floor_case.c.name << "_both.svg)\n\n";
-            }
-        }
-        if (!both.str().empty()) {
-            html << "<h2>Floor-ReLU and sine-ReLU side by side</h2>\n<p>Certified error upper bounds of the two "
-                    "networks built from the same cell values, against the same bound.</p>\n<div class=\"plots\">"
-                 << both.str() << "</div>\n";
-        }
-        const std::string ramp = stopped ? "" : ramp_section(outcomes, o.out, md);   // it rebuilds two networks
-        if (!ramp.empty()) html << ramp;
-        write_text_file(o.out + "/summary.md", md.str());
-        write_text_file(o.out + "/summary.html", html_page("lpcert reproduce", html.str()));
-        write_json(summary, o.out + "/summary.json");
+        write_summary(o, suite.size(), outcomes, verdict, stopped, total);
         say("report: " + o.out + "/summary.html (and summary.md, summary.json, certificates/)");
     }
     return all ? 0 : 1;

@@ -65,14 +65,12 @@ struct LevelInputs {
     std::optional<Interval> lipschitz;
 };
 
-Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, LevelCertificate& out) {
+// (sup |f| + B_l)^p, where B_l >= |Phi_l| on the whole cube (the interval forward pass over
+// [0,1]^d, in which the extraction lemma bounds every code).
+Interval sliver_height(const LevelInputs& in, int l) {
     const Network& net = in.built.network;
-    const int d = net.d, N = net.N;
-    const Precision qprec(in.settings.quadrature_bits);
-
-    // B_l: |Phi_l| <= B_l on the whole cube.
     IntervalForward whole(net, Precision(128));
-    const Box cube = Box::unit_cube(d);
+    const Box cube = Box::unit_cube(net.d);
     const Interval phi_cube = whole.evaluate(cube.sides(), l)[static_cast<size_t>(l)];
     if (!phi_cube.is_finite()) throw std::runtime_error("readout bound is not finite");
     Real FB_value{Precision(128)};   // owned: a stop request may throw below
@@ -80,9 +78,14 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     magnitude_up(FB, phi_cube);
     mpfr_add(FB, FB, in.sup_f, MPFR_RNDU);   // sup|f| + B_l
     const Interval FB_i = make_interval(FB, FB, Precision(128));
-    const Interval FB_p = power_outward(FB_i, in.p, Precision(128));
+    return power_outward(FB_i, in.p, Precision(128));
+}
 
-    // target = 2^-20 tol (eta/1024)^p, and mu = 2^-m with 2 d N^l mu (F + B)^p <= target
+// The margin exponent m (mu = 2^-m): 2 d N^l mu (sup|f| + B_l)^p <= target = 2^-20 tol (eta/1024)^p,
+// at least 64; for sin-relu at most what keeps mu >= 1/(S N), so that every ramp is exactly 0 or 1
+// on the shrunk cells (SPEC 3b). A choice, not a bound: the sliver term is computed rigorously.
+long margin_exponent(const LevelInputs& in, int l, const std::string& tol, const Interval& FB_p) {
+    const int N = in.built.network.N;
     const Interval tol_i = parse_decimal(tol, Precision(128), "--tol");
     Interval eta_small = in.built.values.eta.to_interval(Precision(128));
     mul_2si(eta_small, eta_small, -10);
@@ -93,29 +96,19 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     long m = 2 + 4 + log_nl + ceil_log2_of(FB_p.upper()) - (ceil_log2_of(target.lower()) - 1);
     m = std::max(m, 64L);
     if (in.built.steepness) {
-        // sin-relu: every ramp must be exactly 0 or 1 on X_K, i.e. mu >= 1/(S N) (SPEC 3b); the
-        // sliver term then is what it is (it is bounded rigorously all the same).
         const long cap = in.built.steepness->mantissa_bits() + in.built.steepness->exponent() - 1 +
-                         floor_log2(static_cast<unsigned long>(N));
+                         floor_log2(static_cast<unsigned long>(N));   // floor(log2 S) + floor(log2 N) <= log2(S N)
         m = std::min(m, cap);
     }
-    out.margin_exponent = m;
-    const long point_bits = m + 32;
-    // The ramps' pre-activations S N t - S j + 1 carry the point's bits shifted up by log2(S N):
-    // without room for them the rounded centres make P - M differ from 1 and the decoder's E
-    // (a product of gates) inexact, and the readout becomes the whole range of the sine.
-    long ramp_bits = 0;
-    if (in.built.steepness)
-        ramp_bits = std::max(0L, in.built.steepness->mantissa_bits() + in.built.steepness->exponent()) +
-                    ceil_log2(static_cast<unsigned long>(N));
-    const long fprec = point_bits + log_nl + ramp_bits + 64;
-    const CellGrid grid(d, N, l, point_bits);
-    out.cells = grid.cells();
-    const Dyadic mu = Dyadic::power_of_two(-m);
+    return m;
+}
 
-    // c_K on every shrunk cell
-    std::vector<std::vector<Interval>> params(static_cast<size_t>(grid.cells()), std::vector<Interval>{Interval(qprec)});
-    tbb::enumerable_thread_specific<IntervalForward> passes([&] { return IntervalForward(net, Precision(fprec)); });
+// c_K = the interval forward pass on every shrunk cell X_K (parallel, into indexed slots);
+// returns whether every c_K is one value (a point, or sin-relu's sine up to rounding).
+bool values_on_shrunk_cells(const LevelInputs& in, int l, const CellGrid& grid, const Dyadic& mu, Precision fprec,
+                            std::vector<std::vector<Interval>>& params) {
+    const Network& net = in.built.network;
+    tbb::enumerable_thread_specific<IntervalForward> passes([&] { return IntervalForward(net, fprec); });
     std::vector<char> exact(static_cast<size_t>(grid.cells()), 1);
     std::atomic<long> done{0};
     tbb::parallel_for(tbb::blocked_range<long>(0, grid.cells(), 64), [&](const tbb::blocked_range<long>& r) {
@@ -133,7 +126,49 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
         const long now = done += static_cast<long>(r.size());
         if (in.settings.progress) in.settings.progress("level " + std::to_string(l) + ": network on cells", now, grid.cells());
     });
-    out.exact_cell_values = std::all_of(exact.begin(), exact.end(), [](char c) { return c != 0; });
+    return std::all_of(exact.begin(), exact.end(), [](char c) { return c != 0; });
+}
+
+// S = |sliver| (sup|f| + B_l)^p with |sliver| = 1 - (1 - 2 mu N^l)^d, rounded up; returned as [0, S].
+Interval sliver_term(int d, int N, int l, const Dyadic& mu, const Interval& FB_p, Precision fprec) {
+    Interval one(1, fprec), shrink{fprec}, vol{fprec};
+    Interval twomu_nl = mu.to_interval(fprec);
+    mul_2si(twomu_nl, twomu_nl, 1);
+    for (int k = 0; k < l; ++k) mpfi_mul_si(twomu_nl.raw(), twomu_nl.raw(), N);
+    sub(shrink, one, twomu_nl);
+    pow_int(vol, shrink, d);
+    sub(vol, one, vol);
+    Interval S(Precision(128));
+    mul(S, vol, FB_p);
+    mpfr_set_zero(&S.raw()->left, 1);   // S is used as [0, S_hi]
+    return S;
+}
+
+// E_l = ||f - Phi_l||_p, enclosed: I = sum_K int_{C'_K} |f - c_K|^p, E_l^p in [I_lo - S, I_hi + S].
+Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, LevelCertificate& out) {
+    const Network& net = in.built.network;
+    const int d = net.d, N = net.N;
+    const Precision qprec(in.settings.quadrature_bits);
+
+    const Interval FB_p = sliver_height(in, l);
+    const long m = margin_exponent(in, l, tol, FB_p);
+    out.margin_exponent = m;
+    const long point_bits = m + 32;
+    // The ramps' pre-activations S N t - S j + 1 carry the point's bits shifted up by log2(S N):
+    // without room for them the rounded centres make P - M differ from 1 and the decoder's E
+    // (a product of gates) inexact, and the readout becomes the whole range of the sine.
+    long ramp_bits = 0;
+    if (in.built.steepness)
+        ramp_bits = std::max(0L, in.built.steepness->mantissa_bits() + in.built.steepness->exponent()) +
+                    ceil_log2(static_cast<unsigned long>(N));
+    const long log_nl = ceil_log2_of_power(static_cast<unsigned long>(N), static_cast<unsigned long>(l));
+    const long fprec = point_bits + log_nl + ramp_bits + 64;
+    const CellGrid grid(d, N, l, point_bits);
+    out.cells = grid.cells();
+    const Dyadic mu = Dyadic::power_of_two(-m);
+
+    std::vector<std::vector<Interval>> params(static_cast<size_t>(grid.cells()), std::vector<Interval>{Interval(qprec)});
+    out.exact_cell_values = values_on_shrunk_cells(in, l, grid, mu, Precision(fprec), params);
 
     // I = sum_K int_{C'_K} |f - c_K|^p
     const Expression g = deviation_integrand(in.f, d, in.p);
@@ -145,6 +180,8 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     opt.relative_tolerance = tol;
     opt.taylor_order = in.settings.taylor_order >= 0 ? in.settings.taylor_order : default_taylor_order(d);
     opt.nonnegative = true;
+    Interval eta_small = in.built.values.eta.to_interval(Precision(128));
+    mul_2si(eta_small, eta_small, -10);
     opt.absolute_floor = decimal_down(power_outward(eta_small, in.p, Precision(128)).lower(), 6);
     opt.on_round = [&](long boxes, long) {
         if (in.settings.progress) in.settings.progress("level " + std::to_string(l) + ": quadrature", boxes, 0);
@@ -153,19 +190,8 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     out.boxes = I.boxes;
     out.integration_status = I.status == IntegrationStatus::Converged ? "converged" : "budget_spent";
 
-    // S = (1 - (1 - 2 mu N^l)^d) (sup|f| + B_l)^p, rounded up
-    Interval one(1, Precision(fprec)), shrink{Precision(fprec)}, vol{Precision(fprec)};
-    Interval twomu_nl = mu.to_interval(Precision(fprec));
-    mul_2si(twomu_nl, twomu_nl, 1);
-    for (int k = 0; k < l; ++k) mpfi_mul_si(twomu_nl.raw(), twomu_nl.raw(), N);
-    sub(shrink, one, twomu_nl);
-    pow_int(vol, shrink, d);
-    sub(vol, one, vol);
-    Interval S(Precision(128));
-    mul(S, vol, FB_p);
-    mpfr_set_zero(&S.raw()->left, 1);   // S is used as [0, S_hi]
+    const Interval S = sliver_term(d, N, l, mu, FB_p, Precision(fprec));
     out.sliver_term = S;
-
     Interval Ep(qprec);
     mpfr_sub(&Ep.raw()->left, I.value.lower(), S.upper(), MPFR_RNDD);
     mpfr_add(&Ep.raw()->right, I.value.upper(), S.upper(), MPFR_RNDU);

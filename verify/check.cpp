@@ -271,8 +271,8 @@ void check_target(const nlohmann::json& cert, const CertificationResult& r) {
         require(!has_level, "target_level", "recorded without a target_error");
         return;
     }
-    const std::optional<int> recorded = has_level ? std::optional<int>(cert["target_level"].get<int>()) : std::nullopt;
-    require(recorded == r.target_level, "target_level",
+    const int target_level = has_level ? cert["target_level"].get<int>() : -1;
+    require(target_level == r.target_level.value_or(-1), "target_level",
             "differs from the recomputation (" + (r.target_level ? std::to_string(*r.target_level) : std::string("none")) + ")");
     const mpq_rational eps = exact(cert, "target_error", "certificate");
     const auto& levels = cert["levels"];
@@ -280,13 +280,13 @@ void check_target(const nlohmann::json& cert, const CertificationResult& r) {
         const auto& L = levels[i];
         if (!L.contains("error") || L["error"].is_null()) continue;
         const mpq_rational hi = exact(L["error"], "upper", "levels[" + std::to_string(i) + "].error");
-        if (recorded && static_cast<int>(i) == *recorded) {
+        if (static_cast<int>(i) == target_level) {
             require(hi <= eps, "target_level", "the recorded error of that level is above target_error");
         } else {
             require(hi > eps, "target_level", "levels[" + std::to_string(i) + "] already reaches target_error");
         }
     }
-    if (recorded) require(static_cast<int>(levels.size()) == *recorded + 1, "target_level", "levels recorded after the target level");
+    if (target_level >= 0) require(static_cast<int>(levels.size()) == target_level + 1, "target_level", "levels recorded after the target level");
 }
 
 void check_completion(const nlohmann::json& cert, const CertificationResult& r) {
