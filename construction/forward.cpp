@@ -350,16 +350,24 @@ struct IntervalForward::Impl {
             const auto& pr = layer.pairs[p];
             sum_sources(sum, pr.sources, in);
             Dyadic s;
-            if (exact_point(sum, s)) {
+            // b comes from a file's exponents (up to 2^40): the exact block and 2^b - 1 are
+            // formed only up to kExactBlockBits bits (no integer of b bits, no shift count cut
+            // to 32 bits); beyond, 2^b is rounded up by MPFR (+inf past its exponent range, which
+            // the next interval operation refuses with DomainError).
+            constexpr long kExactBlockBits = 1L << 20;
+            if (pr.b <= kExactBlockBits && exact_point(sum, s)) {
                 const mpz_int q = fraction_bits(pr.omega, s, pr.b);
                 mpfi_set_z(blocks[p].raw(), q.backend().data());
-            } else {
+            } else if (pr.b <= kExactBlockBits) {
                 // floor(2^b z) - 2^b floor(z) lies in [0, 2^b - 1] for every real z
-                mpz_int top = (mpz_int(1) << static_cast<unsigned>(pr.b)) - 1;
+                mpz_int top = (mpz_int(1) << static_cast<unsigned long>(pr.b)) - 1;
                 Interval hi(prec);
                 mpfi_set_z(hi.raw(), top.backend().data());
                 mpfi_interv_si(blocks[p].raw(), 0, 0);
                 mpfi_union(blocks[p].raw(), blocks[p].raw(), hi.raw());
+            } else {
+                mpfi_interv_si(blocks[p].raw(), 0, 0);
+                mpfr_set_ui_2exp(&blocks[p].raw()->right, 1, pr.b, MPFR_RNDU);   // >= 2^b - 1
             }
         }
     }

@@ -550,3 +550,24 @@ BOOST_AUTO_TEST_CASE(huge_weight_sine_reduction) {
 BOOST_AUTO_TEST_CASE(random_relu_floor_networks) { run_cases(600, false); }
 
 BOOST_AUTO_TEST_CASE(random_networks_with_sine) { run_cases(400, true); }
+
+// A pair whose b (2^33 + 3) does not fit in 32 bits: the bound [0, 2^b - 1] was formed with b cut
+// to 3 bits, [0, 7], while the block is 8 at x = 1. Now: a true enclosure or a refusal.
+BOOST_AUTO_TEST_CASE(pair_with_b_beyond_32_bits) {
+    const Network net = read(R"({"schema": "lpcert-network/1", "d": 1, "N": 2, "levels": 0,
+        "layers": [{"neurons": [{"activation": "floor", "weights": [[0, "1*2^-8589934592"]], "bias": "0"},
+                                {"activation": "floor", "weights": [[0, "1*2^3"]], "bias": "0"}]}],
+        "readouts": [{"level": 0, "layer": 0, "weights": [[1, "1"], [0, "-1*2^8589934595"]], "bias": "0"}]})");
+    IntervalForward pass(net, Precision(64));
+    BOOST_TEST(pass.recognised_extractions() == 1);
+    Interval side(Precision(64));
+    mpfi_interv_si(side.raw(), 1023, 1024);
+    mpfi_mul_2si(side.raw(), side.raw(), -10);   // [1 - 2^-10, 1]
+    try {
+        const Interval phi = pass.evaluate({side})[0];
+        BOOST_TEST_INFO(to_string(phi));
+        BOOST_TEST(contains(phi, Interval(8, Precision(64))));
+    } catch (const DomainError&) {
+        // refused: the bound 2^b is beyond MPFR's exponent range
+    }
+}
