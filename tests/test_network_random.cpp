@@ -374,6 +374,8 @@ std::string point_text(const std::vector<mpq_rational>& x) {
     return o.str();
 }
 
+int cases_with_pairs = 0;   // networks in which the kernel recognised an extraction pair
+
 // One case: a network, a point, every precision and both kernels. Returns false on failure.
 bool run_case(unsigned long long case_seed, bool allow_sine) {
     Gen G(case_seed);
@@ -416,6 +418,7 @@ bool run_case(unsigned long long case_seed, bool allow_sine) {
                 box.push_back(side);
             }
             IntervalForward pass(net, prec, kernel);
+            if (kernel && trial == 0 && boxed == 0 && pass.recognised_extractions() > 0) cases_with_pairs++;
             std::vector<Interval> got;
             try {
                 got = pass.evaluate(box);
@@ -466,8 +469,13 @@ void run_cases(int count, bool allow_sine) {
         return;
     }
     int failures = 0;
-    for (int i = 0; i < count * test::multiplier() && failures < 5; ++i)
+    cases_with_pairs = 0;
+    const int total = count * test::multiplier();
+    for (int i = 0; i < total && failures < 5; ++i)
         if (!run_case(case_seed_of(i) ^ (allow_sine ? 1ULL : 0ULL), allow_sine)) failures++;
+    // the generator must keep exercising the kernel (a tenth of the cases at least)
+    BOOST_TEST_MESSAGE(cases_with_pairs << " of " << total << " networks had extraction pairs");
+    BOOST_TEST(cases_with_pairs * 10 >= total);
 }
 
 Network read(const std::string& text) { return network_from_json(nlohmann::json::parse(text)); }
@@ -545,6 +553,14 @@ BOOST_AUTO_TEST_CASE(huge_weight_sine_reduction) {
     const Interval phi = pass.evaluate(point_box({"0.75"}, Precision(64)))[0];
     BOOST_TEST_INFO(to_string(phi));
     BOOST_TEST(contains(phi, Interval(0, Precision(64))));
+}
+
+// A constant readout (layer -1) reads no neuron: the reader refuses weights on it.
+BOOST_AUTO_TEST_CASE(constant_readout_with_weights_is_refused) {
+    BOOST_CHECK_THROW(read(R"({"schema": "lpcert-network/1", "d": 1, "N": 2, "levels": 0,
+        "layers": [{"neurons": [{"activation": "relu", "weights": [[0, "1"]], "bias": "0"}]}],
+        "readouts": [{"level": 0, "layer": -1, "weights": [[0, "1"]], "bias": "0"}]})"),
+                      InputError);
 }
 
 BOOST_AUTO_TEST_CASE(random_relu_floor_networks) { run_cases(600, false); }
