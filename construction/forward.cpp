@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 #include <map>
+#include <stdexcept>
 
 #include "construction/level_table.hpp"
 #include "quadrature/errors.hpp"
@@ -28,6 +29,13 @@ mpq_rational floor_of(const mpq_rational& v) {
     return mpq_rational(f);
 }
 
+// The readout of each level: the first one listed (Network::readout), in layer order.
+std::vector<const Readout*> readout_per_level(const Network& net) {
+    std::vector<const Readout*> out;
+    for (int l = 0; l <= net.levels; ++l) out.push_back(&net.readout(l));
+    return out;
+}
+
 mpq_rational affine(const WeightList& w, const Dyadic& bias, const std::vector<mpq_rational>& in) {
     mpq_rational acc = to_rational(bias);
     for (const auto& [k, wk] : w) acc += to_rational(wk) * in[static_cast<size_t>(k)];
@@ -40,8 +48,9 @@ ExactForward::ExactForward(const Network& net) : net_(&net) {}
 
 std::vector<mpq_rational> ExactForward::readouts(const std::vector<mpq_rational>& x) const {
     std::vector<mpq_rational> out(static_cast<size_t>(net_->levels) + 1);
-    for (const auto& r : net_->readouts)
-        if (r.layer < 0) out[static_cast<size_t>(r.level)] = to_rational(r.bias);
+    const std::vector<const Readout*> chosen = readout_per_level(*net_);
+    for (const Readout* r : chosen)
+        if (r->layer < 0) out[static_cast<size_t>(r->level)] = to_rational(r->bias);
     std::vector<mpq_rational> values = x, next;
     for (size_t k = 0; k < net_->layers.size(); ++k) {
         next.clear();
@@ -55,8 +64,8 @@ std::vector<mpq_rational> ExactForward::readouts(const std::vector<mpq_rational>
             }
         }
         values.swap(next);
-        for (const auto& r : net_->readouts)
-            if (r.layer == static_cast<int>(k)) out[static_cast<size_t>(r.level)] = affine(r.weights, r.bias, values);
+        for (const Readout* r : chosen)
+            if (r->layer == static_cast<int>(k)) out[static_cast<size_t>(r->level)] = affine(r->weights, r->bias, values);
     }
     return out;
 }
@@ -124,6 +133,45 @@ bool common_weight(const WeightList& w, Dyadic& out) {
     return true;
 }
 
+// floor(2^c frac(omega s)), exactly. An integer product (exponents summing to >= 0, or a zero
+// factor) has fraction 0: answered here, without shifting its mantissa by the exponent (a huge
+// weight would otherwise make an integer of that many bits).
+mpz_int fraction_bits(const Dyadic& omega, const Dyadic& s, long c) {
+    if (omega.is_zero() || s.is_zero() || omega.exponent() + s.exponent() >= 0) return mpz_int(0);
+    return extract_fraction_bits(omega, s, c);
+}
+
+// The canonical form of a weight list, the only form the interval pass compiles: a source listed
+// several times gets the exact (Dyadic) sum of its weights, at the place of its first listing,
+// and sources whose weight is then zero are dropped (0 * v = 0 for every finite v). Each source
+// appears at most once afterwards, so the extraction-pair detection, the consumer's match
+// a*Q1 - a*2^b*Q0, common_weight (sin2pi's exact reduction) and the term ordering all see the
+// same affine map the network file states (sum of every listed term).
+WeightList canonical_weights(const WeightList& w) {
+    WeightList out;
+    std::map<int, size_t> at;
+    for (const auto& [k, wk] : w) {
+        const auto it = at.find(k);
+        if (it == at.end()) {
+            at.emplace(k, out.size());
+            out.emplace_back(k, wk);
+        } else {
+            out[it->second].second = out[it->second].second + wk;
+        }
+    }
+    out.erase(std::remove_if(out.begin(), out.end(), [](const auto& e) { return e.second.is_zero(); }), out.end());
+    return out;
+}
+
+std::vector<int> sorted_sources(const WeightList& w) {
+    std::vector<int> s;
+    for (const auto& [k, wk] : w) s.push_back(k);
+    std::sort(s.begin(), s.end());
+    return s;
+}
+
+// Pairs Q1 = floor(2^b w S), Q0 = floor(w S) of one layer (canonical weight lists: each source
+// once, no zero weight; the source SETS must agree, in any listed order).
 std::vector<ExtractionPair> find_pairs(const Layer& layer) {
     std::vector<ExtractionPair> pairs;
     const auto& ns = layer.neurons;
@@ -131,29 +179,28 @@ std::vector<ExtractionPair> find_pairs(const Layer& layer) {
         if (ns[a].activation != Activation::Floor || !ns[a].bias.is_zero()) continue;
         Dyadic w0;
         if (!common_weight(ns[a].weights, w0) || w0.sign() <= 0) continue;
+        const std::vector<int> sources = sorted_sources(ns[a].weights);
         for (size_t c = 0; c < ns.size(); ++c) {
             if (c == a || ns[c].activation != Activation::Floor || !ns[c].bias.is_zero()) continue;
             Dyadic w1;
             if (!common_weight(ns[c].weights, w1) || ns[c].weights.size() != ns[a].weights.size()) continue;
-            bool same_sources = true;
-            for (size_t k = 0; k < ns[a].weights.size(); ++k)
-                same_sources = same_sources && ns[a].weights[k].first == ns[c].weights[k].first;
-            if (!same_sources) continue;
-            // w1 = 2^b w0 with b >= 1
+            if (sorted_sources(ns[c].weights) != sources) continue;
+            // w1 = 2^b w0 with b >= 1 (both canonical Dyadics: odd mantissas)
             if (w1.mantissa() != w0.mantissa() || w1.exponent() <= w0.exponent()) continue;
-            ExtractionPair p{static_cast<int>(c), static_cast<int>(a), {}, w0, w1.exponent() - w0.exponent()};
-            for (const auto& [k, wk] : ns[a].weights) p.sources.push_back(k);
-            pairs.push_back(std::move(p));
+            pairs.push_back(ExtractionPair{static_cast<int>(c), static_cast<int>(a), sources, w0, w1.exponent() - w0.exponent()});
         }
     }
     return pairs;
 }
 
+// w must be canonical (canonical_weights): one weight per source, none zero.
 CompiledAffine compile_affine(const WeightList& w, const Dyadic& bias, const std::vector<ExtractionPair>& pairs,
                               bool kernel, Precision prec) {
     CompiledAffine out{{}, {}, bias.to_interval(prec)};
     std::map<int, Dyadic> weight_of;
-    for (const auto& [k, wk] : w) weight_of[k] = wk;
+    for (const auto& [k, wk] : w) {
+        if (!weight_of.emplace(k, wk).second || wk.is_zero()) throw std::logic_error("compile_affine: weights not canonical");
+    }
     std::map<int, bool> consumed;
     if (kernel) {
         for (size_t p = 0; p < pairs.size(); ++p) {
@@ -176,7 +223,7 @@ CompiledAffine compile_affine(const WeightList& w, const Dyadic& bias, const std
         return ma > mb;
     });
     for (const auto& [k, wk] : ordered) {
-        if (consumed.count(k) && consumed[k]) continue;
+        if (consumed.count(k) && consumed[k]) continue;   // its whole weight is in a block
         out.terms.push_back(Term{k, wk.to_interval(prec), small_integer(wk)});
     }
     return out;
@@ -209,24 +256,30 @@ struct IntervalForward::Impl {
         : net(&n), prec(p), d(n.d), t(p), range_scratch(p), sum(make_form()) {
         std::vector<ExtractionPair> prev_pairs;   // pairs of the layer feeding the one being compiled
         for (size_t k = 0; k < n.layers.size(); ++k) {
+            Layer layer = n.layers[k];   // canonical weight lists: everything below reads these
+            for (auto& neuron : layer.neurons) neuron.weights = canonical_weights(neuron.weights);
             CompiledLayer cl;
-            for (const auto& neuron : n.layers[k].neurons) {
+            for (const auto& neuron : layer.neurons) {
                 CompiledNeuron cn{neuron.activation, compile_affine(neuron.weights, neuron.bias, prev_pairs, kernel, p), false, Dyadic()};
                 if (kernel && neuron.activation == Activation::Sin2Pi) {
-                    cn.exact_reduction = common_weight(neuron.weights, cn.common_weight) && neuron.bias.is_zero();
+                    // argument w * (sum of the terms' sources): every weight equal, no bias, and
+                    // nothing folded into an extraction block
+                    cn.exact_reduction = common_weight(neuron.weights, cn.common_weight) && neuron.bias.is_zero() &&
+                                         cn.affine.blocks.empty() && cn.affine.terms.size() == neuron.weights.size();
                     if (cn.exact_reduction) recognised++;
                 }
                 cl.neurons.push_back(std::move(cn));
             }
-            cl.pairs = kernel ? find_pairs(n.layers[k]) : std::vector<ExtractionPair>{};
+            cl.pairs = kernel ? find_pairs(layer) : std::vector<ExtractionPair>{};
             recognised += static_cast<int>(cl.pairs.size());
             prev_pairs = cl.pairs;
             layers.push_back(std::move(cl));
         }
-        for (const auto& r : n.readouts) {
+        // one readout per level, the one Network::readout returns (a file may list more)
+        for (const Readout* r : readout_per_level(n)) {
             const std::vector<ExtractionPair> none;
-            const auto& pairs = r.layer >= 0 ? layers[static_cast<size_t>(r.layer)].pairs : none;
-            readouts.push_back(CompiledReadout{r.level, r.layer, compile_affine(r.weights, r.bias, pairs, kernel, p)});
+            const auto& pairs = r->layer >= 0 ? layers[static_cast<size_t>(r->layer)].pairs : none;
+            readouts.push_back(CompiledReadout{r->level, r->layer, compile_affine(canonical_weights(r->weights), r->bias, pairs, kernel, p)});
         }
         results.assign(static_cast<size_t>(n.levels) + 1, Interval(p));
         radius.assign(static_cast<size_t>(d), Interval(p));
@@ -297,16 +350,24 @@ struct IntervalForward::Impl {
             const auto& pr = layer.pairs[p];
             sum_sources(sum, pr.sources, in);
             Dyadic s;
-            if (exact_point(sum, s)) {
-                const mpz_int q = extract_fraction_bits(pr.omega, s, pr.b);
+            // b comes from a file's exponents (up to 2^40): the exact block and 2^b - 1 are
+            // formed only up to kExactBlockBits bits (no integer of b bits, no shift count cut
+            // to 32 bits); beyond, 2^b is rounded up by MPFR (+inf past its exponent range, which
+            // the next interval operation refuses with DomainError).
+            constexpr long kExactBlockBits = 1L << 20;
+            if (pr.b <= kExactBlockBits && exact_point(sum, s)) {
+                const mpz_int q = fraction_bits(pr.omega, s, pr.b);
                 mpfi_set_z(blocks[p].raw(), q.backend().data());
-            } else {
+            } else if (pr.b <= kExactBlockBits) {
                 // floor(2^b z) - 2^b floor(z) lies in [0, 2^b - 1] for every real z
-                mpz_int top = (mpz_int(1) << static_cast<unsigned>(pr.b)) - 1;
+                mpz_int top = (mpz_int(1) << static_cast<unsigned long>(pr.b)) - 1;
                 Interval hi(prec);
                 mpfi_set_z(hi.raw(), top.backend().data());
                 mpfi_interv_si(blocks[p].raw(), 0, 0);
                 mpfi_union(blocks[p].raw(), blocks[p].raw(), hi.raw());
+            } else {
+                mpfi_interv_si(blocks[p].raw(), 0, 0);
+                mpfr_set_ui_2exp(&blocks[p].raw()->right, 1, pr.b, MPFR_RNDU);   // >= 2^b - 1
             }
         }
     }
@@ -344,7 +405,7 @@ struct IntervalForward::Impl {
             return false;
         }
         const long c = 2 * prec.bits;
-        const mpz_int bits = extract_fraction_bits(n.common_weight, sd, c);
+        const mpz_int bits = fraction_bits(n.common_weight, sd, c);
         // frac in [bits, bits + 1] * 2^-c
         Interval frac(Precision(c + 64));
         mpfi_set_z(frac.raw(), bits.backend().data());
@@ -441,8 +502,13 @@ struct IntervalForward::Impl {
         blocks_prev.clear();
         for (const auto& r : readouts)
             if (r.layer < 0) mpfi_set(results[static_cast<size_t>(r.level)].raw(), r.affine.bias.raw());
+        // the deepest layer a readout of a level <= last_level reads (readouts may come in any
+        // layer order: stopping at the first readout of last_level would leave lower levels stale)
+        int needed = -1;
+        for (const auto& r : readouts)
+            if (r.level <= last_level) needed = std::max(needed, r.layer);
         Form out = make_form();
-        for (size_t k = 0; k < layers.size(); ++k) {
+        for (size_t k = 0; static_cast<int>(k) <= needed && k < layers.size(); ++k) {
             const CompiledLayer& layer = layers[k];
             if (next.size() < layer.neurons.size()) next.resize(layer.neurons.size(), make_form());
             next.resize(layer.neurons.size(), make_form());
@@ -455,14 +521,11 @@ struct IntervalForward::Impl {
             evaluate_blocks(layer, current, blocks_cur);
             current.swap(next);
             blocks_prev.swap(blocks_cur);
-            bool done = false;
             for (const auto& r : readouts) {
                 if (r.layer != static_cast<int>(k)) continue;
                 apply_affine(out, r.affine, current, blocks_prev);
                 range(results[static_cast<size_t>(r.level)], out);
-                if (r.level >= last_level) done = true;
             }
-            if (done) break;
         }
         return results;
     }

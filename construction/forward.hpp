@@ -11,6 +11,10 @@
 //    A sin2pi neuron reduces its argument modulo 1 exactly when the argument is w*S with S a
 //    single exact value (frac(w S) from w's mantissa to 2*prec bits plus a rigorous tail), then
 //    applies MPFI's rigorous sine.
+// Both passes evaluate the map the file states, for ANY network the reader accepts: a source
+// listed several times in a neuron or readout contributes the sum of its weights (the interval
+// pass merges them by exact Dyadic sum and drops zero weights before anything is matched), and
+// the readout of level l is Network::readout(l), the first one listed, whatever the layer order.
 
 #include <boost/multiprecision/gmp.hpp>
 #include <memory>
@@ -36,7 +40,8 @@ public:
     IntervalForward(const Network& net, Precision prec, bool extraction_kernel = true);
     ~IntervalForward();
     IntervalForward(IntervalForward&&) noexcept;
-    // Enclosures of Phi_0 .. Phi_up_to over the box (up_to = -1: every level).
+    // Enclosures of Phi_0 .. Phi_up_to over the box (up_to = -1: every level); every layer that
+    // a readout of a level <= up_to reads is evaluated. Entries above up_to are unspecified.
     const std::vector<Interval>& evaluate(const std::vector<Interval>& box, int up_to = -1);
     // Counts of extraction pairs and sin2pi neurons the kernel recognised (tests, reports).
     int recognised_extractions() const;

@@ -122,5 +122,40 @@ run_case 2 "wrong schema" -- network "$work/net_schema.json"
 run_case 2 "point outside the cube" -- network "$work/net.json" --at 1.5
 run_case 2 "point of the wrong dimension" -- network "$work/net.json" --at 0.1,0.2
 
+# --- repeated sources (issue 13): a source listed twice counts twice ----------------------------------
+encloses_case() {   # encloses_case LABEL FILE POINT VALUE: "Phi_0 in [lo, hi]" must contain VALUE
+    local label="$1" out got
+    cases=$((cases + 1))
+    out=$(timeout 30 "$verify" network "$2" --at "$3" 2>&1)
+    got=$?
+    # decimal text read as a double: rounding is monotone and VALUE is a double, so lo <= VALUE
+    # and VALUE <= hi survive it
+    if [ "$got" != 0 ] || ! grep '^Phi_0 in ' <<<"$out" | tr -d '[],' |
+            awk -v v="$4" '{ ok = ($3 + 0 <= v + 0 && v + 0 <= $4 + 0) } END { exit !(NR == 1 && ok) }'; then
+        echo "FAIL [$label]: exit $got, want an enclosure of $4: $(grep '^Phi' <<<"$out" | head -c 300)"
+        failures=$((failures + 1))
+    fi
+}
+# the issue's network: floor(x1), floor(2 x1), sin2pi(x1); Phi_0 = Q1 + Q1 - 2 Q0 = 2 at 0.75
+# (the extraction kernel matched a*Q1 - a*2^b*Q0 on one copy of Q1 and printed [1, 1])
+cat > "$work/repeated_readout.json" <<'JSON'
+{"schema": "lpcert-network/1", "d": 1, "N": 2, "levels": 0,
+ "layers": [{"neurons": [{"activation": "floor", "weights": [[0, "1"]], "bias": "0"},
+                         {"activation": "floor", "weights": [[0, "1*2^1"]], "bias": "0"},
+                         {"activation": "sin2pi", "weights": [[0, "1"]], "bias": "0"}]}],
+ "readouts": [{"level": 0, "layer": 0, "weights": [[1, "1"], [1, "1"], [0, "-1*2^1"]], "bias": "0"}]}
+JSON
+encloses_case "readout listing a floor twice" "$work/repeated_readout.json" 0.75 2
+# repeated sources in the floors too: Q0 = floor(x1 + x1), Q1 = floor(4 x1 + 4 x1), a sine of
+# x1 - x1, and Phi_0 = Q0 + Q1 - 4 Q0 + 5 sin2pi(0) = 1 + 6 - 4 = 3 at 0.75
+cat > "$work/repeated_everywhere.json" <<'JSON'
+{"schema": "lpcert-network/1", "d": 1, "N": 2, "levels": 0,
+ "layers": [{"neurons": [{"activation": "floor", "weights": [[0, "1"], [0, "1"]], "bias": "0"},
+                         {"activation": "floor", "weights": [[0, "1*2^2"], [0, "1*2^2"]], "bias": "0"},
+                         {"activation": "sin2pi", "weights": [[0, "1"], [0, "-1"]], "bias": "0"}]}],
+ "readouts": [{"level": 0, "layer": 0, "weights": [[0, "1"], [1, "1"], [2, "5"], [0, "-1*2^2"]], "bias": "0"}]}
+JSON
+encloses_case "floors and readout listing sources twice" "$work/repeated_everywhere.json" 0.75 3
+
 echo "hostile inputs: $cases cases, $failures failed, slowest ${slowest} ms"
 [ "$failures" = 0 ]
