@@ -14,8 +14,8 @@ trap 'rm -rf "$tmp"' EXIT
 "$cmake" --build "$tmp/build" >/dev/null
 out=$("$tmp/build/consumer")
 echo "$out"
-# 1/sqrt(3) = 0.57735026918962576450...
+# 1/sqrt(3) = 5.7735026918962576450...e-1
 case "$out" in
-  0.5773502*"<= ||x1||_2 <="*0.5773502*) ;;
+  5.77350269189625764*e-1" <= ||x1||_2 <= "5.77350269189625764*e-1) ;;
   *) echo "unexpected enclosure" >&2; exit 1 ;;
 esac
