@@ -10,6 +10,7 @@ packages=(
   libmpfr-dev libmpfi-dev libgmp-dev
   libtbb-dev nlohmann-json3-dev
   libbenchmark-dev
+  pybind11-dev python3-dev
 )
 if [ "${1:-}" = fuzz ]; then packages+=(clang-14 libclang-rt-14-dev); fi
 
