@@ -11,6 +11,8 @@
 #include "quadrature/errors.hpp"
 #include "quadrature/integration.hpp"
 #include "verify/certificate.hpp"
+#include "verify/network_assembly.hpp"
+#include "verify/request_text.hpp"
 
 namespace lpcert {
 
@@ -49,25 +51,6 @@ po::options_description option_descriptions(CommandLine& c, std::string& max_mem
         ("max-memory", po::value<std::string>(&max_memory_text), "memory budget: bytes, or with K, M, G (0 = none)");
     return o;
 }
-
-// "0", "123456", "512K", "300M", "4G" (binary multiples) -> bytes.
-long parse_memory_size(const std::string& text) {
-    const std::string what = "--max-memory: expected a size such as 4G, 512M or 1000000 (got '" + text + "')";
-    if (text.empty() || text.size() > 20) throw InputError(what);
-    size_t digits = 0;
-    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-    if (digits == 0 || digits > 15) throw InputError(what);
-    long value = std::stol(text.substr(0, digits));
-    const std::string unit = text.substr(digits);
-    int shift = 0;
-    if (unit == "K" || unit == "k") shift = 10;
-    else if (unit == "M" || unit == "m") shift = 20;
-    else if (unit == "G" || unit == "g") shift = 30;
-    else if (!unit.empty()) throw InputError(what);
-    if (value > (std::numeric_limits<long>::max() >> shift)) throw InputError(what);
-    return value << shift;
-}
-
 
 // The options each subcommand takes (git/cargo style: `verify SUBCOMMAND --help` lists exactly
 // these, and any other option is an error naming the subcommand).
@@ -212,30 +195,22 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     c.subcommand = positional.front();
     c.arguments.assign(positional.begin() + 1, positional.end());
 
-    if (!c.function_name.empty() && !c.function_text.empty()) throw InputError("give either --f or --function, not both");
-    if (!c.function_name.empty()) {
-        const auto entry = find_in_catalog(c.function_name);
-        if (!entry) throw InputError("--function: unknown function '" + c.function_name + "' (see `verify functions`)");
-        if (!vm.count("d")) c.d = entry->min_dimension;
-        if (c.d < entry->min_dimension || c.d > entry->max_dimension) {
-            throw InputError("--function " + c.function_name + ": needs d in " + std::to_string(entry->min_dimension) +
-                             ".." + std::to_string(entry->max_dimension));
-        }
-        c.function_text = entry->expression(c.d);
+    if (!c.function_name.empty() || !c.function_text.empty()) {
+        const TargetFunction t = resolve_target(
+            c.function_name.empty() ? std::nullopt : std::optional<std::string>(c.function_name),
+            c.function_text.empty() ? std::nullopt : std::optional<std::string>(c.function_text),
+            vm.count("d") ? std::optional<int>(c.d) : std::nullopt);
+        c.d = t.d;
+        c.function_text = t.f.text();
+    } else if (c.d < 1 || c.d > 8) {
+        throw InputError("--d: the dimension must be 1..8 (got " + std::to_string(c.d) + ")");
     }
-    if (c.d < 1 || c.d > 8) throw InputError("--d: the dimension must be 1..8 (got " + std::to_string(c.d) + ")");
-    if (c.N < 2 || c.N > 64) throw InputError("--N: the refinement factor must be 2..64 (got " + std::to_string(c.N) + ")");
-    if (c.levels < 0) throw InputError("--levels: must be >= 0 (got " + std::to_string(c.levels) + ")");
-    if (c.levels > 64) throw InputError("--levels: " + std::to_string(c.levels) + " levels are beyond any memory");
-    if (c.prec != 0 && (c.prec < 32 || c.prec > 100000)) throw InputError("--prec: must be 32..100000 bits");
-    if (c.threads < 0) throw InputError("--threads: must be >= 1");
-    if (c.digit_bits < 8 || c.digit_bits > 4096) throw InputError("--digit-bits: must be 8..4096");
-    if (c.construction != "floor-relu" && c.construction != "sin-relu") {
-        throw InputError("--construction: must be floor-relu or sin-relu (got '" + c.construction + "')");
-    }
-    if (c.taylor_order < -1 || c.taylor_order > 8) throw InputError("--taylor-order: must be 0..8");
-    if (c.taylor_order < 0) c.taylor_order = default_taylor_order(c.d);
-    if (!(c.max_seconds >= 0) || c.max_seconds > 1e9) throw InputError("--max-seconds: must be 0..1e9");
+    check_run_shape(c.N, c.levels, c.digit_bits);
+    if (c.prec != 0) check_precision_bits(c.prec);
+    check_threads(c.threads);
+    parse_construction(c.construction);
+    c.taylor_order = checked_taylor_order(c.taylor_order, c.d);
+    check_max_seconds(c.max_seconds);
     c.max_memory = parse_memory_size(max_memory_text);
     Exponent::parse(c.p);   // validates --p
     validate_tolerance(c.tol, "--tol");

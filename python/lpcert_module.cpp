@@ -38,6 +38,7 @@
 #include "verify/certify_run.hpp"
 #include "verify/check.hpp"
 #include "verify/json_io.hpp"
+#include "verify/request_text.hpp"
 #include "verify/run_request.hpp"
 
 namespace py = pybind11;
@@ -138,54 +139,10 @@ long memory_size(py::handle h) {
         return static_cast<long>(v);
     }
     if (!py::isinstance<py::str>(h)) throw InputError("--max-memory: expected a size such as 4G, 512M or 1000000");
-    const std::string text = h.cast<std::string>();
-    const std::string what = "--max-memory: expected a size such as 4G, 512M or 1000000 (got '" + text + "')";
-    if (text.empty() || text.size() > 20) throw InputError(what);
-    size_t digits = 0;
-    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-    if (digits == 0 || digits > 15) throw InputError(what);
-    long value = std::stol(text.substr(0, digits));
-    const std::string unit = text.substr(digits);
-    int shift = 0;
-    if (unit == "K" || unit == "k") shift = 10;
-    else if (unit == "M" || unit == "m") shift = 20;
-    else if (unit == "G" || unit == "g") shift = 30;
-    else if (!unit.empty()) throw InputError(what);
-    if (value > (std::numeric_limits<long>::max() >> shift)) throw InputError(what);
-    return value << shift;
+    return parse_memory_size(h.cast<std::string>());
 }
 
-// The target function, resolved as the CLI does (--function NAME or --f EXPR; d defaults to the
-// catalog entry's smallest dimension, else 1) and checked against d.
-struct Target {
-    std::string label;
-    Expression f;
-    int d;
-};
-
-Target resolve_target(const std::optional<std::string>& function, const std::optional<std::string>& f,
-                      const std::optional<int>& d_arg) {
-    if (function && f) throw InputError("give either --f or --function, not both");
-    int d = d_arg.value_or(1);
-    std::string text;
-    if (function) {
-        const auto entry = find_in_catalog(*function);
-        if (!entry) throw InputError("--function: unknown function '" + *function + "' (see `verify functions`)");
-        if (!d_arg) d = entry->min_dimension;
-        if (d < entry->min_dimension || d > entry->max_dimension) {
-            throw InputError("--function " + *function + ": needs d in " + std::to_string(entry->min_dimension) + ".." +
-                             std::to_string(entry->max_dimension));
-        }
-        text = entry->expression(d);
-    } else if (f) {
-        text = *f;
-    }
-    if (d < 1 || d > 8) throw InputError("--d: the dimension must be 1..8 (got " + std::to_string(d) + ")");
-    if (text.empty()) throw InputError("missing target function: give --f EXPR or --function NAME");
-    Expression e = Expression::parse(text);
-    e.require_dimension(d);
-    return Target{function ? *function : text, std::move(e), d};
-}
+using Target = TargetFunction;
 
 // The positional `f` of integrate/modulus: a catalog name or an expression.
 Target resolve_analysis_target(const std::optional<std::string>& f, const std::optional<std::string>& function,
@@ -201,21 +158,17 @@ struct Budgets {
 };
 
 Budgets budgets(int threads, double max_seconds, py::handle max_memory) {
-    if (threads < 0) throw InputError("--threads: must be >= 1");
-    if (!(max_seconds >= 0) || max_seconds > 1e9) throw InputError("--max-seconds: must be 0..1e9");
+    check_threads(threads);
+    check_max_seconds(max_seconds);
     return Budgets{threads, max_seconds, memory_size(max_memory)};
 }
 
 long precision(long prec) {
-    if (prec < 32 || prec > 100000) throw InputError("--prec: must be 32..100000 bits");
+    check_precision_bits(prec);
     return prec;
 }
 
-int taylor(const std::optional<int>& order, int d) {
-    if (!order) return default_taylor_order(d);
-    if (*order < 0 || *order > 8) throw InputError("--taylor-order: must be 0..8");
-    return *order;
-}
+int taylor(const std::optional<int>& order, int d) { return checked_taylor_order(order.value_or(-1), d); }
 
 // ---------------------------------------------------------------- running a job
 
@@ -304,15 +257,10 @@ py::object run(std::optional<std::string> function, std::optional<std::string> f
                std::string construction, py::object steepness, py::object target_error, std::optional<int> taylor_order,
                int threads, double max_seconds, py::object max_memory, py::object progress) {
     const Target t = resolve_target(function, f, d);
-    if (N < 2 || N > 64) throw InputError("--N: the refinement factor must be 2..64 (got " + std::to_string(N) + ")");
-    if (levels < 0) throw InputError("--levels: must be >= 0 (got " + std::to_string(levels) + ")");
-    if (levels > 64) throw InputError("--levels: " + std::to_string(levels) + " levels are beyond any memory");
+    check_run_shape(N, levels, digit_bits);
     precision(prec);
     const Budgets b = budgets(threads, max_seconds, max_memory);
-    if (digit_bits < 8 || digit_bits > 4096) throw InputError("--digit-bits: must be 8..4096");
-    if (construction != "floor-relu" && construction != "sin-relu") {
-        throw InputError("--construction: must be floor-relu or sin-relu (got '" + construction + "')");
-    }
+    parse_construction(construction);
     const int order = taylor(taylor_order, t.d);
     const std::string p_text = decimal_text(p, "--p");
     const Exponent exponent = Exponent::parse(p_text);
