@@ -86,7 +86,7 @@ std::string source_text(const NetworkSource& s) {
 
 }  // namespace
 
-Network flatten(const SkipNetwork& in) {
+Network flatten(const SkipNetwork& in, long max_neurons) {
     const int depth = static_cast<int>(in.layers.size());
     auto check_source = [&](const NetworkSource& s, int before, const std::string& who) {
         const bool ok = s.layer < 0 ? (s.index >= 0 && s.index < in.d)
@@ -128,6 +128,13 @@ Network flatten(const SkipNetwork& in) {
     }
     for (size_t r = 0; r < in.readouts.size(); ++r)
         for (const auto& [s, w] : in.readouts[r].weights) need(s, readout_layer[r]);
+    double total = 0;
+    for (const auto& layer : in.layers) total += static_cast<double>(layer.size());
+    for (const auto& [s, last] : last_need) total += last - std::max(s.layer + 1, 0) + 1;
+    if (total > static_cast<double>(max_neurons)) {
+        throw ResourceLimit("the network with its carried skip connections has " + std::to_string(static_cast<long>(total)) +
+                            " neurons (limit " + std::to_string(max_neurons) + ")");
+    }
     // carried[k]: the values layer k carries, in (layer, index) order; position[k][v] its index
     std::vector<std::map<NetworkSource, int>> position(static_cast<size_t>(layers));
     Network net;

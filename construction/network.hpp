@@ -97,6 +97,7 @@ struct SkipNetwork {
 // layer's own neurons in the order (layer, index). A readout that reads inputs only (layer -1 with
 // weights) is placed on layer 0. Readout i has level i; N = 2 (meaningless here).
 // Throws InputError naming the neuron or readout that reads a later layer or a missing source.
-Network flatten(const SkipNetwork& net);
+// Throws ResourceLimit when the result would hold more than max_neurons neurons (carries included).
+Network flatten(const SkipNetwork& net, long max_neurons = 4000000);
 
 }  // namespace lpcert
