@@ -12,3 +12,8 @@ find_library(MPFI_LIBRARY mpfi REQUIRED)
 add_library(lpcert_mpfi INTERFACE)
 target_include_directories(lpcert_mpfi INTERFACE ${MPFI_INCLUDE_DIR})
 target_link_libraries(lpcert_mpfi INTERFACE ${MPFI_LIBRARY} PkgConfig::MPFR PkgConfig::GMP)
+
+# ONNX import: Debian's libonnx-dev (the format's own protobuf schema, onnx::checker) over protobuf.
+# Its CMake config names the target protobuf::libprotobuf, which FindProtobuf defines.
+find_package(Protobuf REQUIRED)
+find_package(ONNX CONFIG REQUIRED)
