@@ -92,6 +92,9 @@ Dyadic parse_exact_weight(const std::string& text, const std::string& where) {
     }
     if (i != text.size()) throw bad("is not a number");
     if (scale > 4000 || scale < -4000) throw bad("has a decimal exponent beyond 4000");
+    const size_t nonzero = digits.find_first_not_of('0');   // no leading zero: "025" is not octal
+    digits = nonzero == std::string::npos ? "0" : digits.substr(nonzero);
+    if (digits.size() > 4000) throw bad("has more than 4000 digits");
     boost::multiprecision::mpz_int m(digits);
     if (negative) m = -m;
     if (m == 0) return Dyadic();

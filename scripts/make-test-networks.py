@@ -20,6 +20,7 @@ unsupported_op.onnx is a valid model with an Erf node (the importer must refuse 
 import json
 import math
 import os
+import struct
 import sys
 from fractions import Fraction
 
@@ -29,6 +30,10 @@ import torch
 
 SEED = 20261130
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "tests", "data", "networks")
+
+
+def float32(x):
+    return struct.unpack("<f", struct.pack("<f", x))[0]
 
 
 def exact(x):
@@ -111,7 +116,7 @@ class Tracer:
             w = {src: Fraction(1)}
             if leaky is not None:
                 neg = ({s: -v for s, v in f[0].items()}, -f[1])
-                w[self.neuron("relu", neg)] = -Fraction(leaky)
+                w[self.neuron("relu", neg)] = -Fraction(float32(leaky))   # ONNX stores the slope as a float
             out.append((w, Fraction(0)))
         return out
 
@@ -211,7 +216,7 @@ def networks():
     yield "softplus_d2", 2, MLP(2, [8], "softplus"), torch.float32
     yield "sin_d1", 1, SinCos(1, [8, 8], "sin"), torch.float32
     yield "residual_d2", 2, Residual(2, 6, 3), torch.float32
-    yield "leaky_d3", 3, MLP(3, [8, 8], "leaky", leaky=0.1), torch.float32
+    yield "leaky_d3", 3, MLP(3, [8, 8], "leaky", leaky=0.125), torch.float32
     m = MLP(2, [6, 6], "relu").double()
     with torch.no_grad():   # weights that need all 53 bits of a double
         for p in m.parameters():
