@@ -122,5 +122,21 @@ run_case 2 "wrong schema" -- network "$work/net_schema.json"
 run_case 2 "point outside the cube" -- network "$work/net.json" --at 1.5
 run_case 2 "point of the wrong dimension" -- network "$work/net.json" --at 0.1,0.2
 
+# --- ONNX models (tests/data/networks, scripts/make-test-networks.py) -------------------------------
+onnx_data="$(cd "$(dirname "$0")" && pwd)/data/networks"
+head -c 600 "$onnx_data/relu_d1.onnx" > "$work/truncated.onnx"
+run_case 2 "truncated ONNX model" -- network "$work/truncated.onnx"
+LC_ALL=C awk 'BEGIN { srand(7); for (i = 0; i < 4096; i++) printf "%c", 128 + int(rand() * 127) }' > "$work/garbage.onnx"
+run_case 2 "4 KiB of fixed pseudo-random bytes as an ONNX model" -- network "$work/garbage.onnx"
+printf 'not a model\n' > "$work/text.onnx"
+run_case 2 "a text file as an ONNX model" -- network "$work/text.onnx"
+run_case 2 "ONNX model with an unsupported op" -- network "$onnx_data/unsupported_op.onnx" --at 0.5,0.5
+sed -e 's/"inputs":1,/"inputs":"one",/' "$onnx_data/relu_d1.json" > "$work/v2_inputs.json"
+run_case 2 "lpcert-network/2 inputs as a string" -- network "$work/v2_inputs.json"
+sed -e '0,/"bias":"[^"]*"/s//"bias":"0.1"/' "$onnx_data/relu_d1.json" > "$work/v2_inexact.json"
+run_case 2 "lpcert-network/2 decimal that is not dyadic" -- network "$work/v2_inexact.json"
+sed -e 's/"L1:/"L9:/' "$onnx_data/residual_d2.json" > "$work/v2_later.json"
+run_case 2 "lpcert-network/2 reading a later layer" -- network "$work/v2_later.json"
+
 echo "hostile inputs: $cases cases, $failures failed, slowest ${slowest} ms"
 [ "$failures" = 0 ]
