@@ -118,7 +118,7 @@ private:
     const OnnxLimits& limits_;
     SkipNetwork net_;
     std::map<std::string, Value> values_;
-    long neurons_ = 0, weights_ = 0;
+    long neurons_ = 0, weights_ = 0, constants_ = 0;
     std::string where_;   // "node 'NAME' (op TYPE)"
 
     [[noreturn]] void fail(const std::string& why) const { throw InputError("onnx: " + where_ + " " + why); }
@@ -145,7 +145,10 @@ private:
             out.dims.push_back(static_cast<long>(dim));
         }
         const auto n = static_cast<size_t>(count);
-        out.data.reserve(n);
+        constants_ += count;
+        if (constants_ > limits_.max_weights * 4L) {
+            throw ResourceLimit("onnx: the constants of the model have more than " + std::to_string(limits_.max_weights * 4L) + " entries");
+        }
         const std::string& raw = t.raw_data();
         auto need = [&](size_t have, const char* field) {
             if (have != n) {
@@ -475,7 +478,7 @@ private:
             int unknown = -1;
             for (size_t i = 0; i < shape.data.size(); ++i) {
                 const Dyadic& s = shape.data[i];
-                if (s.exponent() < 0 || s.mantissa_bits() > 40) fail("has an invalid shape");
+                if (s.exponent() < 0 || s.exponent() + s.mantissa_bits() > 40) fail("has an invalid shape");
                 long v = s.floor().convert_to<long>();
                 if (v == 0 && x.constant && i < x.c.dims.size()) v = x.c.dims[i];
                 if (v == 0 && !x.constant) v = (i + 1 == shape.data.size() || x.rank == 1) ? n : 1;
