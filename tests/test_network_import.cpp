@@ -400,3 +400,117 @@ BOOST_AUTO_TEST_CASE(v1_files_read_as_before) {
     bad["layers"][0]["neurons"][0]["bias"] = "0.5";   // decimals are a /2 feature
     BOOST_CHECK_THROW(network_from_json(bad), InputError);
 }
+
+namespace {
+
+onnx::NodeProto* add_node(onnx::GraphProto& g, const std::string& op, std::vector<std::string> in, const std::string& out) {
+    onnx::NodeProto* n = g.add_node();
+    n->set_op_type(op);
+    n->set_name(out + "_node");
+    for (const auto& i : in) n->add_input(i);
+    n->add_output(out);
+    return n;
+}
+
+void add_float_initializer(onnx::GraphProto& g, const std::string& name, std::vector<long> dims, std::vector<float> values) {
+    onnx::TensorProto* t = g.add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    for (long d : dims) t->add_dims(d);
+    for (float v : values) t->add_float_data(v);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(hand_made_graph_of_every_affine_op) {
+    // x (shape [1, 2]) -> s = x - [0.5, -2] -> f = Flatten(s) -> r = Reshape(f, [-1]) -> u = Unsqueeze(r, [0])
+    // -> q = Squeeze(u, [0]) -> n = Neg(x) -> c = Concat(q, Flatten(n), axis -1) (4 entries)
+    // -> m = W c (W 2x4 constant, MatMul(W, Reshape(c, [4]))) -> h = Relu(m * 0.5) / 0.25
+    // -> y = h + Identity(Constant 3) ; z = LeakyRelu(m[0..1], alpha 0.25) summed by MatMul with [1, 1]
+    onnx::ModelProto model;
+    model.set_ir_version(8);
+    auto* opset = model.add_opset_import();
+    opset->set_domain("");
+    opset->set_version(13);
+    onnx::GraphProto& g = *model.mutable_graph();
+    g.set_name("every_op");
+    auto* x = g.add_input();
+    x->set_name("x");
+    x->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+    x->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(1);
+    x->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(2);
+    add_float_initializer(g, "c0", {2}, {0.5f, -2.0f});
+    add_float_initializer(g, "W", {2, 4}, {1, 2, 3, 4, -1, 0.5f, 0, 0.1f});
+    add_float_initializer(g, "half", {}, {0.5f});
+    add_float_initializer(g, "quarter", {1}, {0.25f});
+    add_float_initializer(g, "ones", {2, 1}, {1, 1});
+    onnx::TensorProto* shape = g.add_initializer();
+    shape->set_name("minus_one");
+    shape->set_data_type(onnx::TensorProto::INT64);
+    shape->add_dims(1);
+    shape->add_int64_data(-1);
+    onnx::TensorProto* axes = g.add_initializer();
+    axes->set_name("axes0");
+    axes->set_data_type(onnx::TensorProto::INT64);
+    axes->add_dims(1);
+    axes->add_int64_data(0);
+    add_node(g, "Sub", {"x", "c0"}, "s");
+    add_node(g, "Flatten", {"s"}, "f");
+    add_node(g, "Reshape", {"f", "minus_one"}, "r");
+    add_node(g, "Unsqueeze", {"r", "axes0"}, "u");
+    add_node(g, "Squeeze", {"u", "axes0"}, "q");
+    add_node(g, "Neg", {"x"}, "n");
+    add_node(g, "Flatten", {"n"}, "nf");
+    add_node(g, "Reshape", {"nf", "minus_one"}, "nr");
+    add_node(g, "Concat", {"q", "nr"}, "c")->add_attribute()->CopyFrom([] {
+        onnx::AttributeProto a;
+        a.set_name("axis");
+        a.set_type(onnx::AttributeProto::INT);
+        a.set_i(-1);
+        return a;
+    }());
+    add_node(g, "MatMul", {"W", "c"}, "m");
+    add_node(g, "Mul", {"m", "half"}, "mh");
+    add_node(g, "Relu", {"mh"}, "h0");
+    add_node(g, "Div", {"h0", "quarter"}, "h");
+    auto* k = add_node(g, "Constant", {}, "three");
+    auto* ka = k->add_attribute();
+    ka->set_name("value_float");
+    ka->set_type(onnx::AttributeProto::FLOAT);
+    ka->set_f(3.0f);
+    add_node(g, "Identity", {"three"}, "three_id");
+    add_node(g, "Add", {"h", "three_id"}, "y");
+    auto* leaky = add_node(g, "LeakyRelu", {"m"}, "l");
+    auto* la = leaky->add_attribute();
+    la->set_name("alpha");
+    la->set_type(onnx::AttributeProto::FLOAT);
+    la->set_f(0.25f);
+    add_node(g, "MatMul", {"l", "ones"}, "z");
+    for (const char* name : {"y", "z"}) {
+        auto* o = g.add_output();
+        o->set_name(name);
+        o->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+        o->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_param("n");
+    }
+    const Network net = import_onnx_bytes(bytes_of(model));
+    BOOST_TEST(net.d == 2);
+    BOOST_TEST(net.levels == 2);   // y has 2 entries, z has 1
+    std::uniform_int_distribution<long> u(-64, 64);
+    const mpq_rational w01 = [] {
+        mpq_rational q;
+        dyadic_from_double(0.1f, "w").to_mpq(q.backend().data());
+        return q;
+    }();
+    for (int t = 0; t < 20; ++t) {
+        const std::vector<mpq_rational> xs = {mpq_rational(u(test::rng()), 16), mpq_rational(u(test::rng()), 16)};
+        const std::vector<mpq_rational> c = {xs[0] - mpq_rational(1, 2), xs[1] + 2, -xs[0], -xs[1]};
+        const mpq_rational m0 = c[0] + 2 * c[1] + 3 * c[2] + 4 * c[3];
+        const mpq_rational m1 = -c[0] + c[1] / 2 + w01 * c[3];
+        auto relu = [](const mpq_rational& v) { return v > 0 ? v : mpq_rational(0); };
+        auto leaky_relu = [](const mpq_rational& v) { return v > 0 ? v : v / 4; };
+        const std::vector<mpq_rational> want = {relu(m0 / 2) * 4 + 3, relu(m1 / 2) * 4 + 3, leaky_relu(m0) + leaky_relu(m1)};
+        const auto got = ExactForward(net).readouts(xs);
+        BOOST_REQUIRE_EQUAL(got.size(), 3u);
+        for (size_t i = 0; i < 3; ++i) BOOST_TEST(got[i] == want[i]);
+    }
+}
