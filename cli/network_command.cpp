@@ -1,11 +1,15 @@
-// `verify network FILE [--at x1,...,xd]`: reads any exported network (INTERFACE.md), reports
-// its architecture, and evaluates its readouts at a point: exactly (rational arithmetic) when it
-// has no sin2pi neuron, otherwise as rigorous enclosures at --prec bits.
+// `verify network FILE [--at x1,...,xd]`: reads any exported network (INTERFACE.md: an
+// lpcert-network/1 or /2 JSON file, or an ONNX model, told apart by content), reports its
+// architecture, and evaluates its readouts at a point: exactly (rational arithmetic) when every
+// neuron is relu, floor or identity, otherwise as rigorous enclosures at --prec bits. The point
+// of a /1 network lies in [0, 1]^d (the theorem's cube); a general network takes any point.
 
+#include <fstream>
 #include <iostream>
 
 #include "construction/forward.hpp"
 #include "construction/network_io.hpp"
+#include "construction/onnx_import.hpp"
 #include "quadrature/errors.hpp"
 #include "quadrature/expression.hpp"
 #include "cli/commands.hpp"
@@ -16,7 +20,7 @@ namespace lpcert {
 namespace {
 
 // The point "a,b,..." as exact rationals in [0, 1] (decimal text is an exact rational).
-std::vector<RationalConstant> parse_point(const std::string& text, int d) {
+std::vector<RationalConstant> parse_point(const std::string& text, int d, bool unit_cube) {
     std::vector<RationalConstant> x;
     size_t from = 0;
     while (true) {
@@ -24,7 +28,7 @@ std::vector<RationalConstant> parse_point(const std::string& text, int d) {
         const std::string item = text.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
         parse_decimal(item, Precision(64), "--at");   // the grammar and the exponent range
         x.emplace_back(item);
-        if (mpq_sgn(x.back().value()) < 0 || mpq_cmp_ui(x.back().value(), 1, 1) > 0) {
+        if (unit_cube && (mpq_sgn(x.back().value()) < 0 || mpq_cmp_ui(x.back().value(), 1, 1) > 0)) {
             throw InputError("--at: coordinate '" + item + "' is outside [0, 1]");
         }
         if (comma == std::string::npos) break;
@@ -74,7 +78,23 @@ ExactSize exact_size_estimate(const Network& net, const std::vector<RationalCons
 
 int command_network(const CommandLine& c) {
     if (c.arguments.size() != 1) throw InputError("network: give exactly one network file (verify network FILE)");
-    const Network net = network_from_json(read_json_file(c.arguments[0]));
+    const std::string& path = c.arguments[0];
+    std::string head(64, '\0');
+    {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) throw InputError("network: cannot open '" + path + "'");
+        in.read(head.data(), static_cast<std::streamsize>(head.size()));
+        head.resize(static_cast<size_t>(in.gcount()));
+    }
+    bool general = true;   // lpcert-network/2 or ONNX
+    Network net;
+    if (looks_like_json(head)) {
+        const nlohmann::json j = read_json_file(path);
+        general = j.is_object() && j.contains("schema") && j["schema"] == "lpcert-network/2";
+        net = network_from_json(j);
+    } else {
+        net = import_onnx(path);
+    }
     const ArchitectureFacts facts = measure_architecture(net);
     std::cout << "network " << c.arguments[0] << ": d=" << net.d << " N=" << net.N << " levels=" << net.levels << "\n"
               << "width " << facts.width << ", depth " << facts.depth << "\n";
@@ -83,10 +103,12 @@ int command_network(const CommandLine& c) {
                           {"width", facts.width}, {"depth", facts.depth}, {"activations", facts.activations},
                           {"readouts", nullptr}};
     if (!c.at.empty()) {
-        const auto x = parse_point(c.at, net.d);
+        const auto x = parse_point(c.at, net.d, !general);
         nlohmann::json readouts = nlohmann::json::array();
-        const bool has_sine = facts.activations.count("sin2pi") && facts.activations.at("sin2pi") > 0;
-        if (!has_sine) {
+        bool exact = true;   // only relu, floor and identity have exact rational values
+        for (const auto& [name, count] : facts.activations)
+            if (count > 0 && name != "relu" && name != "floor" && name != "identity") exact = false;
+        if (exact) {
             // refused beyond 1 GiB of values in all (2^33 bits) or 32 MiB for one value
             const ExactSize size = exact_size_estimate(net, x);
             if (size.total > 8.0 * (1L << 30) || size.widest > 8.0 * (1L << 25)) {

@@ -16,3 +16,8 @@ target_include_directories(lpcert_mpfi INTERFACE $<BUILD_INTERFACE:${MPFI_INCLUD
 target_link_libraries(lpcert_mpfi INTERFACE $<BUILD_INTERFACE:${MPFI_LIBRARY}> $<INSTALL_INTERFACE:mpfi>
                       PkgConfig::MPFR PkgConfig::GMP)
 set_target_properties(lpcert_mpfi PROPERTIES EXPORT_NAME mpfi)
+
+# ONNX import: Debian's libonnx-dev (the format's own protobuf schema, onnx::checker) over protobuf.
+# Its CMake config names the target protobuf::libprotobuf, which FindProtobuf defines.
+find_package(Protobuf REQUIRED)
+find_package(ONNX CONFIG REQUIRED)

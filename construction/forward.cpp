@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
+#include <limits>
 #include <map>
 #include <stdexcept>
 
@@ -60,7 +62,14 @@ std::vector<mpq_rational> ExactForward::readouts(const std::vector<mpq_rational>
                 case Activation::ReLU: next.push_back(z > 0 ? z : mpq_rational(0)); break;
                 case Activation::Floor: next.push_back(floor_of(z)); break;
                 case Activation::Identity: next.push_back(z); break;
-                case Activation::Sin2Pi: throw InputError("exact evaluation: sin2pi has no exact rational value");
+                case Activation::Sin2Pi:
+                case Activation::Tanh:
+                case Activation::Sigmoid:
+                case Activation::Softplus:
+                case Activation::Sin:
+                case Activation::Cos:
+                    throw InputError(std::string("exact evaluation: ") + activation_name(n.activation) +
+                                     " has no exact rational value");
             }
         }
         values.swap(next);
@@ -227,6 +236,63 @@ CompiledAffine compile_affine(const WeightList& w, const Dyadic& bias, const std
         out.terms.push_back(Term{k, wk.to_interval(prec), small_integer(wk)});
     }
     return out;
+}
+
+}  // namespace
+
+// ---- the activations of general networks (tanh, sigmoid, softplus, sin, cos) ----------------------------
+namespace {
+
+// sigmoid(z) = 1 / (1 + exp(-z)) on a point interval z (z appears once: the enclosure is tight).
+void sigmoid_point(Interval& out, const Interval& z) {
+    Interval e(z.precision());
+    neg(e, z);
+    exp(e, e);
+    add_si(e, e, 1);
+    Interval one(1, z.precision());
+    div(out, one, e);
+}
+
+// softplus(z) = log(1 + exp(z)); for z > 0 as z + log(1 + exp(-z)), so exp never overflows.
+void softplus_point(Interval& out, const Interval& z) {
+    Interval e(z.precision());
+    const bool positive = mpfr_sgn(z.lower()) > 0;
+    if (positive) neg(e, z); else mpfi_set(e.raw(), z.raw());
+    exp(e, e);
+    add_si(e, e, 1);
+    log(e, e);
+    if (positive) add(e, e, z);
+    mpfi_set(out.raw(), e.raw());
+}
+
+// f increasing: f([lo, hi]) is within [lower end of f(lo), upper end of f(hi)], each endpoint
+// evaluated as a point interval (outward). Infinite endpoints take the limits at_minus / at_plus
+// (NaN: +infinity).
+template <class F>
+void increasing(Interval& t, F f, double at_minus, double at_plus) {
+    const Precision prec = t.precision();
+    Interval lo(prec), hi(prec), fl(prec), fh(prec);
+    mpfr_t l, h;
+    mpfr_init2(l, mpfr_get_prec(t.lower()));
+    mpfr_init2(h, mpfr_get_prec(t.upper()));
+    mpfr_set(l, t.lower(), MPFR_RNDD);
+    mpfr_set(h, t.upper(), MPFR_RNDU);
+    if (mpfr_inf_p(l)) {
+        mpfi_set_d(fl.raw(), at_minus);
+    } else {
+        mpfi_set_fr(lo.raw(), l);
+        f(fl, lo);
+    }
+    if (mpfr_inf_p(h)) {
+        mpfi_set_d(fh.raw(), std::isnan(at_plus) ? 0.0 : at_plus);   // only the upper end is used
+        if (std::isnan(at_plus)) mpfr_set_inf(&fh.raw()->right, 1);
+    } else {
+        mpfi_set_fr(hi.raw(), h);
+        f(fh, hi);
+    }
+    mpfr_clear(l);
+    mpfr_clear(h);
+    mpfi_interv_fr(t.raw(), &fl.raw()->left, &fh.raw()->right);
 }
 
 }  // namespace
@@ -443,6 +509,27 @@ struct IntervalForward::Impl {
                 set_constant(v, t);
                 return;
             }
+            case Activation::Tanh:
+                range(t, v);
+                tanh(t, t);
+                set_constant(v, t);
+                return;
+            case Activation::Sin:
+            case Activation::Cos:
+                range(t, v);
+                if (act == Activation::Sin) sin(t, t); else cos(t, t);
+                set_constant(v, t);
+                return;
+            case Activation::Sigmoid:
+                range(t, v);
+                increasing(t, sigmoid_point, 0.0, 1.0);
+                set_constant(v, t);
+                return;
+            case Activation::Softplus:
+                range(t, v);
+                increasing(t, softplus_point, 0.0, std::numeric_limits<double>::quiet_NaN());
+                set_constant(v, t);
+                return;
             case Activation::Sin2Pi: {
                 range(t, v);
                 // sin(2 pi z) has period 1: a range of width >= 1 gives [-1, 1], and otherwise

@@ -18,7 +18,7 @@ shift || true
 [ -z "$amount" ] && { [ $smoke = 1 ] && amount=100000 || amount=30; }
 [[ "$amount" =~ ^[0-9]+$ ]] || { echo "fuzz.sh: '$amount' is not a number of seconds or runs" >&2; exit 2; }
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(fuzz_expression fuzz_dyadic fuzz_certificate fuzz_network)
+[ ${#targets[@]} -eq 0 ] && targets=(fuzz_expression fuzz_dyadic fuzz_certificate fuzz_network fuzz_onnx)
 
 bash "$here/scripts/install-deps.sh" fuzz
 build="$here/build-fuzz"

@@ -9,6 +9,7 @@ packages=(
   libboost1.74-dev libboost-test1.74-dev libboost-program-options1.74-dev
   libmpfr-dev libmpfi-dev libgmp-dev
   libtbb-dev nlohmann-json3-dev
+  libonnx-dev libprotobuf-dev
   libbenchmark-dev
   pybind11-dev python3-dev
 )

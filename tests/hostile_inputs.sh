@@ -113,7 +113,7 @@ net net_levels 's/"levels": 1,/"levels": 1000000000,/'
 run_case 2 "network levels = 10^9" -- network "$work/net_levels.json"
 net net_inexact '0,/"bias": "[^"]*"/s//"bias": "0.1"/'
 run_case 2 "inexact bias" -- network "$work/net_inexact.json"
-net net_activation '0,/"activation": "[a-z0-9]*"/s//"activation": "tanh"/'
+net net_activation '0,/"activation": "[a-z0-9]*"/s//"activation": "bogus"/'
 run_case 2 "unknown activation" -- network "$work/net_activation.json"
 net net_exponent 's/"\(-\?[0-9]*\)\*2^\(-\?[0-9]*\)"/"1*2^999999999"/g'
 run_case "2|3" "weights of 2^999999999" -- network "$work/net_exponent.json" --at 0.5
@@ -156,6 +156,21 @@ cat > "$work/repeated_everywhere.json" <<'JSON'
  "readouts": [{"level": 0, "layer": 0, "weights": [[0, "1"], [1, "1"], [2, "5"], [0, "-1*2^2"]], "bias": "0"}]}
 JSON
 encloses_case "floors and readout listing sources twice" "$work/repeated_everywhere.json" 0.75 3
+# --- ONNX models (tests/data/networks, scripts/make-test-networks.py) -------------------------------
+onnx_data="$(cd "$(dirname "$0")" && pwd)/data/networks"
+head -c 600 "$onnx_data/relu_d1.onnx" > "$work/truncated.onnx"
+run_case 2 "truncated ONNX model" -- network "$work/truncated.onnx"
+LC_ALL=C awk 'BEGIN { srand(7); for (i = 0; i < 4096; i++) printf "%c", 128 + int(rand() * 127) }' > "$work/garbage.onnx"
+run_case 2 "4 KiB of fixed pseudo-random bytes as an ONNX model" -- network "$work/garbage.onnx"
+printf 'not a model\n' > "$work/text.onnx"
+run_case 2 "a text file as an ONNX model" -- network "$work/text.onnx"
+run_case 2 "ONNX model with an unsupported op" -- network "$onnx_data/unsupported_op.onnx" --at 0.5,0.5
+sed -e 's/"inputs":1,/"inputs":"one",/' "$onnx_data/relu_d1.json" > "$work/v2_inputs.json"
+run_case 2 "lpcert-network/2 inputs as a string" -- network "$work/v2_inputs.json"
+sed -e '0,/"bias":"[^"]*"/s//"bias":"0.1"/' "$onnx_data/relu_d1.json" > "$work/v2_inexact.json"
+run_case 2 "lpcert-network/2 decimal that is not dyadic" -- network "$work/v2_inexact.json"
+sed -e 's/"L1:/"L9:/' "$onnx_data/residual_d2.json" > "$work/v2_later.json"
+run_case 2 "lpcert-network/2 reading a later layer" -- network "$work/v2_later.json"
 
 echo "hostile inputs: $cases cases, $failures failed, slowest ${slowest} ms"
 [ "$failures" = 0 ]
