@@ -7,9 +7,10 @@ promised on that version only.
 Decisions, stated once:
 - Targets: lpcert's catalog entries, by catalog name, with the catalog's expression string
   (quadrature/catalog.cpp). Inputs x1..xd on [0,1]^d.
-- Training data: a fixed grid of cell midpoints, (i + 1/2)/n per axis (n = 1024 for d = 1,
-  n = 48 for d = 2, so 1024 and 2304 points); no randomness in the data.
-- Training arithmetic: float64 (parameters and data), full-batch Adam, fixed seeds,
+- Training data: a fixed grid of cell midpoints, (i + 1/2)/n per axis (n = 256 for d = 1,
+  n = 32 for d = 2, so 256 and 1024 points); no randomness in the data.
+- Training arithmetic: float64 (parameters and data), full-batch Adam then an L-BFGS polish,
+  fixed seeds,
   torch.use_deterministic_algorithms(True), torch.set_num_threads(1).
 - Export: the trained module is rounded to float32 (every float32 is an exact dyadic, so the
   file defines one exact network) and exported with torch.onnx.export, opset 13, input shape
@@ -76,7 +77,7 @@ def tensor_grid(axis_points, d):
 
 
 def training_grid(d):
-    n = 1024 if d == 1 else 48
+    n = 256 if d == 1 else 32
     axis = (torch.arange(n, dtype=torch.float64) + 0.5) / n
     return tensor_grid(axis, d)
 
@@ -96,17 +97,32 @@ def breakpoint_init(linear, d, generator, scale):
         linear.bias.copy_(-(w * centre).sum(dim=1))
 
 
-def adam_fit(parameters, loss_fn, steps, lr):
-    """Full-batch Adam with a cosine learning-rate decay to lr/100; returns the final loss."""
+def fit(parameters, loss_fn, adam_steps, lr, lbfgs_iterations):
+    """Full-batch Adam with a cosine learning-rate decay from lr to lr/1000, then an L-BFGS
+    polish (strong Wolfe line search) for a fixed number of iterations: Adam's jitter at its
+    final learning rate would otherwise set the error floor. Returns the final loss."""
+    parameters = list(parameters)
     opt = torch.optim.Adam(parameters, lr=lr)
     sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * s / steps)))
-    for _ in range(steps):
+        opt, lambda s: 1e-3 + (1 - 1e-3) * 0.5 * (1 + math.cos(math.pi * s / adam_steps)))
+    for _ in range(adam_steps):
         opt.zero_grad()
         loss = loss_fn()
         loss.backward()
         opt.step()
         sched.step()
+    if lbfgs_iterations > 0:
+        lbfgs = torch.optim.LBFGS(parameters, lr=1, max_iter=lbfgs_iterations, history_size=50,
+                                  line_search_fn="strong_wolfe", tolerance_grad=0,
+                                  tolerance_change=0)
+
+        def closure():
+            lbfgs.zero_grad()
+            value = loss_fn()
+            value.backward()
+            return value
+
+        lbfgs.step(closure)
     with torch.no_grad():
         return float(loss_fn())
 
