@@ -23,6 +23,7 @@ Decisions, stated once:
 """
 
 import copy
+import fcntl
 import hashlib
 import json
 import math
@@ -243,6 +244,16 @@ def sha256(path):
 def update_manifest(schemes, entries):
     """Replace the manifest's entries of `schemes` by `entries`; keep the others (each script
     owns its schemes). Written with sorted keys and files in name order: deterministic."""
+    # The two scripts may run at the same time: lock the directory (no lock file left behind).
+    fd = os.open(OUT_DIR, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        _update_manifest_locked(schemes, entries)
+    finally:
+        os.close(fd)
+
+
+def _update_manifest_locked(schemes, entries):
     data = {"schema": "lpcert-layerwise-manifest/1", "networks": []}
     if os.path.exists(MANIFEST):
         with open(MANIFEST) as fh:
