@@ -262,11 +262,22 @@ void pow_int(Interval& out, const Interval& a, long n) {
 void pow_real(Interval& out, const Interval& a, const Interval& y) {
     if (mpfr_sgn(a.lower()) < 0) throw DomainError("power: a real power of a base reaching below 0");
     const mpfr_prec_t prec = mpfi_get_prec(out.raw());
-    if (y.is_point() && mpfr_sgn(y.lower()) > 0) {
-        // x -> x^y is increasing on [0, inf) for y > 0.
+    if (certainly_positive(y)) {
+        // For t > 0, x -> x^t is increasing on [0, inf) (0^t = 0), and t -> x^t is monotone for
+        // each x (increasing for x >= 1, decreasing for x <= 1): over a in [al, au], y in [yl, yu]
+        // the minimum is al^yl or al^yu and the maximum au^yl or au^yu, each rounded in its own
+        // direction. A non-dyadic exponent (p = 1.1 = 11/10) is an interval of positive width,
+        // not a point: it must not be treated as possibly <= 0 (issue 13).
         Scratch lo(prec), hi(prec);
         mpfr_pow(lo.v, a.lower(), y.lower(), MPFR_RNDD);
         mpfr_pow(hi.v, a.upper(), y.lower(), MPFR_RNDU);
+        if (!y.is_point()) {
+            Scratch t(prec);
+            mpfr_pow(t.v, a.lower(), y.upper(), MPFR_RNDD);
+            mpfr_min(lo.v, lo.v, t.v, MPFR_RNDD);
+            mpfr_pow(t.v, a.upper(), y.upper(), MPFR_RNDU);
+            mpfr_max(hi.v, hi.v, t.v, MPFR_RNDU);
+        }
         mpfi_interv_fr(out.raw(), lo.v, hi.v);
     } else {
         if (mpfr_sgn(a.lower()) <= 0) throw DomainError("power: a base reaching 0 with an exponent that may be <= 0");
