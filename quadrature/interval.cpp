@@ -62,9 +62,20 @@ Interval make_interval(mpfr_srcptr lo, mpfr_srcptr hi, Precision prec) {
     return out;
 }
 
-void add(Interval& out, const Interval& a, const Interval& b) { mpfi_add(out.raw(), a.raw(), b.raw()); }
-void sub(Interval& out, const Interval& a, const Interval& b) { mpfi_sub(out.raw(), a.raw(), b.raw()); }
-void mul(Interval& out, const Interval& a, const Interval& b) { mpfi_mul(out.raw(), a.raw(), b.raw()); }
+// The header's contract: a result that is unbounded or NaN (an overflow beyond MPFR's exponent
+// range, inf - inf) throws DomainError; no infinite end reaches a printed bound.
+void add(Interval& out, const Interval& a, const Interval& b) {
+    mpfi_add(out.raw(), a.raw(), b.raw());
+    require_finite(out, "addition");
+}
+void sub(Interval& out, const Interval& a, const Interval& b) {
+    mpfi_sub(out.raw(), a.raw(), b.raw());
+    require_finite(out, "subtraction");
+}
+void mul(Interval& out, const Interval& a, const Interval& b) {
+    mpfi_mul(out.raw(), a.raw(), b.raw());
+    require_finite(out, "multiplication");
+}
 
 void add_product(Interval& acc, const Interval& a, const Interval& b, Interval& scratch) {
     mpfr_srcptr al = a.lower(), au = a.upper(), bl = b.lower(), bu = b.upper();
@@ -87,6 +98,7 @@ void add_product(Interval& acc, const Interval& a, const Interval& b, Interval& 
         mpfr_mul(p, al, bl, MPFR_RNDU);
         mpfr_mul(q, au, bu, MPFR_RNDU);
         mpfr_add(hi, hi, mpfr_greater_p(q, p) ? q : p, MPFR_RNDU);
+        if (!mpfr_number_p(lo) || !mpfr_number_p(hi)) require_finite(acc, "multiplication");
         return;
     }
     mpfr_srcptr lx, ly, ux, uy;   // lower end = lx * ly, upper end = ux * uy
@@ -106,6 +118,7 @@ void add_product(Interval& acc, const Interval& a, const Interval& b, Interval& 
     mpfr_mul(q, ux, uy, MPFR_RNDU);
     mpfr_add(lo, lo, p, MPFR_RNDD);
     mpfr_add(hi, hi, q, MPFR_RNDU);
+    if (!mpfr_number_p(lo) || !mpfr_number_p(hi)) require_finite(acc, "multiplication");
 }
 
 void div(Interval& out, const Interval& a, const Interval& b) {
@@ -115,10 +128,22 @@ void div(Interval& out, const Interval& a, const Interval& b) {
 }
 
 void neg(Interval& out, const Interval& a) { mpfi_neg(out.raw(), a.raw()); }
-void sqr(Interval& out, const Interval& a) { mpfi_sqr(out.raw(), a.raw()); }
-void mul_si(Interval& out, const Interval& a, long k) { mpfi_mul_si(out.raw(), a.raw(), k); }
-void mul_2si(Interval& out, const Interval& a, long e) { mpfi_mul_2si(out.raw(), a.raw(), e); }
-void add_si(Interval& out, const Interval& a, long k) { mpfi_add_si(out.raw(), a.raw(), k); }
+void sqr(Interval& out, const Interval& a) {
+    mpfi_sqr(out.raw(), a.raw());
+    require_finite(out, "square");
+}
+void mul_si(Interval& out, const Interval& a, long k) {
+    mpfi_mul_si(out.raw(), a.raw(), k);
+    require_finite(out, "multiplication");
+}
+void mul_2si(Interval& out, const Interval& a, long e) {
+    mpfi_mul_2si(out.raw(), a.raw(), e);
+    require_finite(out, "multiplication by a power of two");
+}
+void add_si(Interval& out, const Interval& a, long k) {
+    mpfi_add_si(out.raw(), a.raw(), k);
+    require_finite(out, "addition");
+}
 void abs(Interval& out, const Interval& a) { mpfi_abs(out.raw(), a.raw()); }
 
 void sqrt(Interval& out, const Interval& a) {
