@@ -28,12 +28,42 @@ void require_finite(const Interval& r, const char* op) {
 }  // namespace
 
 Interval::Interval(Precision prec) {
-    // mpfi_float's default constructor uses Boost's default precision; it is replaced at once.
-    mpfi_set_prec(raw(), prec.bits);
-    mpfi_set_si(raw(), 0);
+    mpfi_init2(value_, prec.bits);
+    mpfi_set_si(value_, 0);
 }
 
 Interval::Interval(long value, Precision prec) : Interval(prec) { mpfi_set_si(raw(), value); }
+
+// The source's precision, set explicitly; mpfi_set is exact at equal precisions.
+Interval::Interval(const Interval& other) {
+    mpfi_init2(value_, mpfi_get_prec(other.value_));
+    mpfi_set(value_, other.value_);
+}
+
+// The storage (and with it the precision) is handed over by a swap; `other` is left holding 0
+// at its precision, a valid interval.
+Interval::Interval(Interval&& other) noexcept {
+    mpfi_init2(value_, mpfi_get_prec(other.value_));
+    mpfi_swap(value_, other.value_);
+    mpfi_set_si(other.value_, 0);
+}
+
+Interval& Interval::operator=(const Interval& other) {
+    if (this == &other) return *this;
+    const mpfr_prec_t prec = mpfi_get_prec(other.value_);
+    if (mpfi_get_prec(value_) != prec) mpfi_set_prec(value_, prec);
+    mpfi_set(value_, other.value_);
+    return *this;
+}
+
+Interval& Interval::operator=(Interval&& other) noexcept {
+    if (this != &other) mpfi_swap(value_, other.value_);
+    return *this;
+}
+
+Interval::~Interval() { mpfi_clear(value_); }
+
+void round_into(Interval& out, const Interval& a) { mpfi_set(out.raw(), a.raw()); }
 
 bool Interval::is_finite() const { return mpfi_bounded_p(raw()) != 0 && mpfi_nan_p(raw()) == 0; }
 bool Interval::is_point() const { return mpfr_equal_p(lower(), upper()) != 0; }
