@@ -39,7 +39,9 @@ Expression deviation_integrand(const Expression& f, int d, const Exponent& p) {
     Expression g;
     std::vector<int> vars;
     for (int i = 0; i < d; ++i) vars.push_back(g.append({Op::Variable, -1, -1, i}));
+    const int first = static_cast<int>(g.code().size());
     const int fx = f.code().empty() ? g.append_constant(RationalConstant("0")) : g.inline_expression(f, vars);
+    if (!f.code().empty()) g.mark_subject_copy(f.text(), first, fx, false);
     const int c = g.append_parameter(0);
     const int diff = g.append({Op::Sub, fx, c});
     append_abs_power(g, diff, p);
@@ -54,8 +56,12 @@ int append_shift_difference(Expression& g, const Expression& f, int d) {
     std::vector<int> vars, shifted;
     for (int i = 0; i < d; ++i) vars.push_back(g.append({Op::Variable, -1, -1, i}));
     for (int i = 0; i < d; ++i) shifted.push_back(g.append({Op::Add, vars[static_cast<size_t>(i)], g.append_parameter(i)}));
+    const int first_shifted = static_cast<int>(g.code().size());
     const int fxh = g.inline_expression(f, shifted);
+    g.mark_subject_copy(f.text(), first_shifted, fxh, true);
+    const int first = static_cast<int>(g.code().size());
     const int fx = g.inline_expression(f, vars);
+    g.mark_subject_copy(f.text(), first, fx, false);
     return g.append({Op::Sub, fxh, fx});
 }
 
