@@ -14,6 +14,7 @@ struct PointDomain {
     const std::vector<Real>& params;
     const std::vector<Real>& constants;
     Op current = Op::Constant;
+    int current_slot = -1;
 
     void variable(Real& out, long i) { mpfr_set(out.raw(), x.at(static_cast<size_t>(i)).raw(), MPFR_RNDN); }
     void parameter(Real& out, long i) { mpfr_set(out.raw(), params.at(static_cast<size_t>(i)).raw(), MPFR_RNDN); }
@@ -84,6 +85,7 @@ struct IntervalDomain {
     const std::vector<Interval>& params;
     const std::vector<Interval>& constants;
     Op current = Op::Constant;
+    int current_slot = -1;
 
     void variable(Interval& out, long i) { mpfi_set(out.raw(), x.at(static_cast<size_t>(i)).raw()); }
     void parameter(Interval& out, long i) { mpfi_set(out.raw(), params.at(static_cast<size_t>(i)).raw()); }
@@ -200,6 +202,18 @@ const Interval& IntervalEvaluator::evaluate(const std::vector<Interval>& box, co
     try {
         detail::run_tape(*e_, dom, slots_);
     } catch (const DomainError& err) {
+        for (const auto& copy : e_->subject_copies()) {
+            if (dom.current_slot < copy.first || dom.current_slot > copy.last) continue;
+            // The failing operation belongs to f itself (at x, or at x + h): an L^p norm or
+            // modulus of f is certified only for f bounded on the cube (issue 13, defect D).
+            std::vector<Interval> at = box;
+            if (copy.shifted) {
+                for (size_t i = 0; i < at.size() && i < params.size(); ++i) add(at[i], box[i], params[i]);
+            }
+            throw DomainError("f must be bounded on the domain ([0,1]^" + std::to_string(box.size()) + " by default): function '" +
+                              e_->subject_text() + "' is undefined or unbounded on the box " + describe_box(at) +
+                              " (" + op_name(dom.current) + ": " + err.what() + ")");
+        }
         throw DomainError("function '" + e_->text() + "' is undefined or unbounded on the box " + describe_box(box) +
                           " (" + op_name(dom.current) + ": " + err.what() + ")");
     }

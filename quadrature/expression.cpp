@@ -159,4 +159,10 @@ int Expression::inline_expression(const Expression& g, const std::vector<int>& v
     return g.code_.empty() ? -1 : slot_of.back();
 }
 
+void Expression::mark_subject_copy(const std::string& subject_text, int first, int last, bool shifted) {
+    if (last < first) return;   // f = x1 inlines to no instruction: nothing of f can fail
+    subject_text_ = subject_text;
+    subject_copies_.push_back(SubjectCopy{first, last, shifted});
+}
+
 }  // namespace lpcert

@@ -87,6 +87,18 @@ public:
     int result_slot() const { return static_cast<int>(code_.size()) - 1; }
     void set_text(std::string t) { text_ = std::move(t); }
 
+    // Where an integrand derived from a test function f (lp_norm.hpp: |f - c|^p, |f(x+h) - f(x)|^p)
+    // holds a copy of f's code: slots first..last, evaluated at x, or at x + h (h = parameters
+    // 0..d-1) when shifted. The interval evaluator uses it to report that f itself is undefined
+    // or unbounded, and where, instead of naming the derived integrand.
+    struct SubjectCopy {
+        int first, last;
+        bool shifted;
+    };
+    void mark_subject_copy(const std::string& subject_text, int first, int last, bool shifted);
+    const std::vector<SubjectCopy>& subject_copies() const { return subject_copies_; }
+    const std::string& subject_text() const { return subject_text_; }
+
 private:
     friend class ExpressionBuilder;
     std::string text_;
@@ -94,6 +106,8 @@ private:
     std::vector<RationalConstant> constants_;
     int variables_used_ = 0;
     int parameters_ = 0;
+    std::string subject_text_;
+    std::vector<SubjectCopy> subject_copies_;
 };
 
 }  // namespace lpcert

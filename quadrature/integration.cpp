@@ -49,16 +49,31 @@ struct BoxIntegrator::Impl {
         return true;
     }
 
+    // The Taylor coefficients of g about `at`, or nullptr where they do not exist. It is only
+    // called after the natural extension succeeded on the same box, so g itself is defined and
+    // bounded there: a DomainError now comes from a derivative alone (the k-th derivative of
+    // |u|^p involves |u|^(p-k), unbounded where u reaches 0) and means "no Taylor form on this
+    // piece", never "no integral". The piece then uses the natural extension vol(B) g(B), which
+    // is an enclosure on its own (docs/math.md, section 5).
+    static const Series* series_or_null(SeriesEvaluator& ev, const std::vector<Interval>& at,
+                                        const std::vector<Interval>& params) {
+        try {
+            return ev.evaluate(at, params);
+        } catch (const DomainError&) {
+            return nullptr;
+        }
+    }
+
     bool enclose(Interval& out, const Box& box, const std::vector<Interval>& params) {
         mpfi_set(vol.raw(), box.volume(prec).raw());
         mpfi_set(nat.raw(), natural.evaluate(box.sides(), params).raw());
         if (nonnegative) clip_nonnegative(nat);
         bool used_taylor = false;
         if (order > 0) {
-            const Series* sb = box_series.evaluate(box.sides(), params);
+            const Series* sb = series_or_null(box_series, box.sides(), params);
             if (sb != nullptr) {
                 box.centre_and_radius(centre, radius, prec);
-                const Series* sp = point_series.evaluate(centre, params);
+                const Series* sp = series_or_null(point_series, centre, params);
                 if (sp != nullptr) {
                     for (int i = 0; i < d; ++i) {
                         auto& pw = radius_powers[static_cast<size_t>(i)];

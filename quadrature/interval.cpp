@@ -28,12 +28,42 @@ void require_finite(const Interval& r, const char* op) {
 }  // namespace
 
 Interval::Interval(Precision prec) {
-    // mpfi_float's default constructor uses Boost's default precision; it is replaced at once.
-    mpfi_set_prec(raw(), prec.bits);
-    mpfi_set_si(raw(), 0);
+    mpfi_init2(value_, prec.bits);
+    mpfi_set_si(value_, 0);
 }
 
 Interval::Interval(long value, Precision prec) : Interval(prec) { mpfi_set_si(raw(), value); }
+
+// The source's precision, set explicitly; mpfi_set is exact at equal precisions.
+Interval::Interval(const Interval& other) {
+    mpfi_init2(value_, mpfi_get_prec(other.value_));
+    mpfi_set(value_, other.value_);
+}
+
+// The storage (and with it the precision) is handed over by a swap; `other` is left holding 0
+// at its precision, a valid interval.
+Interval::Interval(Interval&& other) noexcept {
+    mpfi_init2(value_, mpfi_get_prec(other.value_));
+    mpfi_swap(value_, other.value_);
+    mpfi_set_si(other.value_, 0);
+}
+
+Interval& Interval::operator=(const Interval& other) {
+    if (this == &other) return *this;
+    const mpfr_prec_t prec = mpfi_get_prec(other.value_);
+    if (mpfi_get_prec(value_) != prec) mpfi_set_prec(value_, prec);
+    mpfi_set(value_, other.value_);
+    return *this;
+}
+
+Interval& Interval::operator=(Interval&& other) noexcept {
+    if (this != &other) mpfi_swap(value_, other.value_);
+    return *this;
+}
+
+Interval::~Interval() { mpfi_clear(value_); }
+
+void round_into(Interval& out, const Interval& a) { mpfi_set(out.raw(), a.raw()); }
 
 bool Interval::is_finite() const { return mpfi_bounded_p(raw()) != 0 && mpfi_nan_p(raw()) == 0; }
 bool Interval::is_point() const { return mpfr_equal_p(lower(), upper()) != 0; }
@@ -62,9 +92,20 @@ Interval make_interval(mpfr_srcptr lo, mpfr_srcptr hi, Precision prec) {
     return out;
 }
 
-void add(Interval& out, const Interval& a, const Interval& b) { mpfi_add(out.raw(), a.raw(), b.raw()); }
-void sub(Interval& out, const Interval& a, const Interval& b) { mpfi_sub(out.raw(), a.raw(), b.raw()); }
-void mul(Interval& out, const Interval& a, const Interval& b) { mpfi_mul(out.raw(), a.raw(), b.raw()); }
+// The header's contract: a result that is unbounded or NaN (an overflow beyond MPFR's exponent
+// range, inf - inf) throws DomainError; no infinite end reaches a printed bound.
+void add(Interval& out, const Interval& a, const Interval& b) {
+    mpfi_add(out.raw(), a.raw(), b.raw());
+    require_finite(out, "addition");
+}
+void sub(Interval& out, const Interval& a, const Interval& b) {
+    mpfi_sub(out.raw(), a.raw(), b.raw());
+    require_finite(out, "subtraction");
+}
+void mul(Interval& out, const Interval& a, const Interval& b) {
+    mpfi_mul(out.raw(), a.raw(), b.raw());
+    require_finite(out, "multiplication");
+}
 
 void add_product(Interval& acc, const Interval& a, const Interval& b, Interval& scratch) {
     mpfr_srcptr al = a.lower(), au = a.upper(), bl = b.lower(), bu = b.upper();
@@ -87,6 +128,7 @@ void add_product(Interval& acc, const Interval& a, const Interval& b, Interval& 
         mpfr_mul(p, al, bl, MPFR_RNDU);
         mpfr_mul(q, au, bu, MPFR_RNDU);
         mpfr_add(hi, hi, mpfr_greater_p(q, p) ? q : p, MPFR_RNDU);
+        if (!mpfr_number_p(lo) || !mpfr_number_p(hi)) require_finite(acc, "multiplication");
         return;
     }
     mpfr_srcptr lx, ly, ux, uy;   // lower end = lx * ly, upper end = ux * uy
@@ -106,6 +148,7 @@ void add_product(Interval& acc, const Interval& a, const Interval& b, Interval& 
     mpfr_mul(q, ux, uy, MPFR_RNDU);
     mpfr_add(lo, lo, p, MPFR_RNDD);
     mpfr_add(hi, hi, q, MPFR_RNDU);
+    if (!mpfr_number_p(lo) || !mpfr_number_p(hi)) require_finite(acc, "multiplication");
 }
 
 void div(Interval& out, const Interval& a, const Interval& b) {
@@ -115,10 +158,22 @@ void div(Interval& out, const Interval& a, const Interval& b) {
 }
 
 void neg(Interval& out, const Interval& a) { mpfi_neg(out.raw(), a.raw()); }
-void sqr(Interval& out, const Interval& a) { mpfi_sqr(out.raw(), a.raw()); }
-void mul_si(Interval& out, const Interval& a, long k) { mpfi_mul_si(out.raw(), a.raw(), k); }
-void mul_2si(Interval& out, const Interval& a, long e) { mpfi_mul_2si(out.raw(), a.raw(), e); }
-void add_si(Interval& out, const Interval& a, long k) { mpfi_add_si(out.raw(), a.raw(), k); }
+void sqr(Interval& out, const Interval& a) {
+    mpfi_sqr(out.raw(), a.raw());
+    require_finite(out, "square");
+}
+void mul_si(Interval& out, const Interval& a, long k) {
+    mpfi_mul_si(out.raw(), a.raw(), k);
+    require_finite(out, "multiplication");
+}
+void mul_2si(Interval& out, const Interval& a, long e) {
+    mpfi_mul_2si(out.raw(), a.raw(), e);
+    require_finite(out, "multiplication by a power of two");
+}
+void add_si(Interval& out, const Interval& a, long k) {
+    mpfi_add_si(out.raw(), a.raw(), k);
+    require_finite(out, "addition");
+}
 void abs(Interval& out, const Interval& a) { mpfi_abs(out.raw(), a.raw()); }
 
 void sqrt(Interval& out, const Interval& a) {
@@ -262,11 +317,22 @@ void pow_int(Interval& out, const Interval& a, long n) {
 void pow_real(Interval& out, const Interval& a, const Interval& y) {
     if (mpfr_sgn(a.lower()) < 0) throw DomainError("power: a real power of a base reaching below 0");
     const mpfr_prec_t prec = mpfi_get_prec(out.raw());
-    if (y.is_point() && mpfr_sgn(y.lower()) > 0) {
-        // x -> x^y is increasing on [0, inf) for y > 0.
+    if (certainly_positive(y)) {
+        // For t > 0, x -> x^t is increasing on [0, inf) (0^t = 0), and t -> x^t is monotone for
+        // each x (increasing for x >= 1, decreasing for x <= 1): over a in [al, au], y in [yl, yu]
+        // the minimum is al^yl or al^yu and the maximum au^yl or au^yu, each rounded in its own
+        // direction. A non-dyadic exponent (p = 1.1 = 11/10) is an interval of positive width,
+        // not a point: it must not be treated as possibly <= 0 (issue 13).
         Scratch lo(prec), hi(prec);
         mpfr_pow(lo.v, a.lower(), y.lower(), MPFR_RNDD);
         mpfr_pow(hi.v, a.upper(), y.lower(), MPFR_RNDU);
+        if (!y.is_point()) {
+            Scratch t(prec);
+            mpfr_pow(t.v, a.lower(), y.upper(), MPFR_RNDD);
+            mpfr_min(lo.v, lo.v, t.v, MPFR_RNDD);
+            mpfr_pow(t.v, a.upper(), y.upper(), MPFR_RNDU);
+            mpfr_max(hi.v, hi.v, t.v, MPFR_RNDU);
+        }
         mpfi_interv_fr(out.raw(), lo.v, hi.v);
     } else {
         if (mpfr_sgn(a.lower()) <= 0) throw DomainError("power: a base reaching 0 with an exponent that may be <= 0");

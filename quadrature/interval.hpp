@@ -1,6 +1,7 @@
 #pragma once
-// Interval: a closed real interval [lower, upper], stored as Boost.Multiprecision's
-// mpfi_float (MPFI underneath) with an explicitly chosen precision.
+// Interval: a closed real interval [lower, upper], stored as an MPFI mpfi_t with an explicitly
+// chosen precision (it was Boost.Multiprecision's mpfi_float, whose copies and moves follow
+// version-dependent, thread-local default precisions; the MPFI value itself is owned here).
 //
 // Contract (the inclusion principle): every function below that produces an Interval
 // returns an ENCLOSURE: if the inputs contain real numbers x, y, the output contains the exact
@@ -35,14 +36,26 @@ public:
     Interval(double value, Precision prec) = delete;
     Interval(int value, Precision prec) : Interval(static_cast<long>(value), prec) {}
 
-    Interval(const Interval&) = default;            // copies keep the source's precision
-    Interval(Interval&&) noexcept = default;
-    Interval& operator=(const Interval&) = default;
-    Interval& operator=(Interval&&) noexcept = default;
+    // Copies, assignments and moves: an Interval is a value, and each of them produces an EXACT
+    // copy of the source AT THE SOURCE'S PRECISION (the destination's former precision is
+    // dropped; nothing is rounded, so nothing becomes wider or less precise: `lc.error =
+    // enclose_error(...)` keeps the enclosure's precision). To round a value into a precision
+    // chosen beforehand, use round_into(out, a) below. A moved-from Interval is a valid interval
+    // (after a move construction: 0 at the source's precision; after a move assignment: the
+    // destination's former value and precision).
+    // These are written out with mpfi_init2/mpfi_set_prec/mpfi_set/mpfi_swap on the owned mpfi_t:
+    // no default precision is read anywhere, on any Boost version and in any thread (Boost's own
+    // mpfi_float keeps the source's precision on 1.74 but follows thread-local options and
+    // default precisions from 1.77 on). tests/test_interval.cpp checks it inside TBB workers.
+    Interval(const Interval& other);
+    Interval(Interval&& other) noexcept;
+    Interval& operator=(const Interval& other);
+    Interval& operator=(Interval&& other) noexcept;
+    ~Interval();
 
     Precision precision() const { return Precision(mpfi_get_prec(raw())); }
-    mpfi_ptr raw() { return value_.backend().data(); }
-    mpfi_srcptr raw() const { return value_.backend().data(); }
+    mpfi_ptr raw() { return value_; }
+    mpfi_srcptr raw() const { return value_; }
     mpfr_srcptr lower() const { return &raw()->left; }
     mpfr_srcptr upper() const { return &raw()->right; }
 
@@ -51,12 +64,13 @@ public:
     bool contains_zero() const;
 
 private:
-    boost::multiprecision::mpfi_float value_;
+    mpfi_t value_;
 };
 
 // ---- construction (outward) ------------------------------------------------------------------
 void set_exact_or_outward(Interval& out, mpfr_srcptr x);            // [x, x] rounded outward
 void set_hull(Interval& out, mpfr_srcptr lo, mpfr_srcptr hi);        // [lo, hi] rounded outward
+void round_into(Interval& out, const Interval& a);                   // a rounded outward to out's precision
 void set_pi(Interval& out);
 void set_e(Interval& out);
 Interval hull(const Interval& a, const Interval& b);                 // at the wider precision

@@ -40,9 +40,10 @@ Expression shift_difference_integrand(const Expression& f, int d, const Exponent
 Expression shift_difference(const Expression& f, int d);
 
 // Outward p-th root of an enclosure of a non-negative quantity: [lo^(1/p) down, hi^(1/p) up],
-// computed as rootn(x^b, a) for p = a/b with directed rounding (no logarithms).
+// computed as rootn(x^b, a) for p = a/b with directed rounding where x^b stays in range, else
+// as one correctly rounded mpfr_pow with an outward end of 1/p (always finite).
 Interval root_outward(const Interval& integral, const Exponent& p, Precision prec);
-// p-th power of a non-negative enclosure, outward.
+// p-th power of an enclosure (of its absolute value), outward; DomainError if it overflows.
 Interval power_outward(const Interval& x, const Exponent& p, Precision prec);
 
 struct NormEnclosure {

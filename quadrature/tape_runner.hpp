@@ -19,6 +19,7 @@ bool run_tape(const Expression& e, Domain& dom, std::vector<typename Domain::Val
         const auto& b = slots[static_cast<size_t>(ins.b < 0 ? 0 : ins.b)];
         bool ok = true;
         dom.current = ins.op;
+        dom.current_slot = static_cast<int>(k);
         switch (ins.op) {
             case Op::Variable: dom.variable(out, ins.index); break;
             case Op::Parameter: dom.parameter(out, ins.index); break;

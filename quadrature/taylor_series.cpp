@@ -133,6 +133,7 @@ struct SeriesDomain {
     const std::vector<Interval>& centre;
     const std::vector<Interval>& params;
     Op current = Op::Constant;
+    int current_slot = -1;
 
     const SeriesLayout& L() const { return *ev.layout_; }
     int order() const { return ev.layout_->order(); }

@@ -41,3 +41,46 @@ expect 0 "" -- run --f x1 --levels 3 --quiet
 expect 1 "" -- run --f x1 --levels 3 --quiet --target-error 1e-9
 echo "$((19 - failures)) passed, $failures failed"
 [ "$failures" = 0 ]
+
+# ---- issue 13: every p in [1, inf) ------------------------------------------------------------
+# (appended: counted separately so that the summary line above stays as it was)
+any_p_failures=0
+expect_any_p() {   # expect_any_p ALLOWED_STATUSES PATTERN -- ARGS... (statuses as "0" or "0|1")
+    local allowed="$1" pattern="$2"
+    shift 3
+    local out err got
+    err=$(timeout 120 "$verify" "$@" 2>&1 >/tmp/lpcert_cli_any_p.$$)
+    got=$?
+    out=$(cat /tmp/lpcert_cli_any_p.$$)
+    rm -f /tmp/lpcert_cli_any_p.$$
+    if ! [[ "|$allowed|" == *"|$got|"* ]]; then
+        echo "FAIL: verify $* -> exit $got (want $allowed): $err"
+        any_p_failures=$((any_p_failures + 1))
+    elif [ -n "$pattern" ] && ! grep -q -- "$pattern" <<<"$err"; then
+        echo "FAIL: verify $* -> message '$err' lacks '$pattern'"
+        any_p_failures=$((any_p_failures + 1))
+    elif [ "$got" = 2 ] && [ "$(printf '%s\n' "$err" | wc -l)" != 1 ]; then
+        echo "FAIL: verify $* -> error is not one line: $err"
+        any_p_failures=$((any_p_failures + 1))
+    elif grep -qiE '(^|[^a-z])(-?inf|nan)([^a-z]|$)' <<<"$out"; then
+        echo "FAIL: verify $* -> an infinite or NaN bound: $out"
+        any_p_failures=$((any_p_failures + 1))
+    fi
+}
+for p in 1.01 1.1 2.7 3.3; do
+    for f in linear sine kink step; do
+        # certified; an honestly inconclusive level (exit 1) is acceptable, a refusal (2) is not
+        expect_any_p "0|1" "" -- run --function "$f" --d 1 --N 2 --levels 2 --p "$p" --quiet
+    done
+done
+for p in 1.000001 9.7; do
+    expect_any_p 0 "" -- integrate --f "x1^2 + x1" --d 1 --p "$p" --quiet
+    expect_any_p 0 "" -- integrate --f "abs(x1 - 0.3) * x2" --d 2 --p "$p" --quiet
+    expect_any_p 0 "" -- modulus --f "x1" --d 1 --p "$p" --delta 0.25 --quiet
+    expect_any_p 0 "" -- modulus --f "sin(3 * x1)" --d 1 --p "$p" --delta 0.125 --quiet
+done
+expect_any_p 2 "must be bounded" -- integrate --f "log(x1)" --d 1 --p 2
+expect_any_p 2 "must be bounded" -- integrate --f "x1^(-0.25)" --d 1 --p 2
+expect_any_p 2 "must be bounded" -- run --f "log(x1)" --d 1 --N 2 --levels 2
+echo "issue 13 (any p): $((27 - any_p_failures)) passed, $any_p_failures failed"
+[ "$failures" = 0 ] && [ "$any_p_failures" = 0 ]
