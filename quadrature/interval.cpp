@@ -256,7 +256,28 @@ void tan(Interval& out, const Interval& a) {
 }
 
 void atan(Interval& out, const Interval& a) { mpfi_atan(out.raw(), a.raw()); }
-void tanh(Interval& out, const Interval& a) { mpfi_tanh(out.raw(), a.raw()); }
+// tanh is increasing, and for |x| >= T = prec + 2 it is within 2 e^(-2T) < 2^-prec of +-1: such an
+// end gets +-1, or its neighbour toward 0 where the rounding direction needs it, directly (MPFR's
+// tanh of a huge argument works at a precision that grows with the exponent: minutes at 2^100000).
+void tanh(Interval& out, const Interval& a) {
+    const mpfr_prec_t prec = mpfi_get_prec(out.raw());
+    Scratch T(64), lo(prec), hi(prec);
+    mpfr_set_si(T.v, prec + 2, MPFR_RNDU);
+    auto end = [&](mpfr_ptr r, mpfr_srcptr x, mpfr_rnd_t rnd) {
+        if (mpfr_nan_p(x) || mpfr_cmpabs(x, T.v) < 0) {
+            mpfr_tanh(r, x, rnd);
+            return;
+        }
+        const int s = mpfr_sgn(x);
+        mpfr_set_si(r, s, rnd);
+        if (s > 0 && rnd == MPFR_RNDD) mpfr_nextbelow(r);   // tanh(x) >= 1 - 2^-prec
+        if (s < 0 && rnd == MPFR_RNDU) mpfr_nextabove(r);   // tanh(x) <= -1 + 2^-prec
+    };
+    end(lo.v, a.lower(), MPFR_RNDD);
+    end(hi.v, a.upper(), MPFR_RNDU);
+    mpfi_interv_fr(out.raw(), lo.v, hi.v);
+    require_finite(out, "tanh");
+}
 
 void floor(Interval& out, const Interval& a) {
     // floor is monotone; each end rounded in its own direction when the integer does not fit.
