@@ -12,6 +12,11 @@ const char* activation_name(Activation a) {
         case Activation::Floor: return "floor";
         case Activation::Identity: return "identity";
         case Activation::Sin2Pi: return "sin2pi";
+        case Activation::Tanh: return "tanh";
+        case Activation::Sigmoid: return "sigmoid";
+        case Activation::Softplus: return "softplus";
+        case Activation::Sin: return "sin";
+        case Activation::Cos: return "cos";
     }
     return "?";
 }
@@ -21,7 +26,12 @@ Activation parse_activation(const std::string& name) {
     if (name == "floor") return Activation::Floor;
     if (name == "identity") return Activation::Identity;
     if (name == "sin2pi") return Activation::Sin2Pi;
-    throw InputError("unknown activation '" + name + "' (relu, floor, identity, sin2pi)");
+    if (name == "tanh") return Activation::Tanh;
+    if (name == "sigmoid") return Activation::Sigmoid;
+    if (name == "softplus") return Activation::Softplus;
+    if (name == "sin") return Activation::Sin;
+    if (name == "cos") return Activation::Cos;
+    throw InputError("unknown activation '" + name + "' (relu, floor, identity, sin2pi, tanh, sigmoid, softplus, sin, cos)");
 }
 
 const Readout& Network::readout(int level) const {

@@ -16,7 +16,7 @@
 
 namespace lpcert {
 
-enum class Activation { ReLU, Floor, Identity, Sin2Pi };
+enum class Activation { ReLU, Floor, Identity, Sin2Pi, Tanh, Sigmoid, Softplus, Sin, Cos };
 const char* activation_name(Activation a);
 Activation parse_activation(const std::string& name);   // throws InputError
 
