@@ -25,7 +25,7 @@ const char* sup_status_name(SupStatus s) {
 namespace {
 
 constexpr long kDefaultMaxBoxes = 1000000;
-constexpr size_t kMaxSplitsPerRound = 1024;
+constexpr size_t kMinSplitsPerRound = 1024;
 
 struct Cell {
     Box box;
@@ -149,7 +149,7 @@ SupEnclosure enclose_sup_abs(const Expression& g, const Box& domain, const SupOp
             return mpfr_greater_p(cells[a].abs_value.upper(), cells[b].abs_value.upper()) != 0;
         });
         const size_t budget_splits = static_cast<size_t>(std::max(1L, (max_boxes - evaluated) / 2));
-        chosen.resize(std::min({chosen.size(), kMaxSplitsPerRound, budget_splits}));
+        chosen.resize(std::min({chosen.size(), std::max(kMinSplitsPerRound, cells.size()), budget_splits}));
         std::sort(chosen.begin(), chosen.end());   // children in a fixed order
 
         std::vector<Cell> children;

@@ -20,7 +20,10 @@
 //     With floor, points are not used (g may jump at m).
 //
 // Refinement: each round bisects (along the widest side) the boxes whose upper bound exceeds
-// L + tol * L, the largest first, at most 1024 per round. Boxes are evaluated in parallel (TBB)
+// L + tol * L, the largest first, at most max(1024, boxes in the partition) per round (so the
+// partition at most doubles). With a jump at a box end (floor(2 x) at x = 1/2) the closed boxes
+// keep the value on the far side in their enclosure: U may then stay above the essential supremum
+// until the budget is spent (still a true bound, status budget_spent). Boxes are evaluated in parallel (TBB)
 // into indexed slots and reduced serially in index order: the result does not depend on the
 // number of threads.
 
