@@ -576,6 +576,19 @@ BOOST_AUTO_TEST_CASE(verdicts_decrease_increase_undecided) {
     }
 }
 
+// f = Phi_1 exactly: the error 0 is enclosed, converging (absolute floor) instead of spending the budget.
+// (Odd p is left out: |g| of a g that is 0 everywhere is nowhere smooth for the Taylor form, so
+// only order 0 applies and the budget is spent, with a true enclosure [0, ~1e-7]: docs/math.md.)
+BOOST_AUTO_TEST_CASE(exact_fit_converges) {
+    for (const char* p : {"2", "4", "inf"}) {
+        const auto o = certify_network(request_for(scaled_relu_network({Dyadic(1, -1)}), "0.5*x1", p, {}), JobOptions{0, {}}, StopToken());
+        const auto& r = o.readouts[1];
+        BOOST_CHECK_MESSAGE(r.error_status == "converged" && mpfr_sgn(r.error.lower()) == 0 && mpfr_cmp_d(r.error.upper(), 1e-7) < 0,
+                            p << ": " << to_string(r.error) << " " << r.error_status);
+        BOOST_CHECK((verdicts_of(o) == std::vector<std::string>{"decreases"}));
+    }
+}
+
 // ---- (d) the check: the truth passes, every tampered top-level field is rejected ---------------------
 
 BOOST_AUTO_TEST_CASE(check_accepts_truth_and_rejects_tampering) {

@@ -126,6 +126,12 @@ bool NetworkCertificationOutcome::all_decided() const {
 
 namespace {
 
+// Absolute floors of the goals: a norm that is 0 (f = Phi_i exactly) has no relative goal, and its
+// enclosure would refine until the budget is spent. Below these the goal is absolute: width <=
+// tol * 1e-30 for int |g|^p, tol * 1e-15 for sup |g|. Goals only: every enclosure stays true.
+const char* const kIntegralFloor = "1e-30";
+const char* const kSupFloor = "1e-15";
+
 struct NormEnclosureResult {
     Interval value;
     std::string status;
@@ -138,6 +144,7 @@ NormEnclosureResult enclose_norm(const Expression& g, const Box& box, const Expo
     if (p.infinite) {
         SupOptions o;
         o.relative_tolerance = tol;
+        o.absolute_floor = kSupFloor;
         o.max_boxes = max_boxes;
         SupEnclosure s = enclose_sup_abs(g, box, o, prec, stop);
         return {std::move(s.value), sup_status_name(s.status), s.boxes};
@@ -147,6 +154,7 @@ NormEnclosureResult enclose_norm(const Expression& g, const Box& box, const Expo
     integrand.set_text("|" + g.text() + "|^" + p.text());
     IntegrationOptions o;
     o.relative_tolerance = tol;
+    o.absolute_floor = kIntegralFloor;
     o.taylor_order = default_taylor_order(box.dimension());
     o.nonnegative = true;
     o.max_boxes = max_boxes;

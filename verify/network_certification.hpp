@@ -10,6 +10,8 @@
 //     "increases"  when lower(E_{i+1}) > upper(E_i),
 //     "undecided"  otherwise, after one tightening round (tolerance / 16, 4x the box budget) of
 //                  the error enclosures involved (intersected with the first ones).
+// Goals: relative tolerance tol, with absolute floors (tol * 1e-30 on int |g|^p, tol * 1e-15 on
+// sup |g|) so that a norm equal to 0 converges instead of spending the box budget.
 // Verdicts are computed once all enclosures are final, from the enclosures the certificate
 // records, so that `verify check` can recompute every verdict from the recorded numbers.
 // The network is compiled to an Expression (construction/network_expression.hpp) with exact
