@@ -589,6 +589,20 @@ BOOST_AUTO_TEST_CASE(exact_fit_converges) {
     }
 }
 
+// A stop before any work: nothing recorded, marked incomplete, and the check accepts it as such.
+BOOST_AUTO_TEST_CASE(stop_before_work_is_incomplete) {
+    StopSource source;
+    source.request_stop("test stop");
+    const auto o = certify_network(request_for(scaled_relu_network({Dyadic(1, -1)}), "x1", "2", {}), JobOptions{0, {}}, source.token());
+    BOOST_CHECK(!o.complete);
+    BOOST_CHECK(o.stopped.has_value());
+    BOOST_CHECK(o.readouts.empty());
+    BOOST_CHECK(!o.all_decided());
+    BOOST_CHECK_EQUAL(o.certificate["complete"], false);
+    const CheckOutcome c = check_certificate(o.certificate, JobOptions{0, {}}, StopToken());
+    BOOST_CHECK_MESSAGE(c.passed, c.first_failure);
+}
+
 // ---- (d) the check: the truth passes, every tampered top-level field is rejected ---------------------
 
 BOOST_AUTO_TEST_CASE(check_accepts_truth_and_rejects_tampering) {
