@@ -43,6 +43,7 @@ po::options_description option_descriptions(CommandLine& c, std::string& max_mem
         ("target-error", po::value<std::string>(&c.target_error), "run: stop at the first level with error <= EPS")
         ("compare", po::value<std::string>(&c.compare), "reproduce: compare with the certificates in DIR")
         ("at", po::value<std::string>(&c.at), "network: evaluate the readouts at the point x1,...,xd")
+        ("domain", po::value<std::string>(&c.domain), "certify-network: the box lo1:hi1,lo2:hi2,... (exact decimals; default [0,1]^d)")
         ("signed", po::bool_switch(&c.signed_integral), "integrate: enclose int f (with --p 1)")
         ("quick", po::bool_switch(&c.quick), "reproduce: the quick suite")
         ("quiet", po::bool_switch(&c.quiet), "no progress on stderr")
@@ -81,6 +82,8 @@ const std::vector<SubcommandSpec>& subcommands() {
         {"reproduce", "the suite of the paper's claims over the catalog", with({"quick", "out", "compare", "tol"}, budgets)},
         {"network", "read a network file and evaluate its readouts: verify network FILE [--at x]", {"at", "json", "prec"}},
         {"functions", "list the catalog of test functions", {"json"}},
+        {"certify-network", "enclose ||f - Phi_i|| and ||Phi_i|| for every readout of a network FILE (--p inf: sup norm)",
+         with({"f", "function", "p", "domain", "prec", "tol", "json", "out"}, budgets)},
     };
     return specs;
 }
@@ -140,7 +143,7 @@ std::string usage(const std::string& subcommand) {
     CommandLine c;
     std::string unused;
     std::ostringstream s;
-    s << "usage: verify " << spec->name << (std::string(spec->name) == "check" || std::string(spec->name) == "network" ? " FILE" : "")
+    s << "usage: verify " << spec->name << (std::string(spec->name) == "check" || std::string(spec->name) == "network" || std::string(spec->name) == "certify-network" ? " FILE" : "")
       << " [options]\n" << spec->synopsis << "\n\n" << options_of(spec, c, unused) << defaults_note(CommandLine());
     return s.str();
 }
@@ -212,7 +215,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     c.taylor_order = checked_taylor_order(c.taylor_order, c.d);
     check_max_seconds(c.max_seconds);
     c.max_memory = parse_memory_size(max_memory_text);
-    Exponent::parse(c.p);   // validates --p
+    if (!(c.subcommand == "certify-network" && c.p == "inf")) Exponent::parse(c.p);   // validates --p (inf: certify-network only)
     validate_tolerance(c.tol, "--tol");
     return c;
 }

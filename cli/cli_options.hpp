@@ -37,6 +37,7 @@ struct CommandLine {
     std::string target_error;                  // run
     std::string compare;                       // reproduce
     std::string at;                            // network: a point "x1,...,xd"
+    std::string domain;                        // certify-network: "lo1:hi1,..." (exact decimals)
     bool signed_integral = false;              // integrate
     bool quick = false;
     bool quiet = false;

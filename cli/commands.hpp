@@ -15,5 +15,6 @@ int command_run(const CommandLine& c, const StopToken& stop);
 int command_check(const CommandLine& c, const StopToken& stop);
 int command_reproduce(const CommandLine& c, const StopToken& stop);
 int command_network(const CommandLine& c);
+int command_certify_network(const CommandLine& c, const StopToken& stop);
 
 }  // namespace lpcert

@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
         if (c.subcommand == "check") return command_check(c, token);
         if (c.subcommand == "reproduce") return command_reproduce(c, token);
         if (c.subcommand == "network") return command_network(c);
+        if (c.subcommand == "certify-network") return command_certify_network(c, token);
         throw InputError("unknown subcommand '" + c.subcommand + "' (" + subcommand_list() + ")");
     } catch (const InputError& e) {
         std::cerr << "verify: " << e.what() << "\n";

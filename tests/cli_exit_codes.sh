@@ -83,4 +83,27 @@ expect_any_p 2 "must be bounded" -- integrate --f "log(x1)" --d 1 --p 2
 expect_any_p 2 "must be bounded" -- integrate --f "x1^(-0.25)" --d 1 --p 2
 expect_any_p 2 "must be bounded" -- run --f "log(x1)" --d 1 --N 2 --levels 2
 echo "issue 13 (any p): $((27 - any_p_failures)) passed, $any_p_failures failed"
+# certify-network (INTERFACE.md "Certifying any network"): on a tiny network written here
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cat > "$tmp/tiny.json" <<'JSON'
+{"schema":"lpcert-network/1","d":1,"N":2,"levels":2,
+ "layers":[{"neurons":[{"activation":"relu","weights":[[0,"1"]],"bias":"0"}]}],
+ "readouts":[{"level":0,"layer":-1,"weights":[],"bias":"0"},
+             {"level":1,"layer":0,"weights":[[0,"1*2^-1"]],"bias":"0"},
+             {"level":2,"layer":0,"weights":[[0,"3*2^-2"]],"bias":"0"}]}
+JSON
+before=$failures
+expect 0 "" -- certify-network "$tmp/tiny.json" --f x1 --p 2 --quiet
+expect 0 "" -- certify-network "$tmp/tiny.json" --f x1 --p inf --quiet
+expect 0 "" -- certify-network "$tmp/tiny.json" --f x1 --p 1 --domain "0:0.5" --quiet --json "$tmp/c.json"
+expect 0 "" -- check "$tmp/c.json" --quiet
+expect 1 "" -- certify-network "$tmp/tiny.json" --f x1 --p inf --domain "-1:1" --quiet   # |x1 - c relu(x1)| = 1 at -1: undecided
+expect 2 "--domain" -- certify-network "$tmp/tiny.json" --f x1 --domain "0.1:1"
+expect 2 "--domain" -- certify-network "$tmp/tiny.json" --f x1 --domain "0:1,0:1"
+expect 2 "--domain" -- certify-network "$tmp/tiny.json" --f x1 --domain "1:0"
+expect 2 "cannot read" -- certify-network "$tmp/nosuch.json" --f x1
+expect 2 "x2" -- certify-network "$tmp/tiny.json" --f "x1 + x2"
+expect 2 "--p" -- run --f x1 --p inf
+echo "certify-network: $((11 - (failures - before))) passed, $((failures - before)) failed"
 [ "$failures" = 0 ] && [ "$any_p_failures" = 0 ]

@@ -8,6 +8,10 @@
 #include "verify/certificate.hpp"
 #include "verify/certify_run.hpp"
 #include "verify/json_io.hpp"
+#include "verify/network_certification.hpp"
+#include "verify/sha256.hpp"
+#include "construction/network_io.hpp"
+#include "quadrature/catalog.hpp"
 
 namespace lpcert {
 
@@ -338,6 +342,8 @@ void validate_certificate(const nlohmann::json& cert) {
 }
 
 CheckOutcome check_certificate(const nlohmann::json& cert, const JobOptions& options, const StopToken& stop) {
+    if (cert.is_object() && cert.contains("schema") && cert["schema"] == "lpcert-network-certificate/1")
+        return check_network_certificate(cert, options, stop);
     CheckOutcome outcome;
     validate_certificate(cert);   // InputError on anything malformed, before any recomputation
     const RunParameters P = parameters_from_certificate(cert);
@@ -377,6 +383,212 @@ CheckOutcome check_certificate(const nlohmann::json& cert, const JobOptions& opt
         check_target(cert, r);
         check_completion(cert, r);
         check_verdict(cert, r);
+        outcome.passed = true;
+    } catch (const Failure& e) {
+        outcome.first_failure = e.what();
+    } catch (const nlohmann::json::exception& e) {
+        outcome.first_failure = std::string("a field has the wrong type (") + e.what() + ")";
+    }
+    return outcome;
+}
+
+// ---- lpcert-network-certificate/1 --------------------------------------------------------------
+//
+// What is checked (every claim; a field that defines the recomputation changes what is recomputed):
+//   - schema; network_content rebuilds a network (the content is authoritative);
+//   - network: inputs and readouts equal the rebuilt network's; format is known; content_sha256 is
+//     the SHA-256 of the canonical content; sha256 is the SHA-256 of the named file when that file
+//     can be read (and the file then holds the same network), else of the canonical content, else
+//     it is reported as not verifiable here;
+//   - function names the expression (a catalog name whose expression in d variables it is, or the
+//     expression itself); expression, p, domain, tol and precision_bits define the recomputation
+//     (half the tolerance, +64 bits);
+//   - readouts: indices 0, 1, ...; each error and norm enclosure is well formed and meets the
+//     recomputed one;
+//   - pairs: one per consecutive recorded readouts; each verdict is the one the verdict rule gives
+//     on the RECORDED enclosures (exact rational comparisons of the decimals), and a decided
+//     verdict is also the recomputation's;
+//   - complete / stopped: consistent with each other and with the number of readouts.
+
+namespace {
+
+Dyadic domain_end(const nlohmann::json& v, const std::string& where) {
+    if (!v.is_string()) throw InputError("certificate: " + where + " must be an exact decimal string");
+    return dyadic_from_decimal(v.get<std::string>(), "certificate: " + where);
+}
+
+// The recorded enclosure's ends as exact rationals (lower <= upper required).
+std::pair<mpq_rational, mpq_rational> exact_enclosure(const nlohmann::json& e, const std::string& where) {
+    if (!e.is_object()) throw Failure(where + ": missing or not an enclosure");
+    const mpq_rational lo = exact(e, "lower", where), hi = exact(e, "upper", where);
+    require(lo <= hi, where, "lower > upper");
+    return {lo, hi};
+}
+
+std::string recorded_verdict(const std::pair<mpq_rational, mpq_rational>& from, const std::pair<mpq_rational, mpq_rational>& to) {
+    if (to.second < from.first) return "decreases";
+    if (to.first > from.second) return "increases";
+    return "undecided";
+}
+
+bool is_hex_digest(const nlohmann::json& v) {
+    if (!v.is_string()) return false;
+    const std::string s = v.get<std::string>();
+    if (s.size() != 64) return false;
+    for (char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+}
+
+void check_network_block(const nlohmann::json& cert, const Network& net, const std::string& base_dir) {
+    require(cert.contains("network") && cert["network"].is_object(), "network", "missing");
+    const auto& n = cert["network"];
+    require(n.contains("inputs") && n["inputs"].is_number_integer() && n["inputs"].get<long>() == net.d, "network.inputs",
+            "differs from network_content (" + std::to_string(net.d) + ")");
+    require(n.contains("readouts") && n["readouts"].is_number_integer() &&
+                n["readouts"].get<long>() == static_cast<long>(net.readouts.size()),
+            "network.readouts", "differs from network_content (" + std::to_string(net.readouts.size()) + ")");
+    require(n.contains("format") && n["format"].is_string() && (n["format"] == "lpcert-json" || n["format"] == "onnx"),
+            "network.format", "must be lpcert-json or onnx");
+    require(n.contains("file") && n["file"].is_string(), "network.file", "missing or not a string");
+    require(n.contains("sha256") && is_hex_digest(n["sha256"]), "network.sha256", "must be 64 lowercase hexadecimal digits");
+    const std::string canonical = sha256_hex(network_to_json(net).dump());
+    require(n.contains("content_sha256") && n["content_sha256"].is_string() && n["content_sha256"] == canonical,
+            "network.content_sha256", "is not the SHA-256 of network_content");
+    const std::string sha = n["sha256"].get<std::string>();
+    if (sha == canonical) return;
+    const std::string file = n["file"].get<std::string>();
+    std::string found;
+    for (const std::string& path : {file, base_dir.empty() || file.empty() || file[0] == '/' ? std::string() : base_dir + "/" + file}) {
+        if (path.empty()) continue;
+        try {
+            read_file_bytes(path);
+            found = path;
+            break;
+        } catch (const InputError&) {
+        }
+    }
+    // a file that cannot be read here leaves sha256 unverifiable, not wrong: the content is authoritative
+    if (found.empty()) return;
+    require(sha256_of_file(found) == sha, "network.sha256", "is not the SHA-256 of " + found);
+    std::string format;
+    Network from_file;
+    try {
+        from_file = read_network_file(found, format);
+    } catch (const InputError& e) {
+        throw Failure(std::string("network.file: ") + e.what());
+    }
+    require(format == n["format"].get<std::string>(), "network.format", "the file is " + format);
+    require(network_to_json(from_file) == network_to_json(net), "network_content", "differs from the network in " + found);
+}
+
+}  // namespace
+
+CheckOutcome check_network_certificate(const nlohmann::json& cert, const JobOptions& options, const StopToken& stop,
+                                       const std::string& base_dir) {
+    CheckOutcome outcome;
+    if (!cert.is_object()) throw InputError("certificate: not a JSON object");
+    auto string_field = [&](const char* key) {
+        if (!cert.contains(key) || !cert[key].is_string()) throw InputError(std::string("certificate: \"") + key + "\" must be a string");
+        return cert[key].get<std::string>();
+    };
+    if (!cert.contains("network_content")) throw InputError("certificate: \"network_content\" is missing");
+    // the request the certificate describes (InputError: malformed, exit 2)
+    NetworkCertificationRequest q;
+    q.net = network_from_json(cert["network_content"]);
+    q.function_label = string_field("function");
+    q.f = Expression::parse(string_field("expression"));
+    q.f.require_dimension(q.net.d);
+    q.p = ExponentOrInfinity::parse(string_field("p"));
+    const std::string tol = string_field("tol");
+    validate_tolerance(tol, "certificate: tol");
+    if (!cert.contains("precision_bits") || !cert["precision_bits"].is_number_integer() || cert["precision_bits"].get<long>() < 32 ||
+        cert["precision_bits"].get<long>() > 100000)
+        throw InputError("certificate: \"precision_bits\" must be an integer 32..100000");
+    const long bits = cert["precision_bits"].get<long>();
+    if (!cert.contains("domain") || !cert["domain"].is_array() || static_cast<int>(cert["domain"].size()) != q.net.d)
+        throw InputError("certificate: \"domain\" must hold one [lo, hi] per input");
+    for (size_t i = 0; i < cert["domain"].size(); ++i) {
+        const auto& side = cert["domain"][i];
+        const std::string where = "domain[" + std::to_string(i) + "]";
+        if (!side.is_array() || side.size() != 2) throw InputError("certificate: " + where + " must be [lo, hi]");
+        q.domain.emplace_back(domain_end(side[0], where), domain_end(side[1], where));
+        if (!(q.domain.back().first < q.domain.back().second)) throw InputError("certificate: " + where + " is empty");
+    }
+    if (!cert.contains("readouts") || !cert["readouts"].is_array()) throw InputError("certificate: \"readouts\" must be an array");
+    if (!cert.contains("pairs") || !cert["pairs"].is_array()) throw InputError("certificate: \"pairs\" must be an array");
+    if (!cert.contains("complete") || !cert["complete"].is_boolean()) throw InputError("certificate: \"complete\" must be a boolean");
+    if (!cert.contains("stopped") || !(cert["stopped"].is_null() || cert["stopped"].is_string()))
+        throw InputError("certificate: \"stopped\" must be null or a string");
+    if (cert.contains("environment") && !cert["environment"].is_object()) throw InputError("certificate: \"environment\" must be an object");
+    try {
+        check_network_block(cert, q.net, base_dir);
+        // function: a catalog name for this expression, or the expression itself
+        const auto entry = find_in_catalog(q.function_label);
+        const bool names_it = entry ? (q.net.d >= entry->min_dimension && q.net.d <= entry->max_dimension &&
+                                       entry->expression(q.net.d) == q.f.text())
+                                    : q.function_label == q.f.text();
+        require(names_it, "function", "does not name the recorded expression");
+
+        const auto& readouts = cert["readouts"];
+        const auto& pairs = cert["pairs"];
+        const bool complete = cert["complete"].get<bool>();
+        require(complete == cert["stopped"].is_null(), complete ? "stopped" : "complete",
+                complete ? "a complete certificate has \"stopped\": null" : "an incomplete certificate says why it stopped");
+        require(readouts.size() <= q.net.readouts.size(), "readouts", "more entries than the network has readouts");
+        if (complete) require(readouts.size() == q.net.readouts.size(), "readouts", "a complete certificate has one entry per readout");
+        require(pairs.size() == (readouts.empty() ? 0 : readouts.size() - 1), "pairs", "one entry per consecutive pair of readouts");
+
+        // the recorded claims, exactly
+        std::vector<std::pair<mpq_rational, mpq_rational>> errors;
+        for (size_t i = 0; i < readouts.size(); ++i) {
+            const std::string where = "readouts[" + std::to_string(i) + "]";
+            require(readouts[i].is_object() && readouts[i].contains("index") && readouts[i]["index"].is_number_integer() &&
+                        readouts[i]["index"].get<long>() == static_cast<long>(i),
+                    where + ".index", "must be " + std::to_string(i));
+            errors.push_back(exact_enclosure(readouts[i].value("error", nlohmann::json()), where + ".error"));
+            exact_enclosure(readouts[i].value("norm", nlohmann::json()), where + ".norm");
+        }
+        for (size_t i = 0; i < pairs.size(); ++i) {
+            const std::string where = "pairs[" + std::to_string(i) + "]";
+            const auto& pr = pairs[i];
+            require(pr.is_object() && pr.value("from", -1L) == static_cast<long>(i) && pr.value("to", -1L) == static_cast<long>(i + 1),
+                    where, "must be from " + std::to_string(i) + " to " + std::to_string(i + 1));
+            require(pr.contains("verdict") && pr["verdict"].is_string(), where + ".verdict", "missing");
+            const std::string follows = recorded_verdict(errors[i], errors[i + 1]);
+            require(pr["verdict"] == follows, where + ".verdict", "the recorded enclosures give \"" + follows + "\"");
+        }
+
+        // the recomputation: half the tolerance, 64 more bits
+        const Interval t = parse_decimal(tol, Precision(64), "certificate: tol");
+        Interval half = t;
+        mpfi_div_si(half.raw(), half.raw(), 2);
+        q.tol = decimal_down(half.lower(), 6);
+        q.precision_bits = bits + 64;
+        const NetworkCertificationOutcome r = certify_network(q, options, stop);
+        if (r.stopped) throw Failure("the recomputation was stopped (" + *r.stopped + "); nothing was confirmed");
+        const Precision prec(bits + 64);
+        for (size_t i = 0; i < readouts.size(); ++i) {
+            const std::string where = "readouts[" + std::to_string(i) + "]";
+            for (const char* key : {"error", "norm"}) {
+                Interval rec(prec);
+                try {
+                    rec = enclosure_from_json(readouts[i][key], where + "." + key, prec);
+                } catch (const InputError& e) {
+                    throw Failure(e.what());
+                }
+                const Interval& again = std::string(key) == "error" ? r.readouts[i].error : r.readouts[i].norm;
+                require(overlaps(rec, again), where + "." + key,
+                        "the recorded enclosure " + to_string(rec, 10) + " does not meet the recomputed " + to_string(again, 10));
+            }
+            outcome.levels_checked++;
+        }
+        for (size_t i = 0; i < pairs.size(); ++i) {
+            const std::string v = pairs[i]["verdict"].get<std::string>();
+            if (v == "undecided") continue;
+            require(v == verdict_name(r.verdicts[i]), "pairs[" + std::to_string(i) + "].verdict",
+                    "claimed " + v + ", but the recomputation gives " + verdict_name(r.verdicts[i]));
+        }
         outcome.passed = true;
     } catch (const Failure& e) {
         outcome.first_failure = e.what();

@@ -1,0 +1,277 @@
+#include "verify/network_certification.hpp"
+
+#include <tbb/info.h>
+#include <tbb/task_arena.h>
+
+#include <boost/multiprecision/gmp.hpp>
+#include <chrono>
+#include <stdexcept>
+
+#include "construction/network_expression.hpp"
+#include "construction/network_io.hpp"
+#include "quadrature/errors.hpp"
+#include "quadrature/integration.hpp"
+#include "quadrature/sup_norm.hpp"
+#include "verify/certificate.hpp"
+#include "verify/json_io.hpp"
+#include "verify/sha256.hpp"
+
+namespace lpcert {
+
+using boost::multiprecision::mpz_int;
+
+ExponentOrInfinity ExponentOrInfinity::parse(const std::string& text) {
+    ExponentOrInfinity p;
+    if (text == "inf") {
+        p.infinite = true;
+        return p;
+    }
+    p.finite = Exponent::parse(text);
+    return p;
+}
+
+Dyadic dyadic_from_decimal(const std::string& text, const std::string& what) {
+    parse_decimal(text, Precision(64), what);   // a decimal literal, in range
+    const RationalConstant q(text);
+    mpz_srcptr den = mpq_denref(q.value());
+    const size_t k = mpz_sizeinbase(den, 2) - 1;
+    if (mpz_scan1(den, 0) != k) {
+        throw InputError(what + ": '" + text + "' is not a dyadic rational (M/2^k); box ends must be exact binary numbers");
+    }
+    mpz_int num;
+    mpz_set(num.backend().data(), mpq_numref(q.value()));
+    return Dyadic(num, -static_cast<long>(k));
+}
+
+std::string exact_decimal(const Dyadic& x) {
+    if (x.exponent() >= 0) return mpz_int(x.mantissa() << static_cast<unsigned>(x.exponent())).str();
+    const long k = -x.exponent();
+    mpz_int m = x.mantissa();
+    const bool negative = m < 0;
+    if (negative) m = -m;
+    mpz_int five;
+    mpz_ui_pow_ui(five.backend().data(), 5, static_cast<unsigned long>(k));
+    std::string digits = mpz_int(m * five).str();   // value = digits / 10^k
+    if (static_cast<long>(digits.size()) <= k) digits = std::string(static_cast<size_t>(k) + 1 - digits.size(), '0') + digits;
+    std::string out = digits.substr(0, digits.size() - static_cast<size_t>(k)) + "." + digits.substr(digits.size() - static_cast<size_t>(k));
+    while (!out.empty() && out.back() == '0') out.pop_back();
+    if (!out.empty() && out.back() == '.') out.pop_back();
+    return (negative ? "-" : "") + out;
+}
+
+DyadicDomain parse_domain(const std::string& text, int d, const std::string& what) {
+    DyadicDomain out;
+    size_t start = 0;
+    while (start <= text.size()) {
+        const size_t comma = text.find(',', start);
+        const std::string part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        const size_t colon = part.find(':');
+        if (colon == std::string::npos) throw InputError(what + ": expected lo:hi for each input, separated by commas (got '" + part + "')");
+        const Dyadic lo = dyadic_from_decimal(part.substr(0, colon), what);
+        const Dyadic hi = dyadic_from_decimal(part.substr(colon + 1), what);
+        if (!(lo < hi)) throw InputError(what + ": '" + part + "' is empty (need lo < hi)");
+        out.emplace_back(lo, hi);
+        if (out.size() > 8) break;
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    if (static_cast<int>(out.size()) != d) {
+        throw InputError(what + ": " + std::to_string(out.size()) + " intervals given, the network has " + std::to_string(d) + " inputs");
+    }
+    return out;
+}
+
+Box domain_box(const DyadicDomain& domain) {
+    std::vector<Dyadic> lo, hi;
+    for (const auto& [a, b] : domain) {
+        lo.push_back(a);
+        hi.push_back(b);
+    }
+    return Box::from_dyadics(lo, hi);
+}
+
+Network read_network_file(const std::string& path, std::string& format) {
+    const std::string bytes = read_file_bytes(path);
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(bytes);
+    } catch (const nlohmann::json::exception&) {
+        throw InputError("network file '" + path + "': not an lpcert network JSON (ONNX import is not available in this build)");
+    }
+    format = "lpcert-json";
+    return network_from_json(j);
+}
+
+const char* verdict_name(PairVerdict v) {
+    switch (v) {
+        case PairVerdict::Decreases: return "decreases";
+        case PairVerdict::Increases: return "increases";
+        case PairVerdict::Undecided: return "undecided";
+    }
+    return "?";
+}
+
+PairVerdict verdict_of(const Interval& from, const Interval& to) {
+    if (certainly_less(to, from)) return PairVerdict::Decreases;
+    if (certainly_less(from, to)) return PairVerdict::Increases;
+    return PairVerdict::Undecided;
+}
+
+bool NetworkCertificationOutcome::all_decided() const {
+    if (!complete) return false;
+    for (auto v : verdicts)
+        if (v == PairVerdict::Undecided) return false;
+    return true;
+}
+
+namespace {
+
+// Absolute floors of the goals: a norm that is 0 (f = Phi_i exactly) has no relative goal, and its
+// enclosure would refine until the budget is spent. Below these the goal is absolute: width <=
+// tol * 1e-30 for int |g|^p, tol * 1e-15 for sup |g|. Goals only: every enclosure stays true.
+const char* const kIntegralFloor = "1e-30";
+const char* const kSupFloor = "1e-15";
+
+struct NormEnclosureResult {
+    Interval value;
+    std::string status;
+    long boxes = 0;
+};
+
+// ||g|| over the box: (int |g|^p)^(1/p) or ess sup |g|.
+NormEnclosureResult enclose_norm(const Expression& g, const Box& box, const ExponentOrInfinity& p, const std::string& tol,
+                                 long max_boxes, Precision prec, const StopToken& stop) {
+    if (p.infinite) {
+        SupOptions o;
+        o.relative_tolerance = tol;
+        o.absolute_floor = kSupFloor;
+        o.max_boxes = max_boxes;
+        SupEnclosure s = enclose_sup_abs(g, box, o, prec, stop);
+        return {std::move(s.value), sup_status_name(s.status), s.boxes};
+    }
+    Expression integrand = g;
+    append_abs_power(integrand, integrand.result_slot(), *p.finite);
+    integrand.set_text("|" + g.text() + "|^" + p.text());
+    IntegrationOptions o;
+    o.relative_tolerance = tol;
+    o.absolute_floor = kIntegralFloor;
+    o.taylor_order = default_taylor_order(box.dimension());
+    o.nonnegative = true;
+    o.max_boxes = max_boxes;
+    o.stop = stop;
+    IntegralEnclosure in = enclose_integral(integrand, {Piece{box, 0}}, {}, o, prec);
+    const char* status = in.status == IntegrationStatus::Converged     ? "converged"
+                         : in.status == IntegrationStatus::BudgetSpent ? "budget_spent"
+                                                                       : "stopped";
+    return {root_outward(in.value, *p.finite, prec), status, in.boxes};
+}
+
+std::string divided_tolerance(const std::string& tol, long k) {
+    Interval t = parse_decimal(tol, Precision(64), "tol");
+    mpfi_div_si(t.raw(), t.raw(), k);
+    return decimal_down(t.lower(), 6);
+}
+
+nlohmann::json certificate_of(const NetworkCertificationRequest& q, const DyadicDomain& domain,
+                              const NetworkCertificationOutcome& o, int threads) {
+    nlohmann::json dom = nlohmann::json::array();
+    for (const auto& [a, b] : domain) dom.push_back({exact_decimal(a), exact_decimal(b)});
+    nlohmann::json readouts = nlohmann::json::array();
+    for (const auto& r : o.readouts) {
+        readouts.push_back({{"index", r.index},
+                            {"error", enclosure_json(r.error)},
+                            {"norm", enclosure_json(r.norm)},
+                            {"error_status", r.error_status},
+                            {"norm_status", r.norm_status},
+                            {"tightened", r.tightened}});
+    }
+    nlohmann::json pairs = nlohmann::json::array();
+    for (size_t i = 0; i < o.verdicts.size(); ++i) pairs.push_back({{"from", i}, {"to", i + 1}, {"verdict", verdict_name(o.verdicts[i])}});
+    const nlohmann::json content = network_to_json(q.net);
+    return {{"schema", "lpcert-network-certificate/1"},
+            {"network", {{"file", q.file}, {"sha256", q.sha256}, {"format", q.format}, {"inputs", q.net.d},
+                         {"readouts", q.net.readouts.size()}, {"content_sha256", sha256_hex(content.dump())}}},
+            {"function", q.function_label},
+            {"expression", q.f.text()},
+            {"p", q.p.text()},
+            {"domain", dom},
+            {"tol", q.tol},
+            {"precision_bits", q.precision_bits},
+            {"readouts", readouts},
+            {"pairs", pairs},
+            {"complete", o.complete},
+            {"stopped", o.stopped ? nlohmann::json(*o.stopped) : nlohmann::json(nullptr)},
+            {"network_content", content},
+            {"environment", environment_json(threads, o.seconds)}};
+}
+
+}  // namespace
+
+NetworkCertificationOutcome certify_network(const NetworkCertificationRequest& q, const JobOptions& options,
+                                            const StopToken& stop) {
+    const auto start = std::chrono::steady_clock::now();
+    const Network& net = q.net;
+    if (net.readouts.empty()) throw InputError("network: it has no readouts");
+    q.f.require_dimension(net.d);
+    validate_tolerance(q.tol, "--tol");
+    if (q.precision_bits < 32 || q.precision_bits > 100000) throw InputError("--prec: must be 32..100000 bits");
+    DyadicDomain domain = q.domain;
+    if (domain.empty())
+        for (int i = 0; i < net.d; ++i) domain.emplace_back(Dyadic(0), Dyadic(1));
+    if (static_cast<int>(domain.size()) != net.d) throw InputError("--domain: the network has " + std::to_string(net.d) + " inputs");
+    for (const auto& [a, b] : domain)
+        if (!(a < b)) throw InputError("--domain: an interval is empty (need lo < hi)");
+    const Box box = domain_box(domain);
+    const Precision prec(q.precision_bits);
+    const int threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
+    tbb::task_arena arena(threads);
+    NetworkCertificationOutcome out;
+    const long count = static_cast<long>(net.readouts.size());
+
+    // compile everything first: an unsupported activation is bad input before any work
+    std::vector<Expression> deviation, phi;
+    for (int i = 0; i < count; ++i) {
+        deviation.push_back(deviation_expression(q.f, net, i));
+        phi.push_back(readout_expression(net, i));
+    }
+    arena.execute([&] {
+        try {
+            for (int i = 0; i < count; ++i) {
+                if (stop.stop_requested()) break;
+                if (options.progress) options.progress("readout", i, count);
+                auto e = enclose_norm(deviation[static_cast<size_t>(i)], box, q.p, q.tol, q.max_boxes, prec, stop);
+                auto n = enclose_norm(phi[static_cast<size_t>(i)], box, q.p, q.tol, q.max_boxes, prec, stop);
+                ReadoutEnclosures r{i, std::move(e.value), std::move(n.value), e.status, n.status, e.boxes + n.boxes, false};
+                out.readouts.push_back(std::move(r));
+            }
+            // one tightening round for the error enclosures of undecided pairs
+            const std::string fine = divided_tolerance(q.tol, 16);
+            const long fine_budget = q.max_boxes > 0 ? 4 * q.max_boxes : 0;
+            for (size_t i = 0; i + 1 < out.readouts.size(); ++i) {
+                if (verdict_of(out.readouts[i].error, out.readouts[i + 1].error) != PairVerdict::Undecided) continue;
+                for (size_t k : {i, i + 1}) {
+                    auto& r = out.readouts[k];
+                    if (r.tightened || stop.stop_requested()) continue;
+                    auto t = enclose_norm(deviation[k], box, q.p, fine, fine_budget, prec, stop);
+                    // both are true enclosures of the same number: they meet, and their intersection is one too
+                    if (!overlaps(r.error, t.value)) throw std::logic_error("two enclosures of one norm do not meet");
+                    intersect_with(r.error, t.value);
+                    r.error_status = t.status;
+                    r.boxes += t.boxes;
+                    r.tightened = true;
+                }
+            }
+        } catch (const Stopped&) {
+            // the enclosures recorded so far are true; the outcome says it stopped
+        }
+    });
+    if (stop.stop_requested()) out.stopped = stop.reason().empty() ? std::string("stopped") : stop.reason();
+    for (size_t i = 0; i + 1 < out.readouts.size(); ++i) out.verdicts.push_back(verdict_of(out.readouts[i].error, out.readouts[i + 1].error));
+    out.complete = !out.stopped && static_cast<long>(out.readouts.size()) == count;
+    if (!out.complete && !out.stopped) out.stopped = "stopped";
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    out.certificate = certificate_of(q, domain, out, threads);
+    return out;
+}
+
+}  // namespace lpcert
