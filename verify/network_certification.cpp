@@ -9,6 +9,7 @@
 
 #include "construction/network_expression.hpp"
 #include "construction/network_io.hpp"
+#include "construction/onnx_import.hpp"
 #include "quadrature/errors.hpp"
 #include "quadrature/integration.hpp"
 #include "quadrature/sup_norm.hpp"
@@ -92,14 +93,19 @@ Box domain_box(const DyadicDomain& domain) {
 
 Network read_network_file(const std::string& path, std::string& format) {
     const std::string bytes = read_file_bytes(path);
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(bytes);
-    } catch (const nlohmann::json::exception&) {
-        throw InputError("network file '" + path + "': not an lpcert network JSON (ONNX import is not available in this build)");
+    // by content: JSON starts with '{' (after blanks), anything else is read as an ONNX protobuf
+    if (looks_like_json(bytes.substr(0, 64))) {
+        nlohmann::json j;
+        try {
+            j = nlohmann::json::parse(bytes);
+        } catch (const nlohmann::json::exception& e) {
+            throw InputError("network file '" + path + "': not valid JSON (" + std::string(e.what()) + ")");
+        }
+        format = "lpcert-json";
+        return network_from_json(j);
     }
-    format = "lpcert-json";
-    return network_from_json(j);
+    format = "onnx";
+    return import_onnx_bytes(bytes);
 }
 
 const char* verdict_name(PairVerdict v) {

@@ -80,8 +80,11 @@ std::string sha256_hex(const std::string& bytes) {
 }
 
 std::string read_file_bytes(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in) throw InputError("cannot read '" + path + "'");
+    // a network or certificate file beyond 256 MiB is refused before it is read
+    if (in.tellg() > (std::streamoff(256) << 20)) throw ResourceLimit("'" + path + "' is larger than 256 MiB");
+    in.seekg(0);
     std::ostringstream s;
     s << in.rdbuf();
     if (in.bad()) throw InputError("cannot read '" + path + "'");
