@@ -67,27 +67,10 @@ void write_network_report(const std::string& dir, const nlohmann::json& cert) {
 
 int command_certify_network(const CommandLine& c, const StopToken& stop) {
     if (c.arguments.size() != 1) throw InputError("certify-network: give exactly one network file (verify certify-network FILE --f EXPR)");
-    if (c.function_text.empty()) throw InputError("missing target function: give --f EXPR or --function NAME");
-    NetworkCertificationRequest q;
-    q.file = c.arguments[0];
-    q.net = read_network_file(q.file, q.format);
-    q.sha256 = sha256_of_file(q.file);
-    std::string text = c.function_text;
-    if (!c.function_name.empty()) {   // a catalog function, in the network's dimension
-        const auto entry = find_in_catalog(c.function_name);
-        if (q.net.d < entry->min_dimension || q.net.d > entry->max_dimension) {
-            throw InputError("--function " + c.function_name + ": needs d in " + std::to_string(entry->min_dimension) + ".." +
-                             std::to_string(entry->max_dimension) + ", the network has " + std::to_string(q.net.d) + " inputs");
-        }
-        text = entry->expression(q.net.d);
-    }
-    q.function_label = c.function_name.empty() ? text : c.function_name;
-    q.f = Expression::parse(text);
-    q.f.require_dimension(q.net.d);
-    q.p = ExponentOrInfinity::parse(c.p);
-    if (!c.domain.empty()) q.domain = parse_domain(c.domain, q.net.d);
-    q.tol = c.tol;
-    q.precision_bits = c.prec > 0 ? c.prec : 128;
+    NetworkCertificationRequest q = network_request(
+        c.arguments[0], c.function_name.empty() ? std::nullopt : std::optional<std::string>(c.function_name),
+        c.function_name.empty() && !c.function_text.empty() ? std::optional<std::string>(c.function_text) : std::nullopt, c.p,
+        c.domain, c.tol, c.prec > 0 ? c.prec : 128);
 
     Progress progress(c.quiet);
     const NetworkCertificationOutcome o = certify_network(

@@ -198,7 +198,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     c.subcommand = positional.front();
     c.arguments.assign(positional.begin() + 1, positional.end());
 
-    if (!c.function_name.empty() || !c.function_text.empty()) {
+    // the subcommands with --d resolve the target here; certify-network takes d from its network
+    const bool takes_d = spec && std::find(spec->options.begin(), spec->options.end(), "d") != spec->options.end();
+    if (!c.function_name.empty() && !c.function_text.empty()) throw InputError("give either --f or --function, not both");
+    if (takes_d && (!c.function_name.empty() || !c.function_text.empty())) {
         const TargetFunction t = resolve_target(
             c.function_name.empty() ? std::nullopt : std::optional<std::string>(c.function_name),
             c.function_text.empty() ? std::nullopt : std::optional<std::string>(c.function_text),

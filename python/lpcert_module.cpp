@@ -38,6 +38,7 @@
 #include "verify/certify_run.hpp"
 #include "verify/check.hpp"
 #include "verify/json_io.hpp"
+#include "verify/network_certification.hpp"
 #include "verify/request_text.hpp"
 #include "verify/run_request.hpp"
 
@@ -291,23 +292,42 @@ py::object run(std::optional<std::string> function, std::optional<std::string> f
 
 py::object check(py::object cert, int threads, double max_seconds, py::object max_memory, py::object progress) {
     json certificate;
+    std::string base_dir;   // where a network certificate's relative "file" is looked for
     if (py::isinstance<py::dict>(cert)) {
         certificate = from_python(cert, "certificate");
     } else if (py::isinstance<py::str>(cert) || py::hasattr(cert, "__fspath__")) {
         const std::string path = py::str(py::module_::import("os").attr("fspath")(cert));
         certificate = read_json_file(path);
+        const size_t slash = path.find_last_of('/');
+        base_dir = slash == std::string::npos ? "." : path.substr(0, slash);
     } else {
         throw InputError("check: expected a certificate dict or a path");
     }
     const Budgets b = budgets(threads, max_seconds, max_memory);
+    const bool network = certificate.is_object() && certificate.value("schema", "") == "lpcert-network-certificate/1";
     const CheckOutcome o = run_job<CheckOutcome>(
-        [&certificate](const JobOptions& opt, const StopToken& s) { return check_certificate(certificate, opt, s); }, b,
-        progress);
+        [&](const JobOptions& opt, const StopToken& s) {
+            return network ? check_network_certificate(certificate, opt, s, base_dir) : check_certificate(certificate, opt, s);
+        },
+        b, progress);
     py::dict out;
     out["passed"] = o.passed;
     out["first_failure"] = o.first_failure;
     out["levels_checked"] = o.levels_checked;
     return std::move(out);
+}
+
+py::object py_certify_network(py::object path, std::optional<std::string> f, std::optional<std::string> function,
+                              py::object p, std::optional<std::string> domain, py::object tol, long prec, int threads,
+                              double max_seconds, py::object max_memory, py::object progress) {
+    const std::string file = py::str(py::module_::import("os").attr("fspath")(path));
+    const std::string p_text = py::isinstance<py::str>(p) && p.cast<std::string>() == "inf" ? "inf" : decimal_text(p, "--p");
+    const Budgets b = budgets(threads, max_seconds, max_memory);
+    const NetworkCertificationRequest q =
+        network_request(file, function, f, p_text, domain.value_or(""), decimal_text(tol, "--tol"), prec);
+    const json cert = run_job<json>(
+        [&q](const JobOptions& o, const StopToken& s) { return certify_network(q, o, s).certificate; }, b, progress);
+    return to_python(cert);
 }
 
 py::object py_integrate(std::optional<std::string> f, std::optional<int> d, py::object p, bool signed_integral, long prec,
@@ -405,5 +425,11 @@ PYBIND11_MODULE(lpcert, m) {
           "prec"_a = 128, "function"_a = py::none(), "taylor_order"_a = py::none(), "threads"_a = 0,
           "max_seconds"_a = 0.0, "max_memory"_a = 0, "progress"_a = py::none(),
           "Certified bounds of omega_f(delta)_p, as `verify modulus`; returns the lpcert-modulus/1 dict.");
+    m.def("certify_network", &lpcert::py_certify_network, "path"_a, "f"_a = py::none(), "function"_a = py::none(),
+          "p"_a = "2", "domain"_a = py::none(), "tol"_a = "1e-3", "prec"_a = 128, "threads"_a = 0, "max_seconds"_a = 0.0,
+          "max_memory"_a = 0, "progress"_a = py::none(),
+          "Certify every readout of a network file (ONNX as torch.onnx.export writes it, or lpcert network\n"
+          "JSON) against f, as `verify certify-network`: ||f - Phi_i|| and ||Phi_i|| for p in [1, inf) or\n"
+          "p='inf', and the verdict between consecutive readouts. Returns the lpcert-network-certificate/1 dict.");
     m.def("functions", &lpcert::functions, "The catalog of test functions (the entries of `verify functions --json`).");
 }

@@ -8,8 +8,11 @@
 #include <stdexcept>
 
 #include "construction/network_expression.hpp"
+#include "quadrature/catalog.hpp"
 #include "construction/network_io.hpp"
 #include "construction/onnx_import.hpp"
+#include "verify/certificate.hpp"
+#include "verify/request_text.hpp"
 #include "quadrature/errors.hpp"
 #include "quadrature/integration.hpp"
 #include "quadrature/sup_norm.hpp"
@@ -106,6 +109,37 @@ Network read_network_file(const std::string& path, std::string& format) {
     }
     format = "onnx";
     return import_onnx_bytes(bytes);
+}
+
+NetworkCertificationRequest network_request(const std::string& file, const std::optional<std::string>& function,
+                                            const std::optional<std::string>& expression, const std::string& p,
+                                            const std::string& domain, const std::string& tol, long precision_bits) {
+    if (function && expression) throw InputError("give either --f or --function, not both");
+    if (!function && !expression) throw InputError("missing target function: give --f EXPR or --function NAME");
+    NetworkCertificationRequest q;
+    q.file = file;
+    q.net = read_network_file(q.file, q.format);
+    q.sha256 = sha256_of_file(q.file);
+    std::string text = expression.value_or("");
+    if (function) {   // a catalog function, in the network's dimension
+        const auto entry = find_in_catalog(*function);
+        if (!entry) throw InputError("--function: unknown function '" + *function + "' (see `verify functions`)");
+        if (q.net.d < entry->min_dimension || q.net.d > entry->max_dimension) {
+            throw InputError("--function " + *function + ": needs d in " + std::to_string(entry->min_dimension) + ".." +
+                             std::to_string(entry->max_dimension) + ", the network has " + std::to_string(q.net.d) + " inputs");
+        }
+        text = entry->expression(q.net.d);
+    }
+    q.function_label = function ? *function : text;
+    q.f = Expression::parse(text);
+    q.f.require_dimension(q.net.d);
+    q.p = ExponentOrInfinity::parse(p);
+    if (!domain.empty()) q.domain = parse_domain(domain, q.net.d);
+    validate_tolerance(tol, "--tol");
+    q.tol = tol;
+    check_precision_bits(precision_bits);
+    q.precision_bits = precision_bits;
+    return q;
 }
 
 const char* verdict_name(PairVerdict v) {

@@ -70,6 +70,14 @@ struct NetworkCertificationRequest {
     long max_boxes = 0;             // per enclosure; 0 = the defaults of enclose_integral / enclose_sup_abs
 };
 
+// The request for a network file and a target (the catalog name, resolved in the network's
+// dimension, or an expression in x1..xd), p ("inf" or a decimal >= 1), an optional domain text
+// ("" = [0,1]^d), a validated tolerance and a precision: what `verify certify-network` and
+// lpcert.certify_network build. Throws InputError naming the option or the file's field.
+NetworkCertificationRequest network_request(const std::string& file, const std::optional<std::string>& function,
+                                            const std::optional<std::string>& expression, const std::string& p,
+                                            const std::string& domain, const std::string& tol, long precision_bits);
+
 enum class PairVerdict { Decreases, Increases, Undecided };
 const char* verdict_name(PairVerdict v);
 // The verdict rule above, from two enclosures (certainly_less: every point of one below the other).

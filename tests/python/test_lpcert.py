@@ -89,6 +89,45 @@ class Analysis(unittest.TestCase):
         self.assertIn("sine", names)
 
 
+LAYERWISE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "layerwise")
+
+
+class CertifyNetwork(unittest.TestCase):
+    """A torch.onnx.export-ed model (the project's trained LPA network) certified from Python."""
+
+    def test_onnx_model_certified_and_checked(self):
+        path = os.path.join(LAYERWISE, "lpa_sine_d1.onnx")
+        c = lpcert.certify_network(path, function="sine", p="inf")
+        self.assertEqual(c["schema"], "lpcert-network-certificate/1")
+        self.assertEqual(c["network"]["format"], "onnx")
+        self.assertEqual(len(c["readouts"]), 5)
+        self.assertEqual(len(c["pairs"]), 4)
+        for r in c["readouts"]:
+            self.assertLessEqual(decimal.Decimal(r["error"]["lower"]), decimal.Decimal(r["error"]["upper"]))
+        self.assertTrue(lpcert.check(c)["passed"])
+        lie = copy.deepcopy(c)
+        lie["pairs"][0]["verdict"] = "increases" if c["pairs"][0]["verdict"] != "increases" else "decreases"
+        self.assertFalse(lpcert.check(lie)["passed"])
+
+    def test_same_json_as_the_cli(self):
+        verify = os.environ.get("LPCERT_VERIFY")
+        if not verify:
+            self.skipTest("LPCERT_VERIFY not set")
+        path = os.path.join(LAYERWISE, "mgdl_kink_d1.onnx")
+        mine = lpcert.certify_network(path, f="abs(x1 - 1/3)", p="2")
+        out = subprocess.run([verify, "certify-network", path, "--f", "abs(x1 - 1/3)", "--p", "2", "--quiet",
+                              "--json", "-"], capture_output=True, text=True)
+        self.assertIn(out.returncode, (0, 1))
+        cli = json.loads(out.stdout[out.stdout.index("{"):])
+        for d in (mine, cli):
+            d.pop("environment", None)
+        self.assertEqual(mine, cli)
+
+    def test_bad_p(self):
+        with self.assertRaises(ValueError):
+            lpcert.certify_network(os.path.join(LAYERWISE, "mgdl_kink_d1.onnx"), function="kink", p="0.5")
+
+
 class Errors(unittest.TestCase):
     def test_unknown_function(self):
         with self.assertRaises(ValueError) as e:
