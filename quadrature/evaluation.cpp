@@ -170,7 +170,14 @@ void sup_abs_upper(mpfr_ptr out, const Expression& f, int d, Precision prec) {
             lo.push_back(Dyadic(ki).times_power_of_two(-per_axis_bits));
             hi.push_back(Dyadic(ki + 1).times_power_of_two(-per_axis_bits));
         }
-        magnitude_up(m, ev.evaluate(Box::from_dyadics(lo, hi).sides()));
+        try {
+            magnitude_up(m, ev.evaluate(Box::from_dyadics(lo, hi).sides()));
+        } catch (const DomainError& e) {
+            mpfr_clear(m);
+            const std::string why = e.what();
+            if (why.rfind("f must be bounded", 0) == 0) throw;
+            throw DomainError("f must be bounded on the domain ([0,1]^" + std::to_string(d) + " by default): " + why);
+        }
         mpfr_max(out, out, m, MPFR_RNDU);
         int i = 0;
         while (i < d && ++k[static_cast<size_t>(i)] == n) k[static_cast<size_t>(i++)] = 0;

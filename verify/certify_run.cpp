@@ -31,23 +31,31 @@ RunOutcome certify_run(const RunRequest& request, const JobOptions& options, con
     out.target_error = request.target_error;
     out.parameters = request_parameters(request);
     bool built = false;
-    arena.execute([&] {
-        std::optional<ModulusSearch> finest_modulus;
-        try {
-            out.parameters = resolve_parameters(request, options.progress, stop, &finest_modulus);
-            out.network.emplace(assemble_network(request.f, request.p, out.parameters, options.progress, stop));
-            built = true;
-        } catch (const Stopped& s) {
-            out.result = nothing_certified(out.parameters, s.what());
-            return;
-        }
-        CertificationSettings settings = settings_override ? *settings_override : settings_for(request);
-        settings.stop = stop;
-        settings.progress = options.progress;
-        if (finest_modulus) settings.known_modulus = &*finest_modulus;
-        out.result = certify_levels(request.f, request.p, out.network->built, out.network->prefix_partner.get(), settings);
-        settings.known_modulus = nullptr;
-    });
+    try {
+        arena.execute([&] {
+            std::optional<ModulusSearch> finest_modulus;
+            try {
+                out.parameters = resolve_parameters(request, options.progress, stop, &finest_modulus);
+                out.network.emplace(assemble_network(request.f, request.p, out.parameters, options.progress, stop));
+                built = true;
+            } catch (const Stopped& s) {
+                out.result = nothing_certified(out.parameters, s.what());
+                return;
+            }
+            CertificationSettings settings = settings_override ? *settings_override : settings_for(request);
+            settings.stop = stop;
+            settings.progress = options.progress;
+            if (finest_modulus) settings.known_modulus = &*finest_modulus;
+            out.result = certify_levels(request.f, request.p, out.network->built, out.network->prefix_partner.get(), settings);
+            settings.known_modulus = nullptr;
+        });
+    } catch (const DomainError& e) {
+        // f itself undefined or unbounded somewhere (a cell average, sup |f|): (T) is about f in
+        // L^p with the modulus of a bounded f, so say so in the one line
+        const std::string why = e.what();
+        if (why.rfind("function '" + request.f.text() + "'", 0) != 0) throw;
+        throw DomainError("f must be bounded on the domain ([0,1]^" + std::to_string(request.d) + " by default): " + why);
+    }
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     out.certificate = certificate_json(out.parameters, out.result, threads, out.seconds, request.target_error);
     if (!built) out.certificate["parameters"]["eta"] = nullptr;   // not chosen yet
