@@ -199,6 +199,90 @@ constexpr long kDefaultMaxBoxes = 4000000;
 
 }  // namespace
 
+namespace {
+
+// Widths of the pieces' enclosures at 32 bits, rounded up: they only order the pieces.
+std::vector<Real> piece_widths(const std::vector<Interval>& values) {
+    std::vector<Real> widths;
+    widths.reserve(values.size());
+    for (const auto& v : values) {
+        widths.emplace_back(Precision(32));
+        mpfr_sub(widths.back().raw(), v.upper(), v.lower(), MPFR_RNDU);
+    }
+    return widths;
+}
+
+// The global goal's choice: pieces widest first (ties by index: deterministic) until they hold
+// half of the total width, and at most `room` of them (the box budget).
+std::vector<size_t> choose_widest(const std::vector<Real>& widths, mpfr_srcptr total_width, long room) {
+    std::vector<size_t> index(widths.size()), chosen;
+    std::iota(index.begin(), index.end(), 0);
+    std::stable_sort(index.begin(), index.end(),
+                     [&](size_t a, size_t b) { return mpfr_greater_p(widths[a].raw(), widths[b].raw()) != 0; });
+    Real half(Precision(64)), cumulative(Precision(64));
+    mpfr_div_2ui(half.raw(), total_width, 1, MPFR_RNDD);
+    for (size_t k : index) {
+        if (mpfr_sgn(widths[k].raw()) == 0) break;
+        chosen.push_back(k);
+        mpfr_add(cumulative.raw(), cumulative.raw(), widths[k].raw(), MPFR_RNDD);
+        if (mpfr_greaterequal_p(cumulative.raw(), half.raw())) break;
+        if (static_cast<long>(chosen.size()) >= room) break;
+    }
+    return chosen;
+}
+
+// The per-piece goal's choice: for every initial piece whose sub-pieces together are wider than
+// piece_goal, its sub-pieces widest first until they hold half of that width.
+std::vector<size_t> choose_per_piece(const std::vector<Real>& widths, const std::vector<int>& origin,
+                                     mpfr_srcptr piece_goal) {
+    std::vector<size_t> index(widths.size()), chosen;
+    std::iota(index.begin(), index.end(), 0);
+    std::stable_sort(index.begin(), index.end(), [&](size_t a, size_t b) {
+        if (origin[a] != origin[b]) return origin[a] < origin[b];
+        return mpfr_greater_p(widths[a].raw(), widths[b].raw()) != 0;
+    });
+    Real origin_width(Precision(32)), cumulative(Precision(64));
+    for (size_t at = 0; at < index.size();) {
+        size_t end = at;
+        mpfr_set_zero(origin_width.raw(), 1);
+        while (end < index.size() && origin[index[end]] == origin[index[at]]) {
+            mpfr_add(origin_width.raw(), origin_width.raw(), widths[index[end]].raw(), MPFR_RNDU);
+            ++end;
+        }
+        if (mpfr_greater_p(origin_width.raw(), piece_goal)) {
+            mpfr_div_2ui(origin_width.raw(), origin_width.raw(), 1, MPFR_RNDD);
+            mpfr_set_zero(cumulative.raw(), 1);
+            for (size_t k = at; k < end; ++k) {
+                chosen.push_back(index[k]);
+                mpfr_add(cumulative.raw(), cumulative.raw(), widths[index[k]].raw(), MPFR_RNDD);
+                if (mpfr_greaterequal_p(cumulative.raw(), origin_width.raw())) break;
+            }
+        }
+        at = end;
+    }
+    return chosen;
+}
+
+// Progress only: the ratio of the width to the goal, capped at 10^6.
+long width_to_goal(mpfr_srcptr width, mpfr_srcptr goal) {
+    if (mpfr_sgn(goal) <= 0) return 1000000;
+    Real q(Precision(32));
+    mpfr_div(q.raw(), width, goal, MPFR_RNDU);
+    return mpfr_cmp_si(q.raw(), 1000000) < 0 ? mpfr_get_si(q.raw(), MPFR_RNDU) : 1000000;
+}
+
+// The partition being refined: every piece, its enclosure, the initial piece it comes from, and
+// whether the Taylor form held on it (where it failed, a chosen piece is cut where the
+// integrator's split_axis says, else across its widest side).
+struct Partition {
+    std::vector<Piece> pieces;
+    std::vector<Interval> values;
+    std::vector<int> origin;
+    std::vector<char> smooth;
+};
+
+}  // namespace
+
 IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piece> pieces,
                                    const std::vector<std::vector<Interval>>& parameter_sets,
                                    const IntegrationOptions& options, Precision prec) {
@@ -208,157 +292,90 @@ IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piec
     const long max_boxes = options.max_boxes > 0 ? options.max_boxes : kDefaultMaxBoxes;
     const Interval tol = parse_decimal(options.relative_tolerance, prec, "tolerance");
     const Interval floor_abs = parse_decimal(options.absolute_floor, prec, "tolerance floor");
-    const Interval piece_goal = parse_decimal(
-        options.piece_absolute_tolerance.empty() ? "0" : options.piece_absolute_tolerance, prec, "piece tolerance");
+    const bool per_piece = !options.piece_absolute_tolerance.empty();
+    const Interval piece_goal = parse_decimal(per_piece ? options.piece_absolute_tolerance : "0", prec, "piece tolerance");
 
     tbb::enumerable_thread_specific<BoxIntegrator> integrators(
         [&] { return BoxIntegrator(integrand, d, options.taylor_order, options.nonnegative, prec); });
-    std::vector<Interval> values(pieces.size(), Interval(prec));
-    std::vector<int> origin(pieces.size());
-    std::iota(origin.begin(), origin.end(), 0);
-    // whether the Taylor form held on each piece: where it failed (and was asked for), a chosen
-    // piece is cut where the integrator's split_axis says, else across its widest side
-    std::vector<char> smooth(pieces.size(), 1);
+    Partition P{std::move(pieces), {}, {}, {}};
+    P.values.assign(P.pieces.size(), Interval(prec));
+    P.origin.resize(P.pieces.size());
+    std::iota(P.origin.begin(), P.origin.end(), 0);
+    P.smooth.assign(P.pieces.size(), 1);
     const std::vector<Interval> no_parameters;
     auto parameters_of = [&](size_t k) -> const std::vector<Interval>& {
         // both branches lvalues: the parameter set is not copied per box
-        return parameter_sets.empty() ? no_parameters : parameter_sets[static_cast<size_t>(pieces[k].parameter_set)];
+        return parameter_sets.empty() ? no_parameters : parameter_sets[static_cast<size_t>(P.pieces[k].parameter_set)];
     };
     auto enclose_piece = [&](BoxIntegrator& integrator, size_t k) {
-        smooth[k] = integrator.enclose(values[k], pieces[k].box, parameters_of(k)) || options.taylor_order == 0;
+        P.smooth[k] = integrator.enclose(P.values[k], P.pieces[k].box, parameters_of(k)) || options.taylor_order == 0;
     };
 
-    auto evaluate_range = [&](size_t from, size_t to) {
-        tbb::parallel_for(tbb::blocked_range<size_t>(from, to, 16), [&](const tbb::blocked_range<size_t>& r) {
-            auto& integrator = integrators.local();
-            for (size_t k = r.begin(); k != r.end(); ++k) {
-                options.stop.throw_if_stop_requested();   // no enclosure of the sum exists before every piece has one
-                enclose_piece(integrator, k);
-            }
-        });
-    };
-    evaluate_range(0, pieces.size());
-    long evaluated = static_cast<long>(pieces.size());
+    // the first pass: no enclosure of the sum exists before every piece has one
+    tbb::parallel_for(tbb::blocked_range<size_t>(0, P.pieces.size(), 16), [&](const tbb::blocked_range<size_t>& r) {
+        auto& integrator = integrators.local();
+        for (size_t k = r.begin(); k != r.end(); ++k) {
+            options.stop.throw_if_stop_requested();
+            enclose_piece(integrator, k);
+        }
+    });
+    long evaluated = static_cast<long>(P.pieces.size());
 
-    mpfr_t width, goal, piece_width, cumulative;
-    mpfr_init2(width, 64);
-    mpfr_init2(goal, 64);
-    mpfr_init2(piece_width, 64);
-    mpfr_init2(cumulative, 64);
+    Real width(Precision(64)), goal(Precision(64));
     Interval total(prec);
     while (true) {
         mpfi_set_si(total.raw(), 0);
-        for (const auto& v : values) add(total, total, v);   // serial, index order: deterministic
-        width_up(width, total);
+        for (const auto& v : P.values) add(total, total, v);   // serial, index order: deterministic
+        width_up(width.raw(), total);
         // goal = tol * max(lower(total), floor), rounded down
-        mpfr_max(goal, total.lower(), floor_abs.lower(), MPFR_RNDD);
-        if (mpfr_sgn(goal) < 0) mpfr_set_zero(goal, 1);
-        mpfr_mul(goal, goal, tol.lower(), MPFR_RNDD);
-        if (options.on_round) {
-            // progress only: ratio of width to goal, capped
-            long ratio = 1000000;
-            if (mpfr_sgn(goal) > 0) {
-                mpfr_t q;
-                mpfr_init2(q, 32);
-                mpfr_div(q, width, goal, MPFR_RNDU);
-                if (mpfr_cmp_si(q, 1000000) < 0) ratio = mpfr_get_si(q, MPFR_RNDU);
-                mpfr_clear(q);
-            }
-            options.on_round(evaluated, ratio);
-        }
-        const bool per_piece = !options.piece_absolute_tolerance.empty();
-        if (!per_piece && mpfr_lessequal_p(width, goal)) {
+        mpfr_max(goal.raw(), total.lower(), floor_abs.lower(), MPFR_RNDD);
+        if (mpfr_sgn(goal.raw()) < 0) mpfr_set_zero(goal.raw(), 1);
+        mpfr_mul(goal.raw(), goal.raw(), tol.lower(), MPFR_RNDD);
+        if (options.on_round) options.on_round(evaluated, width_to_goal(width.raw(), goal.raw()));
+        if (!per_piece && mpfr_lessequal_p(width.raw(), goal.raw())) {
             result.status = IntegrationStatus::Converged;
             break;
         }
-        // Widths at 32 bits (rounded up) order the pieces; ties broken by index (deterministic).
-        std::vector<mpfr_t> widths(values.size());
-        for (size_t k = 0; k < values.size(); ++k) {
-            mpfr_init2(widths[k], 32);
-            mpfr_sub(widths[k], values[k].upper(), values[k].lower(), MPFR_RNDU);
-        }
+        const std::vector<Real> widths = piece_widths(P.values);
         std::vector<size_t> chosen;
         if (per_piece) {
-            // Each initial piece on its own: its sub-pieces, widest first, until half its width.
-            std::vector<size_t> index(values.size());
-            std::iota(index.begin(), index.end(), 0);
-            std::stable_sort(index.begin(), index.end(), [&](size_t a, size_t b) {
-                if (origin[a] != origin[b]) return origin[a] < origin[b];
-                return mpfr_greater_p(widths[a], widths[b]) != 0;
-            });
-            mpfr_t origin_width;
-            mpfr_init2(origin_width, 32);
-            for (size_t at = 0; at < index.size();) {
-                size_t end = at;
-                mpfr_set_zero(origin_width, 1);
-                while (end < index.size() && origin[index[end]] == origin[index[at]]) {
-                    mpfr_add(origin_width, origin_width, widths[index[end]], MPFR_RNDU);
-                    ++end;
-                }
-                if (mpfr_greater_p(origin_width, piece_goal.lower())) {
-                    mpfr_div_2ui(origin_width, origin_width, 1, MPFR_RNDD);
-                    mpfr_set_zero(cumulative, 1);
-                    for (size_t k = at; k < end; ++k) {
-                        chosen.push_back(index[k]);
-                        mpfr_add(cumulative, cumulative, widths[index[k]], MPFR_RNDD);
-                        if (mpfr_greaterequal_p(cumulative, origin_width)) break;
-                    }
-                }
-                at = end;
-            }
-            mpfr_clear(origin_width);
+            chosen = choose_per_piece(widths, P.origin, piece_goal.lower());
             if (chosen.empty()) {
-                for (auto& w : widths) mpfr_clear(w);
                 result.status = IntegrationStatus::Converged;
                 break;
             }
         }
         if (evaluated >= max_boxes || options.stop.stop_requested()) {
-            for (auto& w : widths) mpfr_clear(w);
             result.status = options.stop.stop_requested() ? IntegrationStatus::Stopped : IntegrationStatus::BudgetSpent;
             break;
         }
-        if (!per_piece) {
-            std::vector<size_t> index(values.size());
-            std::iota(index.begin(), index.end(), 0);
-            std::stable_sort(index.begin(), index.end(),
-                             [&](size_t a, size_t b) { return mpfr_greater_p(widths[a], widths[b]) != 0; });
-            mpfr_set_zero(cumulative, 1);
-            mpfr_div_2ui(width, width, 1, MPFR_RNDD);   // half of the total width
-            for (size_t k : index) {
-                if (mpfr_sgn(widths[k]) == 0) break;
-                chosen.push_back(k);
-                mpfr_add(cumulative, cumulative, widths[k], MPFR_RNDD);
-                if (mpfr_greaterequal_p(cumulative, width)) break;
-                if (evaluated + static_cast<long>(chosen.size()) >= max_boxes) break;
-            }
-        }
-        for (auto& w : widths) mpfr_clear(w);
+        if (!per_piece) chosen = choose_widest(widths, width.raw(), max_boxes - evaluated);
         if (chosen.empty()) {
             result.status = IntegrationStatus::BudgetSpent;
             break;
         }
+
+        // One round: cut every chosen piece in two, then enclose both halves.
         std::sort(chosen.begin(), chosen.end());
         std::vector<int> cut(chosen.size());
         tbb::parallel_for(tbb::blocked_range<size_t>(0, chosen.size(), 16), [&](const tbb::blocked_range<size_t>& r) {
             auto& integrator = integrators.local();
             for (size_t j = r.begin(); j != r.end(); ++j) {
                 const size_t k = chosen[j];
-                cut[j] = smooth[k] ? pieces[k].box.widest_axis() : integrator.split_axis(pieces[k].box, parameters_of(k));
+                cut[j] = P.smooth[k] ? P.pieces[k].box.widest_axis() : integrator.split_axis(P.pieces[k].box, parameters_of(k));
             }
         });
-        const size_t first_new = pieces.size();
+        const size_t first_new = P.pieces.size();
         for (size_t j = 0; j < chosen.size(); ++j) {
             const size_t k = chosen[j];
-            auto halves = pieces[k].box.bisect(cut[j]);
-            const int params = pieces[k].parameter_set;
-            pieces[k].box = std::move(halves.first);
-            pieces.push_back(Piece{std::move(halves.second), params});
-            origin.push_back(origin[k]);
-            values.emplace_back(prec);
-            smooth.push_back(1);
+            auto halves = P.pieces[k].box.bisect(cut[j]);
+            const int params = P.pieces[k].parameter_set;
+            P.pieces[k].box = std::move(halves.first);
+            P.pieces.push_back(Piece{std::move(halves.second), params});
+            P.origin.push_back(P.origin[k]);
+            P.values.emplace_back(prec);
+            P.smooth.push_back(1);
         }
-        // re-evaluate the replaced pieces and the new ones
         std::vector<char> done(chosen.size(), 0);
         tbb::parallel_for(tbb::blocked_range<size_t>(0, chosen.size(), 8), [&](const tbb::blocked_range<size_t>& r) {
             auto& integrator = integrators.local();
@@ -373,23 +390,19 @@ IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piec
         // enclosure, which covers both halves; its new sibling slot gets an exact 0, so the sum
         // stays an enclosure of the integral.
         for (size_t j = 0; j < chosen.size(); ++j) {
-            if (!done[j]) mpfi_set_si(values[first_new + j].raw(), 0);
+            if (!done[j]) mpfi_set_si(P.values[first_new + j].raw(), 0);
         }
     }
-    mpfr_clear(width);
-    mpfr_clear(goal);
-    mpfr_clear(piece_width);
-    mpfr_clear(cumulative);
 
     result.value = total;
     result.boxes = evaluated;
-    result.final_pieces = static_cast<long>(pieces.size());
+    result.final_pieces = static_cast<long>(P.pieces.size());
     int initial = 0;
-    for (int o : origin) initial = std::max(initial, o + 1);
+    for (int o : P.origin) initial = std::max(initial, o + 1);
     result.per_initial_piece.assign(static_cast<size_t>(initial), Interval(prec));
-    for (size_t k = 0; k < values.size(); ++k) {
-        auto& slot = result.per_initial_piece[static_cast<size_t>(origin[k])];
-        add(slot, slot, values[k]);
+    for (size_t k = 0; k < P.values.size(); ++k) {
+        auto& slot = result.per_initial_piece[static_cast<size_t>(P.origin[k])];
+        add(slot, slot, P.values[k]);
     }
     return result;
 }

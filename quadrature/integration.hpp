@@ -14,8 +14,11 @@
 // Every enclosure is also intersected with vol(B) * g(B) (and with [0, inf) for integrands
 // declared non-negative).
 //
-// Refinement: each round splits, along their longest side, the pieces of largest enclosure width
-// that together hold half of the excess width. Pieces are evaluated in parallel (TBB) into
+// Refinement: each round chooses the pieces of largest enclosure width that together hold half of
+// the total width (with piece_absolute_tolerance: per initial piece over its goal, its widest
+// sub-pieces holding half of its width) and cuts each in two: across its widest side where the
+// Taylor form held, else along the axis whose halves enclose narrowest (split_axis: a jump or a
+// kink across one coordinate is cut across it). Pieces are evaluated in parallel (TBB) into
 // indexed slots and summed serially in index order, so the result does not depend on the number
 // of threads.
 
