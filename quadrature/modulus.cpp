@@ -184,24 +184,22 @@ Interval enclose_shift_norm(const Expression& f, int d, const Exponent& p, const
     return shifts.evaluate(h, "0").norm;
 }
 
-ModulusLowerBound certify_modulus_lower_bound(const Expression& f, int d, const Exponent& p, mpq_srcptr delta,
-                                              const ModulusOptions& options, Precision prec) {
-    f.require_dimension(d);
-    const ShiftEvaluator shifts(f, d, p, options, prec);
-    Interval delta_i(prec);
-    mpfi_set_q(delta_i.raw(), delta);
-    Interval inv_sqrt2(2, prec);
-    sqrt(inv_sqrt2, inv_sqrt2);
-    mpfi_si_div(inv_sqrt2.raw(), 1, inv_sqrt2.raw());
+namespace {
 
-    // Directions: unit vectors (as interval factors per axis).
-    std::vector<std::vector<int>> directions;   // entries -1, 0, 1; diagonal ones are scaled by 1/sqrt2
+bool is_diagonal(const std::vector<int>& dir) {
+    return std::count_if(dir.begin(), dir.end(), [](int v) { return v != 0; }) > 1;
+}
+
+// Search directions: the unit vectors, and (with diagonals) e_i +- e_j for i < j, entries -1, 0, 1
+// (a diagonal is scaled by 1/sqrt 2 when a shift is made from it).
+std::vector<std::vector<int>> search_directions(int d, bool diagonals) {
+    std::vector<std::vector<int>> directions;
     for (int k = 0; k < d; ++k) {
         std::vector<int> e(static_cast<size_t>(d), 0);
         e[static_cast<size_t>(k)] = 1;
         directions.push_back(e);
     }
-    if (options.diagonals) {
+    if (diagonals) {
         for (int i = 0; i < d; ++i)
             for (int j = i + 1; j < d; ++j)
                 for (int s : {1, -1}) {
@@ -211,104 +209,149 @@ ModulusLowerBound certify_modulus_lower_bound(const Expression& f, int d, const 
                     directions.push_back(e);
                 }
     }
+    return directions;
+}
 
-    // h = (length fraction t) * delta * direction / |direction|, rounded toward 0 componentwise.
-    auto shift_for = [&](const Interval& t, const std::vector<int>& dir) {
-        const bool diagonal = std::count_if(dir.begin(), dir.end(), [](int v) { return v != 0; }) > 1;
-        Interval len(prec);
-        mul(len, t, delta_i);
-        if (diagonal) mul(len, len, inv_sqrt2);
-        const Dyadic c = dyadic_below(len);
-        std::vector<Dyadic> h;
-        for (int v : dir) h.push_back(v == 0 ? Dyadic(0) : (v > 0 ? c : -c));
-        return h;
-    };
-
-    ModulusLowerBound best{Interval(prec), {}, 0, 0};
-    std::vector<int> best_dir;
-    Interval best_t(prec);
-    auto consider = [&](const Interval& t, const std::vector<int>& dir) {
-        if (!certainly_positive(t)) return;
-        const auto h = shift_for(t, dir);
-        if (std::all_of(h.begin(), h.end(), [](const Dyadic& x) { return x.is_zero(); })) return;
-        // floor = (best lower bound so far)^p, as an exact decimal rounded down
-        Interval best_p = power_outward(best.norm_at_best, p, prec);
-        ShiftTrial trial = shifts.evaluate(h, decimal_down(best_p.lower(), 6));
-        best.boxes += trial.boxes;
-        best.shifts_tried++;
-        if (mpfr_greater_p(trial.norm.lower(), best.norm_at_best.lower()) || best.best_shift.empty()) {
-            best.norm_at_best = trial.norm;
-            best.best_shift = trial.h;
-            best_dir = dir;
-            best_t = t;
-        }
-    };
+// One search for a lower bound of omega_f(delta)_p: candidate shifts h = t delta dir/|dir|
+// (t in (0, 1], rounded toward 0 so that |h|_2 <= delta), each enclosed shift a certified lower
+// bound on its own; the best is kept.
+class ShiftSearch {
+public:
+    ShiftSearch(const Expression& f, int d, const Exponent& p, mpq_srcptr delta, const ModulusOptions& options,
+                Precision prec)
+        : d_(d), p_(p), options_(options), prec_(prec), shifts_(f, d, p, options, prec), delta_(prec), inv_sqrt2_(2, prec),
+          best_{Interval(prec), {}, 0, 0}, best_t_(prec) {
+        mpfi_set_q(delta_.raw(), delta);
+        sqrt(inv_sqrt2_, inv_sqrt2_);
+        mpfi_si_div(inv_sqrt2_.raw(), 1, inv_sqrt2_.raw());
+    }
 
     // Screening: every candidate shift is ranked by an estimate of its norm from sample points
     // (cheap, not an enclosure); the best few by estimate are then enclosed at the requested
-    // tolerance, and each enclosure's lower end is a certified lower bound on its own. Ranking by
-    // certified coarse enclosures instead (tolerance 0.1, 2,000 boxes per shift) cost most of a
-    // level's time in d = 3 and ranked no better: wide enclosures hardly separate close shifts.
-    // Every certified trial is a lower bound on its own, so a stop request (options.integration.stop)
-    // keeps the best one so far, marked stopped; before the first trial there is nothing to keep.
-    try {
-        struct Planned {
-            Interval t;
-            std::vector<int> dir;
-            std::vector<Dyadic> h;
-        };
+    // tolerance. Ranking by certified coarse enclosures instead (tolerance 0.1, 2,000 boxes per
+    // shift) cost most of a level's time in d = 3 and ranked no better: wide enclosures hardly
+    // separate close shifts.
+    void screen_and_enclose_best() {
         std::vector<Planned> plan;
-        for (const auto& dir : directions) {
+        for (const auto& dir : search_directions(d_, options_.diagonals)) {
             // axis directions on the full grid; diagonals on half of it ("some diagonal directions")
-            const bool diagonal = std::count_if(dir.begin(), dir.end(), [](int v) { return v != 0; }) > 1;
-            const int grid = diagonal ? std::max(2, options.grid / 2) : options.grid;
+            const int grid = is_diagonal(dir) ? std::max(2, options_.grid / 2) : options_.grid;
             for (int j = 1; j <= grid; ++j) {
-                Interval t(j, prec);
+                Interval t(j, prec_);
                 mpfi_div_si(t.raw(), t.raw(), grid);
                 if (j == grid) mpfi_set_si(t.raw(), 1);
                 auto h = shift_for(t, dir);
-                if (std::all_of(h.begin(), h.end(), [](const Dyadic& x) { return x.is_zero(); })) continue;
+                if (is_zero(h)) continue;
                 plan.push_back(Planned{t, dir, std::move(h)});
             }
         }
         // The estimates are independent: computed in parallel into indexed slots, then ranked by
         // a stable sort, so the choice does not depend on the number of threads.
-        const auto points = screening_points(d, options.screening_points, Precision(64));
+        const auto points = screening_points(d_, options_.screening_points, Precision(64));
         std::vector<std::optional<Real>> estimates(plan.size());
         tbb::parallel_for(tbb::blocked_range<size_t>(0, plan.size(), 1), [&](const tbb::blocked_range<size_t>& r) {
             for (size_t k = r.begin(); k != r.end(); ++k) {
-                if (options.integration.stop.stop_requested()) return;
-                estimates[k] = shifts.estimate(plan[k].h, points);
+                if (options_.integration.stop.stop_requested()) return;
+                estimates[k] = shifts_.estimate(plan[k].h, points);
             }
         });
-        options.integration.stop.throw_if_stop_requested();
-        best.shifts_screened = static_cast<int>(plan.size());
+        options_.integration.stop.throw_if_stop_requested();
+        best_.shifts_screened = static_cast<int>(plan.size());
         std::vector<size_t> order(plan.size());
         for (size_t k = 0; k < order.size(); ++k) order[k] = k;
         std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
             return mpfr_greater_p(estimates[a]->raw(), estimates[b]->raw()) != 0;
         });
-        for (size_t k = 0; k < std::min<size_t>(static_cast<size_t>(options.candidates), order.size()); ++k)
+        for (size_t k = 0; k < std::min<size_t>(static_cast<size_t>(options_.candidates), order.size()); ++k)
             consider(plan[order[k]].t, plan[order[k]].dir);
-        // Refine the length around the best candidate (its direction kept): t +- step, step halving.
-        Interval step(1, prec);
-        mpfi_div_si(step.raw(), step.raw(), 2 * options.grid);
-        for (int round = 0; round < options.refine_rounds && !best_dir.empty(); ++round) {
-            const Interval centre = best_t;
-            const auto dir = best_dir;
+    }
+
+    // Refine the length around the best candidate (its direction kept): t +- step, step halving.
+    void refine_length() {
+        Interval step(1, prec_);
+        mpfi_div_si(step.raw(), step.raw(), 2 * options_.grid);
+        for (int round = 0; round < options_.refine_rounds && !best_dir_.empty(); ++round) {
+            const Interval centre = best_t_;
+            const auto dir = best_dir_;
             for (int s : {-1, 1}) {
-                Interval t(prec);
+                Interval t(prec_);
                 if (s < 0) sub(t, centre, step); else add(t, centre, step);
-                Interval one(1, prec);
+                Interval one(1, prec_);
                 if (certainly_less_equal(t, one)) consider(t, dir);
             }
             mul_2si(step, step, -1);
         }
-    } catch (const Stopped&) {
-        if (best.shifts_tried == 0) throw;
-        best.stopped = true;
     }
-    return best;
+
+    ModulusLowerBound& best() { return best_; }
+
+private:
+    struct Planned {
+        Interval t;
+        std::vector<int> dir;
+        std::vector<Dyadic> h;
+    };
+
+    static bool is_zero(const std::vector<Dyadic>& h) {
+        return std::all_of(h.begin(), h.end(), [](const Dyadic& x) { return x.is_zero(); });
+    }
+
+    // h = (length fraction t) * delta * direction / |direction|, rounded toward 0 componentwise.
+    std::vector<Dyadic> shift_for(const Interval& t, const std::vector<int>& dir) const {
+        Interval len(prec_);
+        mul(len, t, delta_);
+        if (is_diagonal(dir)) mul(len, len, inv_sqrt2_);
+        const Dyadic c = dyadic_below(len);
+        std::vector<Dyadic> h;
+        for (int v : dir) h.push_back(v == 0 ? Dyadic(0) : (v > 0 ? c : -c));
+        return h;
+    }
+
+    // Encloses ||f(.+h) - f|| for the shift of (t, dir) and keeps it if it is the best so far.
+    void consider(const Interval& t, const std::vector<int>& dir) {
+        if (!certainly_positive(t)) return;
+        const auto h = shift_for(t, dir);
+        if (is_zero(h)) return;
+        // floor = (best lower bound so far)^p, as an exact decimal rounded down
+        Interval best_p = power_outward(best_.norm_at_best, p_, prec_);
+        ShiftTrial trial = shifts_.evaluate(h, decimal_down(best_p.lower(), 6));
+        best_.boxes += trial.boxes;
+        best_.shifts_tried++;
+        if (mpfr_greater_p(trial.norm.lower(), best_.norm_at_best.lower()) || best_.best_shift.empty()) {
+            best_.norm_at_best = trial.norm;
+            best_.best_shift = trial.h;
+            best_dir_ = dir;
+            best_t_ = t;
+        }
+    }
+
+    int d_;
+    const Exponent& p_;
+    const ModulusOptions& options_;
+    Precision prec_;
+    const ShiftEvaluator shifts_;
+    Interval delta_, inv_sqrt2_;
+    ModulusLowerBound best_;
+    std::vector<int> best_dir_;
+    Interval best_t_;
+};
+
+}  // namespace
+
+ModulusLowerBound certify_modulus_lower_bound(const Expression& f, int d, const Exponent& p, mpq_srcptr delta,
+                                              const ModulusOptions& options, Precision prec) {
+    f.require_dimension(d);
+    ShiftSearch search(f, d, p, delta, options, prec);
+    // Every certified trial is a lower bound on its own, so a stop request (options.integration.stop)
+    // keeps the best one so far, marked stopped; before the first trial there is nothing to keep.
+    try {
+        search.screen_and_enclose_best();
+        search.refine_length();
+    } catch (const Stopped&) {
+        if (search.best().shifts_tried == 0) throw;
+        search.best().stopped = true;
+    }
+    return std::move(search.best());
 }
 
 namespace {
