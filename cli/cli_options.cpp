@@ -45,6 +45,7 @@ po::options_description option_descriptions(CommandLine& c, std::string& max_mem
         ("at", po::value<std::string>(&c.at), "network: evaluate the readouts at the point x1,...,xd")
         ("domain", po::value<std::string>(&c.domain), "certify-network: the box lo1:hi1,lo2:hi2,... (exact decimals; default [0,1]^d)")
         ("signed", po::bool_switch(&c.signed_integral), "integrate: enclose int f (with --p 1)")
+        ("suite", po::value<std::string>(&c.suite), "reproduce: paper (default) | layerwise")
         ("quick", po::bool_switch(&c.quick), "reproduce: the quick suite")
         ("quiet", po::bool_switch(&c.quiet), "no progress on stderr")
         ("taylor-order", po::value<int>(&c.taylor_order), "order of the quadrature's Taylor enclosures (0 = natural)")
@@ -79,7 +80,8 @@ const std::vector<SubcommandSpec>& subcommands() {
         {"modulus", "certified bounds of omega_f(delta)_p",
          with({"f", "function", "d", "p", "prec", "json", "delta", "taylor-order"}, budgets)},
         {"check", "re-verify a certificate: verify check FILE", budgets},
-        {"reproduce", "the suite of the paper's claims over the catalog", with({"quick", "out", "compare", "tol"}, budgets)},
+        {"reproduce", "the suite of the paper's claims over the catalog (--suite layerwise: MGDL and LPA on trained networks)",
+         with({"suite", "quick", "out", "compare", "tol"}, budgets)},
         {"network", "read a network file and evaluate its readouts: verify network FILE [--at x]", {"at", "json", "prec"}},
         {"functions", "list the catalog of test functions", {"json"}},
         {"certify-network", "enclose ||f - Phi_i|| and ||Phi_i|| for every readout of a network FILE (--p inf: sup norm)",

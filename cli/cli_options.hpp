@@ -36,6 +36,7 @@ struct CommandLine {
     std::string export_file;                   // construct
     std::string target_error;                  // run
     std::string compare;                       // reproduce
+    std::string suite = "paper";               // reproduce: paper | layerwise
     std::string at;                            // network: a point "x1,...,xd"
     std::string domain;                        // certify-network: "lo1:hi1,..." (exact decimals)
     bool signed_integral = false;              // integrate
