@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "cli/json_output.hpp"
 #include "quadrature/catalog.hpp"
 #include "quadrature/errors.hpp"
 #include "quadrature/lp_norm.hpp"
@@ -34,7 +35,7 @@ int command_integrate(const CommandLine& c, const StopToken& stop) {
     if (r.norm) std::cout << "||f||_" << c.p << " in " << to_string(*r.norm) << "\n";
     std::cout << "boxes " << r.boxes << ", " << status_name(r.status) << ", " << r.seconds << " s\n";
     if (r.stopped) std::cout << "stopped: " << *r.stopped << " (the enclosure is true but not as tight as asked)\n";
-    if (!c.json.empty()) write_json(r.json, c.json);
+    if (!c.json.empty()) emit_json(r.json, c.json);
     return r.status == IntegrationStatus::Converged ? 0 : 1;
 }
 
@@ -50,7 +51,7 @@ int command_modulus(const CommandLine& c, const StopToken& stop) {
     std::cout << "shifts ranked " << r.lower.shifts_screened << ", enclosed " << r.lower.shifts_tried << ", boxes "
               << r.lower.boxes << ", " << r.seconds << " s\n";
     if (r.stopped) std::cout << "stopped: " << *r.stopped << " (the lower bound is certified; more shifts might raise it)\n";
-    if (!c.json.empty()) write_json(r.json, c.json);
+    if (!c.json.empty()) emit_json(r.json, c.json);
     return r.stopped ? 1 : 0;
 }
 
@@ -63,7 +64,7 @@ int command_functions(const CommandLine& c) {
         list.push_back({{"name", e.name}, {"family", e.family}, {"min_dimension", e.min_dimension},
                         {"expression", e.expression(d)}, {"known", e.known}});
     }
-    if (!c.json.empty()) write_json({{"schema", "lpcert-functions/1"}, {"functions", list}}, c.json);
+    if (!c.json.empty()) emit_json({{"schema", "lpcert-functions/1"}, {"functions", list}}, c.json);
     return 0;
 }
 

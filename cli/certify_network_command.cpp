@@ -6,6 +6,7 @@
 #include <iomanip>
 #include <iostream>
 
+#include "cli/json_output.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "quadrature/catalog.hpp"
@@ -60,7 +61,7 @@ void write_network_report(const std::string& dir, const nlohmann::json& cert) {
     write_text_file(dir + "/report.md", md);
     write_text_file(dir + "/error.svg", svg);
     write_text_file(dir + "/report.html", html_page("certify-network", body));
-    write_json(cert, dir + "/certificate.json");
+    emit_json(cert, dir + "/certificate.json");
 }
 
 }  // namespace
@@ -93,7 +94,7 @@ int command_certify_network(const CommandLine& c, const StopToken& stop) {
     if (o.stopped) std::cout << "stopped: " << *o.stopped << "; readouts not reached are not certified (incomplete)\n";
     std::cout << "verdict: " << (o.all_decided() ? "every pair decided" : "NOT every pair decided") << "  (" << std::fixed
               << std::setprecision(1) << o.seconds << " s)\n";
-    if (!c.json.empty()) write_json(cert, c.json);
+    if (!c.json.empty()) emit_json(cert, c.json);
     if (!c.out.empty()) write_network_report(c.out, cert);
     return o.all_decided() ? 0 : 1;
 }

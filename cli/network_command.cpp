@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "cli/json_output.hpp"
 #include "construction/forward.hpp"
 #include "construction/network_io.hpp"
 #include "construction/onnx_import.hpp"
@@ -148,7 +149,7 @@ int command_network(const CommandLine& c) {
         }
         out["readouts"] = readouts;
     }
-    if (!c.json.empty()) write_json(out, c.json);
+    if (!c.json.empty()) emit_json(out, c.json);
     return 0;
 }
 

@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "cli/json_output.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "cli/run_table.hpp"
@@ -22,11 +23,11 @@ int command_run(const CommandLine& c, const StopToken& stop) {
     if (!run.network) {
         // stopped before the network existed: the certificate says so (eta null, nothing reached)
         std::cout << "stopped while building the network: " << run.result.stopped.value_or("") << "; nothing certified (incomplete)\n";
-        if (!c.json.empty()) write_json(run.certificate, c.json);
+        if (!c.json.empty()) emit_json(run.certificate, c.json);
         return 1;
     }
     print_run_table(std::cout, run.parameters, run.result, run.seconds);
-    if (!c.json.empty()) write_json(run.certificate, c.json);
+    if (!c.json.empty()) emit_json(run.certificate, c.json);
     if (!c.out.empty()) write_run_report(c.out, run.certificate, request.f, run.network->built);
     return run.certified() ? 0 : 1;
 }
@@ -45,7 +46,7 @@ int command_construct(const CommandLine& c, const StopToken& stop) {
               << facts.depth << " (L(d+2)+1 = " << params.levels * (params.d + 2) + 1 << ")\n";
     for (const auto& [name, count] : facts.activations) std::cout << "  " << name << ": " << count << "\n";
     if (!c.export_file.empty()) {
-        write_json(network_to_json(net.built.network), c.export_file);
+        emit_json(network_to_json(net.built.network), c.export_file);
         if (c.export_file != "-") std::cout << "network written to " << c.export_file << "\n";
     }
     return 0;

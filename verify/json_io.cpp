@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <sstream>
 
 #include "quadrature/errors.hpp"
@@ -32,10 +31,8 @@ Interval enclosure_from_json(const nlohmann::json& j, const std::string& what, P
 
 void write_json(const nlohmann::json& j, const std::string& path) {
     const std::string text = j.dump(2) + "\n";
-    if (path == "-") {
-        std::cout << text << std::flush;
-        return;
-    }
+    // "-" (standard output) is the CLI's to print (cli/json_output.hpp): the library never prints
+    if (path == "-") throw InputError("write_json: '-' is standard output, which only the command line writes");
     const std::string tmp = path + ".partial";
     {
         std::ofstream f(tmp, std::ios::binary);
