@@ -41,6 +41,10 @@ std::vector<LayerwiseNetwork> read_layerwise_manifest(const std::string& data_di
 }
 
 std::string compare_network_certificates(const nlohmann::json& now, const nlohmann::json& stored) {
+    for (const char* key : {"p", "expression"}) {
+        if (now.value(key, "") != stored.value(key, ""))
+            return std::string(key) + " differs: " + now.value(key, "?") + " now, " + stored.value(key, "?") + " stored";
+    }
     const auto& a = now["readouts"];
     const auto& b = stored["readouts"];
     if (!a.is_array() || !b.is_array() || a.size() != b.size()) return "number of readouts changed";
@@ -437,7 +441,7 @@ int run_layerwise_suite(const LayerwiseSuiteOptions& o) {
                         break;
                     }
             }
-            if (!x.regression.empty()) line << " REGRESSION: " << x.regression;
+            if (!x.regression.empty()) line << " [REGRESSION: " << x.regression << "]";
             if (!x.certificate["stopped"].is_null()) stopped = x.certificate["stopped"].get<std::string>();
             n.norms.push_back(std::move(x));
             if (stopped) break;
