@@ -159,6 +159,17 @@ int Expression::inline_expression(const Expression& g, const std::vector<int>& v
     return g.code_.empty() ? -1 : slot_of.back();
 }
 
+Expression Expression::prefix(int slot) const {
+    Expression out;
+    out.text_ = text_ + " (up to slot " + std::to_string(slot) + ")";
+    out.constants_ = constants_;
+    out.subject_text_ = subject_text_;
+    for (int k = 0; k <= slot; ++k) out.append(code_.at(static_cast<size_t>(k)));
+    for (const auto& copy : subject_copies_)
+        if (copy.last <= slot) out.subject_copies_.push_back(copy);
+    return out;
+}
+
 void Expression::mark_subject_copy(const std::string& subject_text, int first, int last, bool shifted) {
     if (last < first) return;   // f = x1 inlines to no instruction: nothing of f can fail
     subject_text_ = subject_text;

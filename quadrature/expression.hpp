@@ -85,6 +85,9 @@ public:
     // returns the slot of g's result.
     int inline_expression(const Expression& g, const std::vector<int>& variable_slots);
     int result_slot() const { return static_cast<int>(code_.size()) - 1; }
+    // The expression whose result is `slot` of this one: the code up to it (an operand of a
+    // later instruction, e.g. h in |h|^p). Variables and parameters keep their indices.
+    Expression prefix(int slot) const;
     void set_text(std::string t) { text_ = std::move(t); }
 
     // Where an integrand derived from a test function f (lp_norm.hpp: |f - c|^p, |f(x+h) - f(x)|^p)

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "quadrature/crossing_enclosure.hpp"
 #include "quadrature/errors.hpp"
 #include "quadrature/evaluation.hpp"
 #include "quadrature/real.hpp"
@@ -23,14 +24,17 @@ struct BoxIntegrator::Impl {
     SeriesEvaluator box_series, point_series;
     std::vector<Interval> centre, radius, sides;
     std::vector<std::vector<Interval>> radius_powers;   // r_i^k / (k + 1), k = 0..order
-    Interval vol, sum, term, unit, nat;
+    Interval vol, sum, term, unit, nat, crossing_value;
     Real scratch_width{Precision(64)};
+    // g = |h|^p: the closed form across h's sign changes where the Taylor form fails (null otherwise)
+    std::unique_ptr<CrossingEnclosure> crossing;
 
     Impl(const Expression& g, int dim, int n, bool nonneg, Precision p)
         : d(dim), order(n), nonnegative(nonneg), prec(p), natural(g, p),
           box_layout(dim, std::max(n, 1)), point_layout(dim, std::max(n - 1, 0)),
           box_series(g, box_layout, p), point_series(g, point_layout, p),
-          vol(p), sum(p), term(p), unit(p), nat(p) {
+          vol(p), sum(p), term(p), unit(p), nat(p), crossing_value(p),
+          crossing(n > 0 ? CrossingEnclosure::detect(g, dim, p) : nullptr) {
         mpfi_interv_si(unit.raw(), -1, 1);
         radius_powers.assign(static_cast<size_t>(dim), std::vector<Interval>(static_cast<size_t>(std::max(n, 1)) + 1, Interval(p)));
     }
@@ -117,6 +121,15 @@ struct BoxIntegrator::Impl {
         }
         if (!used_taylor) mpfi_set(sum.raw(), nat.raw());
         mul(out, vol, sum);
+        if (!used_taylor && crossing != nullptr) {
+            box.centre_and_radius(centre, radius, prec);
+            if (crossing->enclose(crossing_value, box, centre, radius, params)) {
+                // both enclose the integral: keep the tighter of them
+                mpfi_intersect(out.raw(), out.raw(), crossing_value.raw());
+                if (mpfi_is_empty(out.raw())) throw std::logic_error("BoxIntegrator: disjoint crossing enclosures");
+                used_taylor = true;
+            }
+        }
         return used_taylor;
     }
 

@@ -9,8 +9,10 @@
 // any odd exponent (centred box) and prod_i r_i^a_i / (a_i + 1) otherwise, and the last sum is
 // the Lagrange remainder: its coefficients are enclosed over the whole box, multiplied by M_a for
 // even a and by [-1, 1] prod r_i^a_i / (a_i + 1) (the mean of |u^a|) otherwise. The width is
-// O(vol r^n). Order 0, and any box where g is not n times differentiable (|f - c|^p where f - c
-// changes sign, a jump of floor), use vol(B) * g(B) with g(B) the natural interval extension.
+// O(vol r^n). Where g = |h|^p (p >= 1, not smooth where h changes sign) and h is twice
+// differentiable on B, the closed form of crossing_enclosure.hpp (width O(vol r^2)) is used
+// instead. Order 0, and any other box where g is not n times differentiable (a jump of floor, a
+// kink inside h), use vol(B) * g(B) with g(B) the natural interval extension.
 // Every enclosure is also intersected with vol(B) * g(B) (and with [0, inf) for integrands
 // declared non-negative).
 //
@@ -83,8 +85,9 @@ public:
     BoxIntegrator(const Expression& integrand, int dimension, int taylor_order, bool nonnegative, Precision prec);
     ~BoxIntegrator();
     BoxIntegrator(BoxIntegrator&&) noexcept;
-    // Writes into `out` an enclosure of int_B g(x; params) dx. Returns true if the Taylor form
-    // was used, false if it fell back to order 0.
+    // Writes into `out` an enclosure of int_B g(x; params) dx. Returns true if a higher-order
+    // form was used (the Taylor form, or the crossing form of |h|^p), false if it fell back to
+    // order 0.
     bool enclose(Interval& out, const Box& box, const std::vector<Interval>& params);
     // The axis to bisect a box on which the Taylor form failed (a jump, a kink): the one whose
     // halves' natural enclosures are narrowest together, ties to the widest side. A jump across

@@ -1,7 +1,9 @@
 #pragma once
 // Real: a point value, Boost.Multiprecision's mpfr_float (MPFR underneath) with an explicitly
 // chosen precision. Used where an approximation is all that is wanted (plots, finite-difference
-// tests, the arcsin of the sine-ReLU codes); never on a certified path, where Interval is used.
+// tests, the arcsin of the sine-ReLU codes). On a certified path it is only the owned storage
+// of one MPFR number whose every operation is an mpfr_* call naming its rounding (RNDD/RNDU:
+// a bound's end, a goal rounded down); its approximate conversions never are.
 
 #include <boost/multiprecision/mpfr.hpp>
 #include <mpfr.h>
