@@ -73,7 +73,9 @@ struct BoxIntegrator::Impl {
         mpfi_set(nat.raw(), natural.evaluate(box.sides(), params).raw());
         if (nonnegative) clip_nonnegative(nat);
         bool used_taylor = false;
-        if (order > 0) {
+        // where h may change sign the Taylor form of |h|^p fails at |.|: not attempted
+        const bool crossing_only = crossing != nullptr && crossing->may_change_sign(box, params);
+        if (order > 0 && !crossing_only) {
             const Series* sb = series_or_null(box_series, box.sides(), params);
             if (sb != nullptr) {
                 box.centre_and_radius(centre, radius, prec);
