@@ -4,7 +4,6 @@
 
 #include "quadrature/affine_power_integral.hpp"
 #include "quadrature/errors.hpp"
-#include "quadrature/evaluation.hpp"
 #include "quadrature/rational_power.hpp"
 #include "quadrature/taylor_series.hpp"
 
@@ -16,11 +15,10 @@ struct CrossingEnclosure::Impl {
     Precision prec;
     SeriesLayout point_layout, box_layout;
     SeriesEvaluator point, box;
-    IntervalEvaluator natural;
 
     Impl(Expression inner, int d, long pm, long pn, Precision p)
         : h(std::move(inner)), m(pm), n(pn), prec(p), point_layout(d, 1), box_layout(d, 2),
-          point(h, point_layout, p), box(h, box_layout, p), natural(h, p) {}
+          point(h, point_layout, p), box(h, box_layout, p) {}
 };
 
 CrossingEnclosure::CrossingEnclosure(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -52,15 +50,6 @@ std::unique_ptr<CrossingEnclosure> CrossingEnclosure::detect(const Expression& g
     Expression inner = g.prefix(code.at(static_cast<size_t>(abs_slot)).a);
     return std::unique_ptr<CrossingEnclosure>(
         new CrossingEnclosure(std::make_unique<Impl>(std::move(inner), d, m, n, prec)));
-}
-
-bool CrossingEnclosure::may_change_sign(const Box& box, const std::vector<Interval>& params) {
-    try {
-        const Interval& range = impl_->natural.evaluate(box.sides(), params);
-        return !certainly_positive(range) && !certainly_negative(range);
-    } catch (const DomainError&) {
-        return false;
-    }
 }
 
 bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector<Interval>& centre,

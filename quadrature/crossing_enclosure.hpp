@@ -31,10 +31,6 @@ public:
     static std::unique_ptr<CrossingEnclosure> detect(const Expression& g, int d, Precision prec);
     ~CrossingEnclosure();
 
-    // Whether the natural enclosure of h over B contains 0: there the Taylor form of |h|^p
-    // fails (its series stops at |.|), and the integrator goes to this form directly.
-    bool may_change_sign(const Box& box, const std::vector<Interval>& params);
-
     // Writes an enclosure of int_B g into `out` (rounded outward at prec) and returns true, or
     // returns false where the form does not exist on B (h not twice differentiable on B, every
     // slope 0 up to the threshold, an undefined value). `centre`/`radius`: B's, as given by

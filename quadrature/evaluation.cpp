@@ -86,6 +86,9 @@ struct IntervalDomain {
     const std::vector<Interval>& constants;
     Op current = Op::Constant;
     int current_slot = -1;
+    bool kink_inside = false;   // an abs/min/max/floor/real power met its non-smooth point
+
+    static bool reaches_zero(const Interval& a) { return !certainly_positive(a) && !certainly_negative(a); }
 
     void variable(Interval& out, long i) { mpfi_set(out.raw(), x.at(static_cast<size_t>(i)).raw()); }
     void parameter(Interval& out, long i) { mpfi_set(out.raw(), params.at(static_cast<size_t>(i)).raw()); }
@@ -105,10 +108,12 @@ struct IntervalDomain {
         return true;
     }
     bool pow_real(Interval& o, const Interval& a, long c) {
+        if (reaches_zero(a)) kink_inside = true;
         lpcert::pow_real(o, a, constants[static_cast<size_t>(c)]);
         return true;
     }
     bool min_max(Interval& o, const Interval& a, const Interval& b, bool is_max) {
+        if (overlaps(a, b)) kink_inside = true;
         if (is_max) {
             lpcert::max(o, a, b);
         } else {
@@ -124,10 +129,16 @@ struct IntervalDomain {
             case Op::Exp: lpcert::exp(o, a); break;
             case Op::Log: lpcert::log(o, a); break;
             case Op::Sqrt: lpcert::sqrt(o, a); break;
-            case Op::Abs: lpcert::abs(o, a); break;
+            case Op::Abs:
+                if (reaches_zero(a)) kink_inside = true;
+                lpcert::abs(o, a);
+                break;
             case Op::Tanh: lpcert::tanh(o, a); break;
             case Op::Atan: lpcert::atan(o, a); break;
-            case Op::Floor: lpcert::floor(o, a); break;
+            case Op::Floor:
+                lpcert::floor(o, a);
+                if (!o.is_point()) kink_inside = true;
+                break;
             default: throw std::logic_error("IntervalDomain: unexpected operation");
         }
         return true;
@@ -206,8 +217,10 @@ IntervalEvaluator::IntervalEvaluator(const Expression& e, Precision prec)
 
 const Interval& IntervalEvaluator::evaluate(const std::vector<Interval>& box, const std::vector<Interval>& params) {
     IntervalDomain dom{box, params, constants_};
+    smooth_ = false;
     try {
         detail::run_tape(*e_, dom, slots_);
+        smooth_ = !dom.kink_inside;
     } catch (const DomainError& err) {
         for (const auto& copy : e_->subject_copies()) {
             if (dom.current_slot < copy.first || dom.current_slot > copy.last) continue;

@@ -32,11 +32,16 @@ public:
     // unbounded on part of the box.
     const Interval& evaluate(const std::vector<Interval>& box, const std::vector<Interval>& params = {});
     Precision precision() const { return prec_; }
+    // After evaluate: false when an abs, min, max, floor or real power met its non-smooth point
+    // on the box (its argument reaches 0, the arguments overlap, floor is not one integer), so a
+    // Taylor form of f would fail there. A hint for the integrator, not part of any bound.
+    bool last_evaluation_smooth() const { return smooth_; }
 
 private:
     const Expression* e_;
     Precision prec_;
     std::vector<Interval> constants_, slots_;
+    bool smooth_ = false;
 };
 
 // An upper bound of sup_{[0,1]^d} |f| (rounded up into `out`, whose precision the caller chose):

@@ -73,9 +73,9 @@ struct BoxIntegrator::Impl {
         mpfi_set(nat.raw(), natural.evaluate(box.sides(), params).raw());
         if (nonnegative) clip_nonnegative(nat);
         bool used_taylor = false;
-        // where h may change sign the Taylor form of |h|^p fails at |.|: not attempted
-        const bool crossing_only = crossing != nullptr && crossing->may_change_sign(box, params);
-        if (order > 0 && !crossing_only) {
+        // where the natural extension met a kink (|h| with h reaching 0, a ReLU's max, a floor),
+        // the Taylor form fails at that operation: it is not attempted
+        if (order > 0 && natural.last_evaluation_smooth()) {
             const Series* sb = series_or_null(box_series, box.sides(), params);
             if (sb != nullptr) {
                 box.centre_and_radius(centre, radius, prec);

@@ -74,8 +74,18 @@ Series zero_series(const SeriesLayout& layout, Precision prec) {
     return s;
 }
 
+// An exact zero coefficient: most of them in a network's series (affine between its kinks, every
+// coefficient of degree >= 2 is 0), where skipping the interval operation saves most of the time.
+bool exact_zero(const Interval& x) { return mpfr_zero_p(x.lower()) && mpfr_zero_p(x.upper()); }
+
+// x := [0, 0]; a test first, as most coefficients written to 0 already are (a slot keeps its
+// instruction's shape from one evaluation to the next).
+void make_zero(Interval& x) {
+    if (!exact_zero(x)) mpfi_set_si(x.raw(), 0);
+}
+
 void set_zero(Series& s) {
-    for (auto& c : s.c) mpfi_set_si(c.raw(), 0);
+    for (auto& c : s.c) make_zero(c);
 }
 
 // Integer polynomials for the derivatives of tan, tanh and atan (coefficient k of x^k).
@@ -164,18 +174,25 @@ struct SeriesDomain {
         out.constant = true;
         set_e(out.c[0]);
     }
-    void add(Series& o, const Series& a, const Series& b) {
+    // o = a + b or a - b coefficient-wise; a zero operand makes the coefficient a copy (exact).
+    void add_or_sub(Series& o, const Series& a, const Series& b, bool subtract) {
         o.constant = a.constant && b.constant;
         const size_t n = o.constant ? 1 : o.c.size();
-        for (size_t k = 0; k < n; ++k) lpcert::add(o.c[k], a.c[k], b.c[k]);
-        for (size_t k = n; k < o.c.size(); ++k) mpfi_set_si(o.c[k].raw(), 0);
+        for (size_t k = 0; k < n; ++k) {
+            if (exact_zero(b.c[k])) {
+                mpfi_set(o.c[k].raw(), a.c[k].raw());
+            } else if (exact_zero(a.c[k])) {
+                if (subtract) mpfi_neg(o.c[k].raw(), b.c[k].raw()); else mpfi_set(o.c[k].raw(), b.c[k].raw());
+            } else if (subtract) {
+                lpcert::sub(o.c[k], a.c[k], b.c[k]);
+            } else {
+                lpcert::add(o.c[k], a.c[k], b.c[k]);
+            }
+        }
+        for (size_t k = n; k < o.c.size(); ++k) make_zero(o.c[k]);
     }
-    void sub(Series& o, const Series& a, const Series& b) {
-        o.constant = a.constant && b.constant;
-        const size_t n = o.constant ? 1 : o.c.size();
-        for (size_t k = 0; k < n; ++k) lpcert::sub(o.c[k], a.c[k], b.c[k]);
-        for (size_t k = n; k < o.c.size(); ++k) mpfi_set_si(o.c[k].raw(), 0);
-    }
+    void add(Series& o, const Series& a, const Series& b) { add_or_sub(o, a, b, false); }
+    void sub(Series& o, const Series& a, const Series& b) { add_or_sub(o, a, b, true); }
     void neg(Series& o, const Series& a) {
         o.constant = a.constant;
         for (size_t k = 0; k < o.c.size(); ++k) lpcert::neg(o.c[k], a.c[k]);
@@ -191,7 +208,9 @@ struct SeriesDomain {
             const Series& s = a.constant ? a : b;
             const Series& v = a.constant ? b : a;
             o.constant = v.constant;
-            for (size_t k = 0; k < o.c.size(); ++k) lpcert::mul(o.c[k], v.c[k], s.c[0]);
+            for (size_t k = 0; k < o.c.size(); ++k) {
+                if (exact_zero(v.c[k])) make_zero(o.c[k]); else lpcert::mul(o.c[k], v.c[k], s.c[0]);
+            }
             return;
         }
         o.constant = false;
