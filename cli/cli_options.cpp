@@ -217,7 +217,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     if (c.prec != 0) check_precision_bits(c.prec);
     check_threads(c.threads);
     parse_construction(c.construction);
-    c.taylor_order = checked_taylor_order(c.taylor_order, c.d);
+    c.taylor_order = checked_taylor_order(c.taylor_order);
     check_max_seconds(c.max_seconds);
     c.max_memory = parse_memory_size(max_memory_text);
     if (!(c.subcommand == "certify-network" && c.p == "inf")) Exponent::parse(c.p);   // validates --p (inf: certify-network only)

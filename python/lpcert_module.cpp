@@ -169,7 +169,7 @@ long precision(long prec) {
     return prec;
 }
 
-int taylor(const std::optional<int>& order, int d) { return checked_taylor_order(order.value_or(-1), d); }
+int taylor(const std::optional<int>& order) { return checked_taylor_order(order.value_or(-1)); }
 
 // ---------------------------------------------------------------- running a job
 
@@ -262,7 +262,7 @@ py::object run(std::optional<std::string> function, std::optional<std::string> f
     precision(prec);
     const Budgets b = budgets(threads, max_seconds, max_memory);
     parse_construction(construction);
-    const int order = taylor(taylor_order, t.d);
+    const int order = taylor(taylor_order);
     const std::string p_text = decimal_text(p, "--p");
     const Exponent exponent = Exponent::parse(p_text);
     const std::string tol_text = decimal_text(tol, "--tol");
@@ -336,7 +336,7 @@ py::object py_integrate(std::optional<std::string> f, std::optional<int> d, py::
     const Target t = resolve_analysis_target(f, function, d);
     precision(prec);
     const Budgets b = budgets(threads, max_seconds, max_memory);
-    const int order = taylor(taylor_order, t.d);
+    const int order = taylor(taylor_order);
     const std::string p_text = decimal_text(p, "--p");
     const Exponent exponent = Exponent::parse(p_text);
     const std::string tol_text = decimal_text(tol, "--tol");
@@ -357,7 +357,7 @@ py::object py_modulus(std::optional<std::string> f, std::optional<int> d, py::ob
     const Target t = resolve_analysis_target(f, function, d);
     precision(prec);
     const Budgets b = budgets(threads, max_seconds, max_memory);
-    const int order = taylor(taylor_order, t.d);
+    const int order = taylor(taylor_order);
     const std::string p_text = decimal_text(p, "--p");
     const Exponent exponent = Exponent::parse(p_text);
     const std::string delta_text = delta.is_none() ? std::string() : decimal_text(delta, "--delta");

@@ -208,6 +208,8 @@ int BoxIntegrator::split_axis(const Box& box, const std::vector<Interval>& param
 
 int default_taylor_order(int /*d*/) { return 6; }
 
+int single_domain_taylor_order(int d) { return d == 1 ? 12 : 6; }
+
 namespace {
 
 constexpr long kDefaultMaxBoxes = 4000000;

@@ -74,6 +74,11 @@ struct IntegralEnclosure {
 // The default Taylor order for integrands in d variables (6: bench/README.md has the measurements;
 // order 4 in d = 3 was measured slower on the verifier's workloads, 214 s against 180 s).
 int default_taylor_order(int d);
+// The default for one domain integrated to a tight tolerance (verify integrate, modulus,
+// certify-network): 12 in d = 1, where a box of order 12 costs about twice one of order 6 and
+// needs 3-15x fewer boxes from 1e-4 to 1e-15 (bench/README.md; kv uses 12 in 1-D too); 6 else.
+// A run's thousands of cells each need one box at tol 1e-3, where order 6 is cheaper.
+int single_domain_taylor_order(int d);
 
 IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piece> pieces,
                                    const std::vector<std::vector<Interval>>& parameter_sets,

@@ -39,7 +39,7 @@ IntegrateOutcome integrate(const IntegrateRequest& q, const JobOptions& options,
     const Precision prec(q.precision_bits);
     IntegrationOptions opt;
     opt.relative_tolerance = q.tol;
-    opt.taylor_order = q.taylor_order >= 0 ? q.taylor_order : default_taylor_order(q.d);
+    opt.taylor_order = q.taylor_order >= 0 ? q.taylor_order : single_domain_taylor_order(q.d);
     opt.stop = stop;
     if (options.progress) {
         opt.on_round = [&](long boxes, long ratio) {
@@ -90,7 +90,7 @@ ModulusOutcome modulus(const ModulusRequest& q, const JobOptions& options, const
     if (!certainly_positive(delta_check)) throw InputError("--delta: must be > 0");
     const RationalConstant delta(q.delta);
     ModulusOptions opt;
-    opt.integration.taylor_order = q.taylor_order >= 0 ? q.taylor_order : default_taylor_order(q.d);
+    opt.integration.taylor_order = q.taylor_order >= 0 ? q.taylor_order : single_domain_taylor_order(q.d);
     opt.integration.stop = stop;
     ModulusOutcome out;
     tbb::task_arena arena(threads_of(options));

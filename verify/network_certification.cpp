@@ -195,7 +195,7 @@ NormEnclosureResult enclose_norm(const Expression& g, const Box& box, const Expo
     IntegrationOptions o;
     o.relative_tolerance = tol;
     o.absolute_floor = kIntegralFloor;
-    o.taylor_order = default_taylor_order(box.dimension());
+    o.taylor_order = single_domain_taylor_order(box.dimension());
     o.nonnegative = true;
     o.max_boxes = max_boxes;
     o.stop = stop;

@@ -61,9 +61,9 @@ void check_max_seconds(double seconds) {
     if (!(seconds >= 0) || seconds > 1e9) throw InputError("--max-seconds: must be 0..1e9");
 }
 
-int checked_taylor_order(int order, int d) {
-    if (order < -1 || order > 8) throw InputError("--taylor-order: must be 0..8");
-    return order < 0 ? default_taylor_order(d) : order;
+int checked_taylor_order(int order) {
+    if (order < -1 || order > 12) throw InputError("--taylor-order: must be 0..12");
+    return order;   // -1 stays: each job takes its own default (integration.hpp)
 }
 
 void check_run_shape(int N, int levels, int digit_bits) {

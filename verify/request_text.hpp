@@ -26,7 +26,7 @@ long parse_memory_size(const std::string& text);
 void check_precision_bits(long bits);           // --prec: 32..100000
 void check_threads(int threads);                // --threads: >= 0 (0 = all cores)
 void check_max_seconds(double seconds);         // --max-seconds: 0..1e9
-int checked_taylor_order(int order, int d);     // --taylor-order: 0..8, or -1 = default_taylor_order(d)
+int checked_taylor_order(int order);            // --taylor-order: 0..12, or -1 = the job's default
 void check_run_shape(int N, int levels, int digit_bits);   // --N 2..64, --levels 0..64, --digit-bits 8..4096
 
 }  // namespace lpcert
