@@ -30,3 +30,11 @@ echo "smooth_bump d=3 N=2 L=6 p=2 floor-relu"
 t "$verify" run --function smooth_bump --d 3 --N 2 --levels 6 --p 2 --quiet | tail -1
 echo "sine_product d=2 N=2 L=6 p=2 sin-relu"
 t "$verify" run --function sine_product --d 2 --N 2 --levels 6 --p 2 --construction sin-relu --quiet | tail -1
+
+echo "== 1-D quadrature against Arb (issue 17; one thread, 128 and 64 bits) =="
+arb_comparison="$(dirname "$verify")/arb_comparison"
+if [ -x "$arb_comparison" ]; then
+  t "$arb_comparison"
+else
+  echo "  (not built: bench/arb_comparison needs Arb, Debian's libflint-arb-dev; install it and reconfigure)"
+fi
