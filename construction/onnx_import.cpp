@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <type_traits>
 
 #include "quadrature/errors.hpp"
 
@@ -34,6 +35,22 @@ bool looks_like_json(const std::string& head) {
 }
 
 namespace {
+
+// Entry i of a raw_data byte string of T values, stored little-endian by the ONNX format.
+template <class T>
+T little_endian(const std::string& raw, size_t i) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    std::uint64_t bits = 0;
+    for (size_t b = sizeof(T); b-- > 0;) bits = (bits << 8) | static_cast<unsigned char>(raw[sizeof(T) * i + b]);
+    T v;
+    if constexpr (sizeof(T) == 4) {
+        const auto narrow = static_cast<std::uint32_t>(bits);
+        std::memcpy(&v, &narrow, 4);
+    } else {
+        std::memcpy(&v, &bits, sizeof(T));
+    }
+    return v;
+}
 
 const char* const kSupported =
     "Gemm, MatMul, Add, Sub, Neg, Mul, Div, Relu, LeakyRelu, Tanh, Sigmoid, Softplus, Sin, Cos, Floor, Identity, "
@@ -157,70 +174,33 @@ private:
             }
         };
         auto entry = [&](size_t i) { return what + " entry " + std::to_string(i); };
+        // Every value from raw_data (little-endian, whatever this machine's order) or from the
+        // typed repeated field, converted EXACTLY by `convert`.
+        auto read = [&](auto sample, int field_size, auto field, const char* field_name, auto convert) {
+            using T = decltype(sample);
+            if (t.has_raw_data()) {
+                need(raw.size() / sizeof(T), "raw_data");
+                if (raw.size() % sizeof(T)) need(n + 1, "raw_data");
+                for (size_t i = 0; i < n; ++i) out.data.push_back(convert(little_endian<T>(raw, i), i));
+            } else {
+                need(static_cast<size_t>(field_size), field_name);
+                for (size_t i = 0; i < n; ++i) out.data.push_back(convert(static_cast<T>(field(static_cast<int>(i))), i));
+            }
+        };
+        auto from_float = [&](double v, size_t i) { return dyadic_from_double(v, entry(i)); };
+        auto from_integer = [](std::int64_t v, size_t) { return Dyadic(boost::multiprecision::mpz_int(static_cast<long long>(v)), 0); };
         switch (t.data_type()) {
             case onnx::TensorProto::FLOAT:
-                if (t.has_raw_data()) {
-                    need(raw.size() / 4, "raw_data");
-                    if (raw.size() % 4) need(n + 1, "raw_data");
-                    for (size_t i = 0; i < n; ++i) {
-                        std::uint32_t bits = 0;
-                        for (int b = 3; b >= 0; --b) bits = (bits << 8) | static_cast<unsigned char>(raw[4 * i + static_cast<size_t>(b)]);
-                        float f;
-                        std::memcpy(&f, &bits, 4);
-                        out.data.push_back(dyadic_from_double(f, entry(i)));
-                    }
-                } else {
-                    need(static_cast<size_t>(t.float_data_size()), "float_data");
-                    for (size_t i = 0; i < n; ++i) out.data.push_back(dyadic_from_double(t.float_data(static_cast<int>(i)), entry(i)));
-                }
+                read(float{}, t.float_data_size(), [&](int i) { return t.float_data(i); }, "float_data", from_float);
                 break;
             case onnx::TensorProto::DOUBLE:
-                if (t.has_raw_data()) {
-                    need(raw.size() / 8, "raw_data");
-                    if (raw.size() % 8) need(n + 1, "raw_data");
-                    for (size_t i = 0; i < n; ++i) {
-                        std::uint64_t bits = 0;
-                        for (int b = 7; b >= 0; --b) bits = (bits << 8) | static_cast<unsigned char>(raw[8 * i + static_cast<size_t>(b)]);
-                        double f;
-                        std::memcpy(&f, &bits, 8);
-                        out.data.push_back(dyadic_from_double(f, entry(i)));
-                    }
-                } else {
-                    need(static_cast<size_t>(t.double_data_size()), "double_data");
-                    for (size_t i = 0; i < n; ++i) out.data.push_back(dyadic_from_double(t.double_data(static_cast<int>(i)), entry(i)));
-                }
+                read(double{}, t.double_data_size(), [&](int i) { return t.double_data(i); }, "double_data", from_float);
                 break;
             case onnx::TensorProto::INT64:
-                if (t.has_raw_data()) {
-                    need(raw.size() / 8, "raw_data");
-                    if (raw.size() % 8) need(n + 1, "raw_data");
-                    for (size_t i = 0; i < n; ++i) {
-                        std::uint64_t bits = 0;
-                        for (int b = 7; b >= 0; --b) bits = (bits << 8) | static_cast<unsigned char>(raw[8 * i + static_cast<size_t>(b)]);
-                        std::int64_t v;
-                        std::memcpy(&v, &bits, 8);
-                        out.data.emplace_back(boost::multiprecision::mpz_int(static_cast<long long>(v)), 0);
-                    }
-                } else {
-                    need(static_cast<size_t>(t.int64_data_size()), "int64_data");
-                    for (size_t i = 0; i < n; ++i) out.data.emplace_back(boost::multiprecision::mpz_int(static_cast<long long>(t.int64_data(static_cast<int>(i)))), 0);
-                }
+                read(std::int64_t{}, t.int64_data_size(), [&](int i) { return t.int64_data(i); }, "int64_data", from_integer);
                 break;
             case onnx::TensorProto::INT32:
-                if (t.has_raw_data()) {
-                    need(raw.size() / 4, "raw_data");
-                    if (raw.size() % 4) need(n + 1, "raw_data");
-                    for (size_t i = 0; i < n; ++i) {
-                        std::uint32_t bits = 0;
-                        for (int b = 3; b >= 0; --b) bits = (bits << 8) | static_cast<unsigned char>(raw[4 * i + static_cast<size_t>(b)]);
-                        std::int32_t v;
-                        std::memcpy(&v, &bits, 4);
-                        out.data.emplace_back(static_cast<long>(v));
-                    }
-                } else {
-                    need(static_cast<size_t>(t.int32_data_size()), "int32_data");
-                    for (size_t i = 0; i < n; ++i) out.data.emplace_back(static_cast<long>(t.int32_data(static_cast<int>(i))));
-                }
+                read(std::int32_t{}, t.int32_data_size(), [&](int i) { return t.int32_data(i); }, "int32_data", from_integer);
                 break;
             default:
                 throw InputError("onnx: " + what + " has data type " + std::to_string(t.data_type()) +
