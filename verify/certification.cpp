@@ -306,7 +306,10 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     // the diagnostic "margin" 2^-margin_exponent: mu0, or for sin-relu the power of two >= the
     // widest top margin
     out.margin_exponent = m0;
-    for (const Dyadic& t : geo.top) out.margin_exponent = std::min(out.margin_exponent, -(t.mantissa_bits() + t.exponent()));
+    for (const Dyadic& t : geo.top) {
+        const long bits = t.mantissa_bits();   // t = M 2^E, M odd: t <= 2^E if M = 1, else t < 2^(E + bits)
+        out.margin_exponent = std::min(out.margin_exponent, -(t.exponent() + (bits > 1 ? bits : 0)));
+    }
     const long point_bits = m0 + 32;
     // The ramps' pre-activations S N t - S j + 1 carry the point's bits shifted up by log2(S N):
     // without room for them the rounded centres make P - M differ from 1 and the decoder's E
