@@ -174,11 +174,12 @@ void add_volume_times(mpfr_ptr out, const Dyadic& vol, mpfr_srcptr h, mpfr_ptr s
 
 // c_K = the interval forward pass on every shrunk cell X_K (parallel, into indexed slots), and the
 // sliver bounds A >= sum of the A_K, B >= sum of the B_K (summed in the order of K: deterministic
-// for any thread count). On a top box with a ramp the readout is enclosed by the forward pass over
-// that box (intersected with the global enclosure); elsewhere (low bands, and top bands without a
-// ramp, both of thickness mu0) by the global one: |f - Phi|^p, |f - c|^p <= (sup|f| + max(B_l, |c|))^p.
+// for any thread count). With `local`, on a top box with a ramp the readout is enclosed by the
+// forward pass over that box (intersected with the global enclosure) and f by its interval
+// extension; elsewhere (low bands, top bands without a ramp, both of thickness mu0, and every box
+// without `local`) the global height bounds both: |f - Phi|^p, |f - c|^p <= (sup|f| + max(B_l, |c|))^p.
 CellsAndSlivers cells_and_slivers(const LevelInputs& in, int l, const CellGrid& grid, const SliverGeometry& geo,
-                                  const GlobalBound& global, Precision fprec, Precision qprec,
+                                  const GlobalBound& global, Precision fprec, Precision qprec, bool local,
                                   std::vector<std::vector<Interval>>& params) {
     const Network& net = in.built.network;
     const int d = net.d, N = net.N;
@@ -264,7 +265,7 @@ CellsAndSlivers cells_and_slivers(const LevelInputs& in, int l, const CellGrid& 
                         b_hi.push_back(mid_hi[ii]);
                     }
                 }
-                if (!ramp) {
+                if (!ramp || !local) {
                     add_volume_times(A_K, vol, height_p.upper(), scratch);
                     add_volume_times(B_K, vol, height_p.upper(), scratch);
                     continue;
@@ -324,7 +325,7 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     out.cells = grid.cells();
 
     std::vector<std::vector<Interval>> params(static_cast<size_t>(grid.cells()), std::vector<Interval>{Interval(qprec)});
-    const CellsAndSlivers slivers = cells_and_slivers(in, l, grid, geo, global, Precision(fprec), qprec, params);
+    CellsAndSlivers slivers = cells_and_slivers(in, l, grid, geo, global, Precision(fprec), qprec, false, params);
     out.exact_cell_values = slivers.exact;
 
     // I = sum_K int_{C'_K} |f - c_K|^p
@@ -347,6 +348,21 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     out.boxes = I.boxes;
     out.integration_status = I.status == IntegrationStatus::Converged ? "converged" : "budget_spent";
 
+    // The global height over the thin bands costs nothing; when A + B exceeds tol/16 of I_lo
+    // (a steepness given small, or a tight --tol), the bands with ramps are bounded again box by
+    // box with forward passes (2^d - 1 per cell; the c_K are recomputed identically). A choice on
+    // rigorous numbers, the same for any thread count.
+    {
+        Real sum_value{Precision(128)}, goal_value{Precision(128)};
+        mpfr_add(sum_value.raw(), slivers.A.raw(), slivers.B.raw(), MPFR_RNDU);
+        const Interval tol_i = parse_decimal(tol, Precision(128), "--tol");
+        mpfr_mul(goal_value.raw(), I.value.lower(), tol_i.lower(), MPFR_RNDD);
+        mpfr_mul_2si(goal_value.raw(), goal_value.raw(), -4, MPFR_RNDD);
+        if (mpfr_greater_p(sum_value.raw(), goal_value.raw()) && in.built.steepness) {
+            slivers = cells_and_slivers(in, l, grid, geo, global, Precision(fprec), qprec, true, params);
+            out.exact_cell_values = slivers.exact;
+        }
+    }
     // sliver_term = [0, A + B]: the width the slivers add to the enclosure of E_l^p
     Interval S(Precision(128));
     mpfr_set_zero(&S.raw()->left, 1);
