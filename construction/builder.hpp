@@ -76,7 +76,9 @@ BuiltNetwork construct_floor_relu(const Expression& f, const ConstructionRequest
 // ---- the sine-ReLU network of SPEC section 3b --------------------------------------------------
 
 // The default steepness: the smallest power of two S >= 4 N^L with
-// d L (N-1)/(N S) (sup|f| + |v_0| + sum_l R_l)^p <= eta^p (the ramps then cost at most eta).
+// d L (N-1)/(N S) (sup|f| + |v_0| + sum_l R_l)^p <= 2^-10 eta^p (the ramps then cost at most
+// eta, by a margin of 2^10: the verifier's sliver term, which bounds the ramps' part of the
+// error, then stays below a quadrature tolerance down to about 1e-5).
 Dyadic default_steepness(const CellValues& values, int d, int N, int levels, mpfr_srcptr sup_f, const Exponent& p);
 
 // Activations ReLU and sin2pi only; angle codes floor(2^b alpha) with

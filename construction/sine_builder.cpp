@@ -65,6 +65,8 @@ std::vector<SineLevel> sine_tables(const CellValues& values, int d, int N, int L
     return out;
 }
 
+constexpr long kRampCostBits = 10;   // the default S makes the ramps cost <= 2^-kRampCostBits eta^p
+
 }  // namespace
 
 Dyadic default_steepness(const CellValues& values, int d, int N, int L, mpfr_srcptr sup_f, const Exponent& p) {
@@ -77,12 +79,16 @@ Dyadic default_steepness(const CellValues& values, int d, int N, int L, mpfr_src
     mpfr_add(&FB.raw()->left, FB.lower(), sup_f, MPFR_RNDD);
     const Interval FBp = power_outward(FB, p, prec);
     const Interval etap = power_outward(values.eta.to_interval(prec), p, prec);
-    // T = d L (N-1) (F+B)^p / (N eta^p), rounded up
+    // T = 2^10 d L (N-1) (F+B)^p / (N eta^p), rounded up: the ramps cost at most 2^-10 eta^p.
+    // The factor 2^10 keeps the verifier's sliver term (the ramps' measure times |f - Phi_l|^p,
+    // docs/math.md section 4) below the quadrature's width down to --tol ~ 1e-5; it costs 10 more
+    // bits in the verifier's forward passes.
     mpfr_t T;
     mpfr_init2(T, 128);
     mpfr_mul_si(T, FBp.upper(), static_cast<long>(d) * L * (N - 1), MPFR_RNDU);
     mpfr_div_si(T, T, N, MPFR_RNDU);
     mpfr_div(T, T, etap.lower(), MPFR_RNDU);
+    mpfr_mul_2si(T, T, kRampCostBits, MPFR_RNDU);
     const long min_exponent = 2 + ceil_log2_of_power(static_cast<unsigned long>(N), static_cast<unsigned long>(L));   // S >= 4 N^L
     long e = std::max(min_exponent, static_cast<long>(mpfr_get_exp(T)));   // 2^exp(T) > T
     mpfr_clear(T);

@@ -158,7 +158,7 @@ BOOST_AUTO_TEST_CASE(theorem_certified_for_the_sine_network) {
     BOOST_CHECK(x1["parameters"]["steepness"].is_string());
     certify_sine("floor(x1 + 0.7)", 1, 5, "1");
     certify_sine("sin(2*pi*x1)*x2^2", 2, 3, "2");
-    // N = 3, p = 3.5: S = 2^69, so the ramps' pre-activations need log2(S N) more bits than the
+    // N = 3, p = 3.5: S = 2^79, so the ramps' pre-activations need log2(S N) more bits than the
     // points; with too few the decoder's E became inexact and every shrunk cell read [-1, 1]
     certify_sine("x1", 1, 5, "3.5", 3);
     // check re-verifies, and rejects a tampered sine certificate

@@ -3,6 +3,8 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 
 #include "construction/cell_grid.hpp"
@@ -65,26 +67,35 @@ struct LevelInputs {
     std::optional<Interval> lipschitz;
 };
 
-// (sup |f| + B_l)^p, where B_l >= |Phi_l| on the whole cube (the interval forward pass over
-// [0,1]^d, in which the extraction lemma bounds every code).
-Interval sliver_height(const LevelInputs& in, int l) {
+// The global bound of the readout: phi_cube encloses Phi_l on the whole cube (the interval
+// forward pass over [0,1]^d, in which the extraction lemma bounds every code), and
+// FB_p = (sup|f| + B_l)^p with B_l = |phi_cube|, rounded up.
+struct GlobalBound {
+    Interval phi_cube{Precision(128)};
+    Interval FB_p{Precision(128)};
+};
+
+GlobalBound global_bound(const LevelInputs& in, int l) {
     const Network& net = in.built.network;
     IntervalForward whole(net, Precision(128));
     const Box cube = Box::unit_cube(net.d);
-    const Interval phi_cube = whole.evaluate(cube.sides(), l)[static_cast<size_t>(l)];
-    if (!phi_cube.is_finite()) throw std::runtime_error("readout bound is not finite");
+    GlobalBound out;
+    out.phi_cube = whole.evaluate(cube.sides(), l)[static_cast<size_t>(l)];
+    if (!out.phi_cube.is_finite()) throw std::runtime_error("readout bound is not finite");
     Real FB_value{Precision(128)};   // owned: a stop request may throw below
     mpfr_ptr FB = FB_value.raw();
-    magnitude_up(FB, phi_cube);
+    magnitude_up(FB, out.phi_cube);
     mpfr_add(FB, FB, in.sup_f, MPFR_RNDU);   // sup|f| + B_l
     const Interval FB_i = make_interval(FB, FB, Precision(128));
-    return power_outward(FB_i, in.p, Precision(128));
+    out.FB_p = power_outward(FB_i, in.p, Precision(128));
+    return out;
 }
 
-// The margin exponent m (mu = 2^-m): 2 d N^l mu (sup|f| + B_l)^p <= target = 2^-20 tol (eta/1024)^p,
-// at least 64; for sin-relu at most what keeps mu >= 1/(S N), so that every ramp is exactly 0 or 1
-// on the shrunk cells (SPEC 3b). A choice, not a bound: the sliver term is computed rigorously.
-long margin_exponent(const LevelInputs& in, int l, const std::string& tol, const Interval& FB_p) {
+// The fine margin exponent m0 (mu0 = 2^-m0): 2 d N^l mu0 (sup|f| + B_l)^p <= target =
+// 2^-20 tol (eta/1024)^p, at least 64. Every side of a shrunk cell keeps at least mu0 (room for
+// the grid's rounding), and a sliver of thickness mu0 may be bounded with the global B_l at a
+// negligible cost. A choice, not a bound: every sliver term is computed rigorously.
+long fine_margin_exponent(const LevelInputs& in, int l, const std::string& tol, const Interval& FB_p) {
     const int N = in.built.network.N;
     const Interval tol_i = parse_decimal(tol, Precision(128), "--tol");
     Interval eta_small = in.built.values.eta.to_interval(Precision(128));
@@ -93,67 +104,214 @@ long margin_exponent(const LevelInputs& in, int l, const std::string& tol, const
     mul(target, target, tol_i);
     mul_2si(target, target, -20);
     const long log_nl = ceil_log2_of_power(static_cast<unsigned long>(N), static_cast<unsigned long>(l));   // ceil(log2 N^l), exact
-    long m = 2 + 4 + log_nl + ceil_log2_of(FB_p.upper()) - (ceil_log2_of(target.lower()) - 1);
-    m = std::max(m, 64L);
-    if (in.built.steepness) {
-        const long cap = in.built.steepness->mantissa_bits() + in.built.steepness->exponent() - 1 +
-                         floor_log2(static_cast<unsigned long>(N));   // floor(log2 S) + floor(log2 N) <= log2(S N)
-        m = std::min(m, cap);
-    }
-    return m;
+    const long m = 2 + 4 + log_nl + ceil_log2_of(FB_p.upper()) - (ceil_log2_of(target.lower()) - 1);
+    return std::max(m, 64L);
 }
 
-// c_K = the interval forward pass on every shrunk cell X_K (parallel, into indexed slots);
-// returns whether every c_K is one value (a point, or sin-relu's sine up to rounding).
-bool values_on_shrunk_cells(const LevelInputs& in, int l, const CellGrid& grid, const Dyadic& mu, Precision fprec,
-                            std::vector<std::vector<Interval>>& params) {
+// The top margins of sin-relu (SPEC 3b). Below a grid point whose coarsest level is k (k >= 1),
+// the ramps of levels k..l are active on a band of width 1/(S N^k) (the finer levels' ramps lie
+// inside it); above a grid point every ramp is flat (s = 1 from N t = j on). So the network is
+// one value on [g + mu0, g' - t_k] with t_k = w_k + mu0, w_k = 1/(S N^k) rounded up to 8 bits
+// (mu0 covers the grid's rounding of g'), and only the top band of each side carries ramps.
+// top[k] for k = 1..l; top[0] (the cube's upper face, no ramp) = mu0; floor-relu: mu0 everywhere.
+// Again a choice, not a bound: a wrong margin could only widen c_K (flagged), never the truth.
+std::vector<Dyadic> top_margins(const LevelInputs& in, int l, const Dyadic& mu0) {
+    std::vector<Dyadic> top(static_cast<size_t>(l) + 1, mu0);
+    if (!in.built.steepness) return top;
+    const Dyadic& S = *in.built.steepness;
+    mpz_t Nk;
+    mpz_init(Nk);
+    mpfr_t prod, w;
+    mpfr_init2(prod, std::max(64L, S.mantissa_bits() + 8));
+    mpfr_init2(w, 8);
+    for (int k = 1; k <= l; ++k) {
+        mpz_ui_pow_ui(Nk, static_cast<unsigned long>(in.built.network.N), static_cast<unsigned long>(k));
+        S.to_mpfr(prod, MPFR_RNDD);
+        mpfr_mul_z(prod, prod, Nk, MPFR_RNDD);   // <= S N^k
+        mpfr_ui_div(w, 1, prod, MPFR_RNDU);      // >= 1/(S N^k)
+        top[static_cast<size_t>(k)] = Dyadic::from_mpfr(w) + mu0;
+    }
+    mpfr_clears(prod, w, static_cast<mpfr_ptr>(nullptr));
+    mpz_clear(Nk);
+    return top;
+}
+
+// The coarsest level k <= l at which the upper end (k_i + 1)/N^l of a cell side is a grid point
+// (0 for the cube's upper face).
+int coarsest_level_of_upper_end(long k_i, int N, int l) {
+    long q = k_i + 1;
+    int v = 0;
+    while (v < l && q % N == 0) {
+        q /= N;
+        ++v;
+    }
+    return l - v;
+}
+
+// The shrunk cells and their slivers. Per axis a cell side [g, g'] splits into the low band
+// [g, g + mu0], the middle [g + mu0, g' - t] and the top band [g' - t, g'] (t = the top margin
+// of g', >= mu0). X_K = the product of the middles. C'_K \ X_K is the union of
+//   - the boxes with at least one low band: measure <= sum_i mu0 prod_{j != i} h_j (h = g' - g);
+//   - the 2^d - 1 boxes with top bands on a non-empty set T of axes and middles elsewhere
+//     (disjoint up to measure zero).
+struct SliverGeometry {
+    Dyadic mu0;
+    std::vector<Dyadic> top;   // top margin by the coarsest level of the upper end (0..l)
+};
+
+struct CellsAndSlivers {
+    bool exact = true;                 // every c_K is one value
+    Real A{Precision(128)};            // >= sum_K int_{C'_K \ X_K} |f - c|^p for any c in c_K
+    Real B{Precision(128)};            // >= sum_K int_{C'_K \ X_K} |f - Phi_l|^p
+};
+
+// out += vol * h, rounded up (vol >= 0 exact, h an upper bound >= 0).
+void add_volume_times(mpfr_ptr out, const Dyadic& vol, mpfr_srcptr h, mpfr_ptr scratch) {
+    vol.to_mpfr(scratch, MPFR_RNDU);
+    mpfr_mul(scratch, scratch, h, MPFR_RNDU);
+    mpfr_add(out, out, scratch, MPFR_RNDU);
+}
+
+// c_K = the interval forward pass on every shrunk cell X_K (parallel, into indexed slots), and the
+// sliver bounds A >= sum of the A_K, B >= sum of the B_K (summed in the order of K: deterministic
+// for any thread count). With `local`, on a top box with a ramp the readout is enclosed by the
+// forward pass over that box (intersected with the global enclosure) and f by its interval
+// extension; elsewhere (low bands, top bands without a ramp, both of thickness mu0, and every box
+// without `local`) the global height bounds both: |f - Phi|^p, |f - c|^p <= (sup|f| + max(B_l, |c|))^p.
+CellsAndSlivers cells_and_slivers(const LevelInputs& in, int l, const CellGrid& grid, const SliverGeometry& geo,
+                                  const GlobalBound& global, Precision fprec, Precision qprec, bool local,
+                                  std::vector<std::vector<Interval>>& params) {
     const Network& net = in.built.network;
+    const int d = net.d, N = net.N;
+    const Expression g = deviation_integrand(in.f, d, in.p);
     tbb::enumerable_thread_specific<IntervalForward> passes([&] { return IntervalForward(net, fprec); });
-    std::vector<char> exact(static_cast<size_t>(grid.cells()), 1);
+    tbb::enumerable_thread_specific<IntervalEvaluator> evaluators([&] { return IntervalEvaluator(g, qprec); });
+    const size_t cells = static_cast<size_t>(grid.cells());
+    std::vector<char> exact(cells, 1);
+    std::vector<Real> A_cell, B_cell;   // each made with its precision (no copies of a default)
+    A_cell.reserve(cells);
+    B_cell.reserve(cells);
+    for (size_t K = 0; K < cells; ++K) {
+        A_cell.emplace_back(Precision(128));
+        B_cell.emplace_back(Precision(128));
+    }
     std::atomic<long> done{0};
-    tbb::parallel_for(tbb::blocked_range<long>(0, grid.cells(), 64), [&](const tbb::blocked_range<long>& r) {
+    tbb::parallel_for(tbb::blocked_range<long>(0, grid.cells(), 16), [&](const tbb::blocked_range<long>& r) {
         auto& pass = passes.local();
+        auto& eval = evaluators.local();
+        Real scratch_value{Precision(128)}, height_value{Precision(128)};
+        mpfr_ptr scratch = scratch_value.raw();
+        mpfr_ptr height = height_value.raw();
         for (long K = r.begin(); K != r.end(); ++K) {
             in.settings.stop.throw_if_stop_requested();
-            const Box X = grid.shrunk_box(K, mu);
-            const Interval& c = pass.evaluate(X.sides(), l)[static_cast<size_t>(l)];
+            const size_t k_index = static_cast<size_t>(K);
+            const std::vector<long> k = grid.axis_indices(K);
+            std::vector<Dyadic> lo, hi, t, h;
+            for (int i = 0; i < d; ++i) {
+                const long ki = k[static_cast<size_t>(i)];
+                lo.push_back(grid.grid_point(ki));
+                hi.push_back(grid.grid_point(ki + 1));
+                h.push_back(hi.back() - lo.back());
+                Dyadic ti = geo.top[static_cast<size_t>(coarsest_level_of_upper_end(ki, N, l))];
+                if (!(geo.mu0 + ti + ti < h.back())) ti = geo.mu0;   // a steepness too small for the cell
+                t.push_back(ti);
+            }
+            std::vector<Dyadic> mid_lo, mid_hi;
+            for (int i = 0; i < d; ++i) {
+                mid_lo.push_back(lo[static_cast<size_t>(i)] + geo.mu0);
+                mid_hi.push_back(hi[static_cast<size_t>(i)] - t[static_cast<size_t>(i)]);
+            }
+            const Box X = Box::from_dyadics(mid_lo, mid_hi);
+            Interval& c = params[k_index][0];
+            mpfi_set(c.raw(), pass.evaluate(X.sides(), l)[static_cast<size_t>(l)].raw());
             // one value: a point (floor-relu), or an enclosure of one value up to rounding
             // (sin-relu's sine: width <= 2^-60 max(1, |c|)); a wide enclosure would mean a ramp
             // is not flat on X_K or the construction is wrong
-            exact[static_cast<size_t>(K)] = single_value(c) ? 1 : 0;
-            mpfi_set(params[static_cast<size_t>(K)][0].raw(), c.raw());
+            exact[k_index] = single_value(c) ? 1 : 0;
+
+            // the global height (sup|f| + max(B_l, |c|))^p, rounded up
+            magnitude_up(height, c);
+            magnitude_up(scratch, global.phi_cube);
+            mpfr_max(height, height, scratch, MPFR_RNDU);
+            mpfr_add(height, height, in.sup_f, MPFR_RNDU);
+            const Interval height_p = power_outward(make_interval(height, height, Precision(128)), in.p, Precision(128));
+            mpfr_ptr A_K = A_cell[k_index].raw();
+            mpfr_ptr B_K = B_cell[k_index].raw();
+            // low bands
+            Dyadic low_measure;
+            for (int i = 0; i < d; ++i) {
+                Dyadic m = geo.mu0;
+                for (int j = 0; j < d; ++j)
+                    if (j != i) m = m * h[static_cast<size_t>(j)];
+                low_measure = low_measure + m;
+            }
+            add_volume_times(A_K, low_measure, height_p.upper(), scratch);
+            add_volume_times(B_K, low_measure, height_p.upper(), scratch);
+            // top boxes
+            for (unsigned T = 1; T < (1u << d); ++T) {
+                Dyadic vol(1);
+                bool ramp = false;
+                std::vector<Dyadic> b_lo, b_hi;
+                for (int i = 0; i < d; ++i) {
+                    const size_t ii = static_cast<size_t>(i);
+                    if (T & (1u << i)) {
+                        vol = vol * t[ii];
+                        ramp = ramp || t[ii] != geo.mu0;
+                        b_lo.push_back(mid_hi[ii]);
+                        b_hi.push_back(hi[ii]);
+                    } else {
+                        vol = vol * (mid_hi[ii] - mid_lo[ii]);
+                        b_lo.push_back(mid_lo[ii]);
+                        b_hi.push_back(mid_hi[ii]);
+                    }
+                }
+                if (!ramp || !local) {
+                    add_volume_times(A_K, vol, height_p.upper(), scratch);
+                    add_volume_times(B_K, vol, height_p.upper(), scratch);
+                    continue;
+                }
+                const Box top = Box::from_dyadics(b_lo, b_hi);
+                const std::vector<Interval> with_c{c};
+                add_volume_times(A_K, vol, eval.evaluate(top.sides(), with_c).upper(), scratch);
+                Interval phi = pass.evaluate(top.sides(), l)[static_cast<size_t>(l)];
+                intersect_with(phi, global.phi_cube);   // both enclose Phi_l on the box
+                const std::vector<Interval> with_phi{phi};
+                add_volume_times(B_K, vol, eval.evaluate(top.sides(), with_phi).upper(), scratch);
+            }
         }
         const long now = done += static_cast<long>(r.size());
         if (in.settings.progress) in.settings.progress("level " + std::to_string(l) + ": network on cells", now, grid.cells());
     });
-    return std::all_of(exact.begin(), exact.end(), [](char c) { return c != 0; });
+    CellsAndSlivers out;
+    out.exact = std::all_of(exact.begin(), exact.end(), [](char e) { return e != 0; });
+    for (size_t K = 0; K < cells; ++K) {
+        mpfr_add(out.A.raw(), out.A.raw(), A_cell[K].raw(), MPFR_RNDU);
+        mpfr_add(out.B.raw(), out.B.raw(), B_cell[K].raw(), MPFR_RNDU);
+    }
+    return out;
 }
 
-// S = |sliver| (sup|f| + B_l)^p with |sliver| = 1 - (1 - 2 mu N^l)^d, rounded up; returned as [0, S].
-Interval sliver_term(int d, int N, int l, const Dyadic& mu, const Interval& FB_p, Precision fprec) {
-    Interval one(1, fprec), shrink{fprec}, vol{fprec};
-    Interval twomu_nl = mu.to_interval(fprec);
-    mul_2si(twomu_nl, twomu_nl, 1);
-    for (int k = 0; k < l; ++k) mpfi_mul_si(twomu_nl.raw(), twomu_nl.raw(), N);
-    sub(shrink, one, twomu_nl);
-    pow_int(vol, shrink, d);
-    sub(vol, one, vol);
-    Interval S(Precision(128));
-    mul(S, vol, FB_p);
-    mpfr_set_zero(&S.raw()->left, 1);   // S is used as [0, S_hi]
-    return S;
-}
-
-// E_l = ||f - Phi_l||_p, enclosed: I = sum_K int_{C'_K} |f - c_K|^p, E_l^p in [I_lo - S, I_hi + S].
+// E_l = ||f - Phi_l||_p, enclosed. With I = sum_K int_{C'_K} |f - c_K|^p (rigorous quadrature),
+// E_l^p = I - sum_K int_{C'_K \ X_K} |f - c_K|^p + sum_K int_{C'_K \ X_K} |f - Phi_l|^p lies in
+// [I_lo - A, I_hi + B] (cells_and_slivers; docs/math.md, "The sliver term").
 Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, LevelCertificate& out) {
     const Network& net = in.built.network;
     const int d = net.d, N = net.N;
     const Precision qprec(in.settings.quadrature_bits);
 
-    const Interval FB_p = sliver_height(in, l);
-    const long m = margin_exponent(in, l, tol, FB_p);
-    out.margin_exponent = m;
-    const long point_bits = m + 32;
+    const GlobalBound global = global_bound(in, l);
+    const long m0 = fine_margin_exponent(in, l, tol, global.FB_p);
+    SliverGeometry geo;
+    geo.mu0 = Dyadic::power_of_two(-m0);
+    geo.top = top_margins(in, l, geo.mu0);
+    // the diagnostic "margin" 2^-margin_exponent: mu0, or for sin-relu the power of two >= the
+    // widest top margin
+    out.margin_exponent = m0;
+    for (const Dyadic& t : geo.top) {
+        const long bits = t.mantissa_bits();   // t = M 2^E, M odd: t <= 2^E if M = 1, else t < 2^(E + bits)
+        out.margin_exponent = std::min(out.margin_exponent, -(t.exponent() + (bits > 1 ? bits : 0)));
+    }
+    const long point_bits = m0 + 32;
     // The ramps' pre-activations S N t - S j + 1 carry the point's bits shifted up by log2(S N):
     // without room for them the rounded centres make P - M differ from 1 and the decoder's E
     // (a product of gates) inexact, and the readout becomes the whole range of the sine.
@@ -165,10 +323,10 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     const long fprec = point_bits + log_nl + ramp_bits + 64;
     const CellGrid grid(d, N, l, point_bits);
     out.cells = grid.cells();
-    const Dyadic mu = Dyadic::power_of_two(-m);
 
     std::vector<std::vector<Interval>> params(static_cast<size_t>(grid.cells()), std::vector<Interval>{Interval(qprec)});
-    out.exact_cell_values = values_on_shrunk_cells(in, l, grid, mu, Precision(fprec), params);
+    CellsAndSlivers slivers = cells_and_slivers(in, l, grid, geo, global, Precision(fprec), qprec, false, params);
+    out.exact_cell_values = slivers.exact;
 
     // I = sum_K int_{C'_K} |f - c_K|^p
     const Expression g = deviation_integrand(in.f, d, in.p);
@@ -190,11 +348,29 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     out.boxes = I.boxes;
     out.integration_status = I.status == IntegrationStatus::Converged ? "converged" : "budget_spent";
 
-    const Interval S = sliver_term(d, N, l, mu, FB_p, Precision(fprec));
+    // The global height over the thin bands costs nothing; when A + B exceeds tol/16 of I_lo
+    // (a steepness given small, or a tight --tol), the bands with ramps are bounded again box by
+    // box with forward passes (2^d - 1 per cell; the c_K are recomputed identically). A choice on
+    // rigorous numbers, the same for any thread count.
+    {
+        Real sum_value{Precision(128)}, goal_value{Precision(128)};
+        mpfr_add(sum_value.raw(), slivers.A.raw(), slivers.B.raw(), MPFR_RNDU);
+        const Interval tol_i = parse_decimal(tol, Precision(128), "--tol");
+        mpfr_mul(goal_value.raw(), I.value.lower(), tol_i.lower(), MPFR_RNDD);
+        mpfr_mul_2si(goal_value.raw(), goal_value.raw(), -4, MPFR_RNDD);
+        if (mpfr_greater_p(sum_value.raw(), goal_value.raw()) && in.built.steepness) {
+            slivers = cells_and_slivers(in, l, grid, geo, global, Precision(fprec), qprec, true, params);
+            out.exact_cell_values = slivers.exact;
+        }
+    }
+    // sliver_term = [0, A + B]: the width the slivers add to the enclosure of E_l^p
+    Interval S(Precision(128));
+    mpfr_set_zero(&S.raw()->left, 1);
+    mpfr_add(&S.raw()->right, slivers.A.raw(), slivers.B.raw(), MPFR_RNDU);
     out.sliver_term = S;
     Interval Ep(qprec);
-    mpfr_sub(&Ep.raw()->left, I.value.lower(), S.upper(), MPFR_RNDD);
-    mpfr_add(&Ep.raw()->right, I.value.upper(), S.upper(), MPFR_RNDU);
+    mpfr_sub(&Ep.raw()->left, I.value.lower(), slivers.A.raw(), MPFR_RNDD);
+    mpfr_add(&Ep.raw()->right, I.value.upper(), slivers.B.raw(), MPFR_RNDU);
     if (mpfr_sgn(Ep.lower()) < 0) mpfr_set_zero(&Ep.raw()->left, 1);
     return root_outward(Ep, in.p, qprec);
 }

@@ -1,17 +1,23 @@
 #pragma once
 // Certification of the theorem per level (SPEC section 5) for a BUILT network.
 //
-// For level l, with cells C'_K (cell_grid.hpp) and shrunk boxes X_K (margin mu on every side):
+// For level l, with cells C'_K (cell_grid.hpp) and shrunk boxes X_K:
+//   X_K      = C'_K without a low band of thickness mu0 and a top band of thickness t on every
+//              axis (mu0 tiny, for the grid's rounding; t = mu0 for floor-relu, and for sin-relu
+//              1/(S N^k) rounded up + mu0, k the coarsest level of the cell's upper end: the
+//              ramps' band; the network is one value on X_K);
 //   c_K      = the interval forward pass of the network on X_K (one exact value when the
 //              construction is right; an interval is still used rigorously, and flagged);
 //   I        = sum_K int_{C'_K} |f - c_K|^p           (rigorous adaptive quadrature);
-//   S        = |sliver| (sup |f| + B_l)^p, |sliver| = 1 - (1 - 2 mu N^l)^d the measure of the
-//              union of C'_K \ X_K, B_l >= |Phi_l| on the whole cube (interval forward pass over
-//              [0,1]^d, where the extraction lemma bounds every code);
-//   E_l^p    in [I_lo - S, I_hi + S]  and  E_l = (E_l^p)^(1/p) rounded outward;
+//   E_l^p    = I - sum_K int_{C'_K \ X_K} |f - c_K|^p + sum_K int_{C'_K \ X_K} |f - Phi_l|^p
+//            in [I_lo - A, I_hi + B], where C'_K \ X_K is cut into boxes and
+//              A = sum over boxes vol * sup |f - c_K|^p,  B = sum over boxes vol * sup |f - Phi_l|^p,
+//              Phi_l enclosed on each top box by the forward pass over that box (B_l, the bound
+//              over the whole cube, on the bands of thickness mu0); sliver_term = [0, A + B];
+//   E_l      = (E_l^p)^(1/p) rounded outward;
 //   W_l      = certified lower bound of omega_f(N^-l)_p (quadrature/modulus.hpp);
 //   (T) certified iff upper(E_l) <= (2d+1) W_l rounded down.
-// mu is chosen so that S is below 2^-20 tol (eta/1024)^p: negligible next to the error.
+// mu0 is chosen so that the bands of thickness mu0 cost below 2^-20 tol (eta/1024)^p.
 
 #include <functional>
 #include <optional>
@@ -56,8 +62,8 @@ struct LevelCertificate {
     bool lipschitz_holds = false;
     // diagnostics
     bool exact_cell_values = true;   // the forward pass returned one value on every shrunk cell
-    long margin_exponent = 0;        // mu = 2^-margin_exponent
-    Interval sliver_term{Precision(128)};
+    long margin_exponent = 0;        // the widest margin is <= 2^-margin_exponent (mu0 for floor-relu)
+    Interval sliver_term{Precision(128)};   // [0, A + B]: the width the slivers add to E_l^p
     long boxes = 0;
     std::string integration_status;
 };
