@@ -163,19 +163,13 @@ std::string enclosure_text(const nlohmann::json& e) {
 
 double display(const nlohmann::json& decimal) { return std::strtod(decimal.get<std::string>().c_str(), nullptr); }
 
-// The enclosure's ends as two lines of one colour (lower dashed); a zero lower end is left out
-// (log scale). Display values: the plot proves nothing, the certificates do.
-void add_series(std::vector<PlotSeries>& series, const nlohmann::json& cert, const std::string& label, const std::string& colour) {
-    PlotSeries lower{label + " lower end", colour, {}, false, true, true};
-    PlotSeries upper{label + " upper end", colour, {}, false, false, true};
-    for (const auto& r : cert["readouts"]) {
-        const double x = r["index"].get<double>();
-        const double lo = display(r["error"]["lower"]), hi = display(r["error"]["upper"]);
-        if (lo > 0) lower.points.emplace_back(x, lo);
-        if (hi > 0) upper.points.emplace_back(x, hi);
-    }
-    series.push_back(std::move(lower));
-    series.push_back(std::move(upper));
+// The enclosure of ||f - Phi_i|| per readout as a band (display values of the certified decimals:
+// the plot proves nothing, the certificates do); a zero lower end is clipped at the plot's floor.
+void add_band(std::vector<PlotBand>& bands, const nlohmann::json& cert, const std::string& label, const std::string& colour) {
+    PlotBand band{label, colour, {}, 0.25};
+    for (const auto& r : cert["readouts"])
+        band.points.push_back({r["index"].get<double>(), display(r["error"]["lower"]), display(r["error"]["upper"])});
+    bands.push_back(std::move(band));
 }
 
 std::string norm_label(const std::string& p) { return p == "inf" ? "sup norm" : "L^" + p; }
@@ -274,10 +268,13 @@ struct Report {
         html << "<h3>" << xml_escape(title) << "</h3>\n<p>f = <code>" << xml_escape(n.n.expression) << "</code></p>\n"
              << t.html() << claims_text(n, false);
     }
+    std::vector<std::string> clipped;   // plots whose band was clipped at the floor
     // One plot (SVG file, Markdown link, inline in the HTML).
-    void plot(const std::string& name, const std::string& title, const std::vector<PlotSeries>& series) {
+    void plot(const std::string& name, const std::string& title, const std::vector<PlotBand>& bands) {
+        bool clip = false;
         const std::string svg =
-            render_svg(PlotSpec{title, "readout i", "certified ||f - Phi_i|| (log scale)", true, 520, 330}, series);
+            render_svg(PlotSpec{title, "readout i", "certified ||f - Phi_i|| (log scale)", true, 520, 330}, {}, bands, &clip);
+        if (clip) clipped.push_back(name);
         write_text_file(dir + "/plots/" + name + ".svg", svg);
         md << "![" << name << "](plots/" << name << ".svg)\n\n";
         html << svg << "\n";
@@ -359,10 +356,10 @@ void write_summary(const LayerwiseSuiteOptions& o, const std::vector<NetworkOutc
         r.section(n);
         r.html << "<div class=\"plots\">";
         for (const auto& x : n.norms) {
-            std::vector<PlotSeries> series;
-            add_series(series, x.certificate, "MGDL", colours()[0]);
+            std::vector<PlotBand> bands;
+            add_band(bands, x.certificate, "MGDL", colours()[0]);
             r.plot(std::filesystem::path(n.n.file).stem().string() + "_p" + x.p,
-                   n.n.function + " (d = " + std::to_string(n.n.d) + "), MGDL, " + norm_label(x.p), series);
+                   n.n.function + " (d = " + std::to_string(n.n.d) + "), MGDL, " + norm_label(x.p), bands);
         }
         r.html << "</div>\n";
     }
@@ -387,19 +384,29 @@ void write_summary(const LayerwiseSuiteOptions& o, const std::vector<NetworkOutc
         if (e2e) r.section(*e2e);
         r.html << "<div class=\"plots\">";
         for (const auto& p : norms) {
-            std::vector<PlotSeries> series;
-            if (const NormOutcome* x = find_norm(lpa, p)) add_series(series, x->certificate, "LPA", colours()[0]);
-            if (const NormOutcome* x = find_norm(e2e, p)) add_series(series, x->certificate, "end-to-end", colours()[1]);
-            if (series.empty()) continue;
+            std::vector<PlotBand> bands;
+            if (const NormOutcome* x = find_norm(lpa, p)) add_band(bands, x->certificate, "LPA", colours()[0]);
+            if (const NormOutcome* x = find_norm(e2e, p)) add_band(bands, x->certificate, "end-to-end", colours()[1]);
+            if (bands.empty()) continue;
             r.plot("lpa_vs_end-to-end_" + function + "_d" + std::to_string(d) + "_p" + p,
-                   function + " (d = " + std::to_string(d) + "), LPA and end-to-end, " + norm_label(p), series);
+                   function + " (d = " + std::to_string(d) + "), LPA and end-to-end, " + norm_label(p), bands);
         }
         r.html << "</div>\n";
     }
-    r.md << "Plots: the certified enclosure of ||f - Phi_i|| per readout, its lower end dashed and its upper end solid "
-            "(display values of the certified decimals; a zero lower end is not drawn on the log scale).\n";
-    r.html << "<p>Plots: the certified enclosure of ||f - Phi_i|| per readout, its lower end dashed and its upper end solid "
-              "(display values of the certified decimals; a zero lower end is not drawn on the log scale).</p>\n";
+    std::string caption =
+        "Plots: the certified enclosure of ||f - Phi_i|| per readout as a translucent band from its lower to its upper "
+        "end, with the line of upper ends on top (LPA blue, its end-to-end twin red, MGDL blue; display values of the "
+        "certified decimals, log scale).";
+    if (r.clipped.empty()) {
+        caption += " No lower end is 0: no band is clipped.";
+    } else {
+        std::string names;
+        for (const auto& n : r.clipped) names += (names.empty() ? "" : ", ") + n;
+        caption += " A lower end 0 (or not positive) cannot be drawn on a log scale: the band is clipped at the plot's "
+                   "floor there, in " + names + ".";
+    }
+    r.md << caption << "\n";
+    r.html << "<p>" << xml_escape(caption) << "</p>\n";
     write_text_file(o.out + "/summary.md", r.md.str());
     write_text_file(o.out + "/summary.html", html_page("lpcert layer-wise suite", r.html.str()));
 }

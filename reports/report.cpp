@@ -75,6 +75,26 @@ std::string error_plot_svg(const nlohmann::json& c, int width, int height) {
     return render_svg(spec, s);
 }
 
+std::string network_error_plot_svg(const nlohmann::json& c, bool* clipped, int width, int height) {
+    PlotBand error{"||f - Phi_i||", "#1f77b4", {}, 0.25};
+    PlotSeries norm{"||Phi_i|| upper end", "#ff7f0e", {}, false, true, true};
+    for (const auto& r : c["readouts"]) {
+        const double x = r["index"].get<double>();
+        error.points.push_back({x, display(r["error"]["lower"]), display(r["error"]["upper"])});
+        norm.points.emplace_back(x, display(r["norm"]["upper"]));
+    }
+    PlotSpec spec{"certified ||f - Phi_i|| per readout (p = " + text_of(c["p"]) + ")", "readout i", "norm (log scale)", true,
+                  width, height};
+    return render_svg(spec, {norm}, {error}, clipped);
+}
+
+std::string network_error_plot_caption(bool clipped) {
+    return std::string("The band is the certified enclosure of ||f - Phi_i|| (from its lower to its upper end), the solid "
+                       "line its upper ends; the dashed line the upper ends of ||Phi_i|| (display values of the certified "
+                       "decimals; the certificate is the proof).") +
+           (clipped ? " A lower end 0 cannot be drawn on the log scale: the band is clipped at the plot's floor there." : "");
+}
+
 std::string approximant_plot_svg(const Expression& f, const BuiltNetwork& built, int width, int height) {
     const int d = built.network.d, N = built.network.N;
     PointEvaluator pe(f, Precision(64));

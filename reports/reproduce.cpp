@@ -12,6 +12,7 @@
 #include "quadrature/catalog.hpp"
 #include "quadrature/errors.hpp"
 #include "quadrature/stop_token.hpp"
+#include "reports/corollaries.hpp"
 #include "reports/ramp_plot.hpp"
 #include "reports/report.hpp"
 #include "reports/svg_plot.hpp"
@@ -88,6 +89,7 @@ struct CaseOutcome {
     std::string regression;   // "" = none
     bool certified = false;   // run_is_certified of the run
     std::optional<std::string> stopped;
+    std::vector<NetworkSize> sizes;   // of the network of l levels, l = 0..L (empty: none was built)
 };
 
 }  // namespace
@@ -213,7 +215,8 @@ CaseOutcome run_case(const SuiteOptions& o, const SuiteCase& sc, size_t k, size_
         if (o.progress) o.progress("[" + std::to_string(k + 1) + "/" + std::to_string(cases) + "] " + sc.name + ": " + stage, done, total);
     };
     const RunOutcome run = certify_run(request, JobOptions{o.threads, progress}, o.stop);
-    CaseOutcome out{sc, run.certificate, run.seconds, "", run.certified(), run.result.stopped};
+    CaseOutcome out{sc, run.certificate, run.seconds, "", run.certified(), run.result.stopped, {}};
+    if (run.network) out.sizes = network_sizes(run.network->built);
     if (!o.compare.empty()) {
         const std::string stored = o.compare + "/" + sc.name + ".json";
         out.regression = std::filesystem::exists(stored) ? compare_certificates(out.certificate, read_json_file(stored))
@@ -294,8 +297,16 @@ void write_summary(const SuiteOptions& o, size_t cases_in_suite, const std::vect
                                     {"seconds", std::to_string(out.seconds)},
                                     {"regression", out.regression.empty() ? nlohmann::json(nullptr) : nlohmann::json(out.regression)}});
     }
-    html << "</tbody></table>\n<h2>Certified errors per case</h2>\n<div class=\"plots\">";
-    md << "\n## Per case\n\n";
+    html << "</tbody></table>\n";
+    // The corollaries (Hoelder rate, Corollary 2.3), read off the certificates and the network sizes.
+    std::vector<CorollaryCase> corollary_cases;
+    for (const auto& out : outcomes) corollary_cases.push_back(CorollaryCase{out.c.name, &out.certificate, &out.sizes});
+    const CorollarySections corollaries = corollary_sections(corollary_cases);
+    md << "\n" << corollaries.markdown;
+    html << corollaries.html;
+    summary["corollaries"] = corollaries.json;
+    html << "<h2>Certified errors per case</h2>\n<div class=\"plots\">";
+    md << "## Per case\n\n";
     for (const auto& out : outcomes) {
         const std::string svg = error_plot_svg(out.certificate, 520, 330);
         write_text_file(o.out + "/certificates/" + out.c.name + ".svg", svg);

@@ -51,7 +51,18 @@ double nice_step(double range) {
 
 }  // namespace
 
-std::string render_svg(const PlotSpec& spec, const std::vector<PlotSeries>& series) {
+std::string render_svg(const PlotSpec& spec, const std::vector<PlotSeries>& series) { return render_svg(spec, series, {}); }
+
+std::string render_svg(const PlotSpec& spec, const std::vector<PlotSeries>& given, const std::vector<PlotBand>& bands, bool* clipped) {
+    // The line of upper ends of every band is a series drawn over the bands, before the given ones.
+    std::vector<PlotSeries> series;
+    for (const auto& b : bands) {
+        PlotSeries upper{b.name + " upper end", b.color, {}, false, false, true};
+        for (const auto& p : b.points) upper.points.emplace_back(p.x, p.upper);
+        series.push_back(std::move(upper));
+    }
+    series.insert(series.end(), given.begin(), given.end());
+    if (clipped) *clipped = false;
     const double left = 70, right = 20, top = 36, bottom = 50;
     const double W = spec.width, H = spec.height, pw = W - left - right, ph = H - top - bottom;
     double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
@@ -64,6 +75,13 @@ std::string render_svg(const PlotSpec& spec, const std::vector<PlotSeries>& seri
             x1 = std::max(x1, x);
             y0 = std::min(y0, ty(y));
             y1 = std::max(y1, ty(y));
+        }
+    }
+    for (const auto& b : bands) {
+        for (const auto& p : b.points) {
+            if ((spec.log_y && !(p.lower > 0)) || !std::isfinite(p.x) || !std::isfinite(p.lower)) continue;
+            y0 = std::min(y0, ty(p.lower));
+            y1 = std::max(y1, ty(p.lower));
         }
     }
     if (!std::isfinite(x0)) x0 = 0, x1 = 1, y0 = 0, y1 = 1;
@@ -117,9 +135,38 @@ std::string render_svg(const PlotSpec& spec, const std::vector<PlotSeries>& seri
       << xml_escape(spec.x_label) << "</text>\n";
     o << "<text class=\"y-label\" x=\"16\" y=\"" << top + ph / 2 << "\" text-anchor=\"middle\" transform=\"rotate(-90 16 "
       << top + ph / 2 << ")\">" << xml_escape(spec.y_label) << "</text>\n";
+    // bands, beneath everything else: upper ends left to right, lower ends right to left
+    for (const auto& b : bands) {
+        std::vector<std::pair<double, double>> top_edge, bottom_edge;   // pixel coordinates
+        for (const auto& p : b.points) {
+            if (!std::isfinite(p.x) || !std::isfinite(p.upper) || (spec.log_y && !(p.upper > 0))) continue;
+            double lower_y = top + ph;   // the plot's floor
+            if (std::isfinite(p.lower) && (!spec.log_y || p.lower > 0)) {
+                lower_y = std::min(py(p.lower), top + ph);
+            }
+            if (spec.log_y && !(p.lower > 0) && clipped) *clipped = true;
+            top_edge.emplace_back(px(p.x), py(p.upper));
+            bottom_edge.emplace_back(px(p.x), lower_y);
+        }
+        if (top_edge.empty()) continue;
+        o << "<polygon class=\"band\" data-name=\"" << xml_escape(b.name) << "\" points=\"";
+        for (const auto& [x, y] : top_edge) o << fmt(x) << "," << fmt(y) << " ";
+        for (auto it = bottom_edge.rbegin(); it != bottom_edge.rend(); ++it) o << fmt(it->first) << "," << fmt(it->second) << " ";
+        o << "\" fill=\"" << b.color << "\" fill-opacity=\"" << b.opacity << "\" stroke=\"" << b.color
+          << "\" stroke-opacity=\"0.5\" stroke-width=\"0.5\"/>\n";
+    }
     // series
     int legend_row = 0;
-    for (const auto& s : series) {
+    for (const auto& b : bands) {
+        const double ly = top + 14 + 16 * legend_row++;
+        o << "<rect x=\"" << left + pw - 190 << "\" y=\"" << ly - 10 << "\" width=\"24\" height=\"12\" fill=\"" << b.color
+          << "\" fill-opacity=\"" << b.opacity << "\"/><line x1=\"" << left + pw - 190 << "\" y1=\"" << ly - 10 << "\" x2=\""
+          << left + pw - 166 << "\" y2=\"" << ly - 10 << "\" stroke=\"" << b.color << "\" stroke-width=\"2\"/>"
+          << "<text class=\"legend\" x=\"" << left + pw - 160 << "\" y=\"" << ly << "\">" << xml_escape(b.name) << "</text>\n";
+    }
+    for (size_t k = 0; k < series.size(); ++k) {
+        const PlotSeries& s = series[k];
+        const bool band_line = k < bands.size();   // its legend entry is the band's
         std::ostringstream path;
         bool first = true;
         double last_y = 0;
@@ -147,6 +194,7 @@ std::string render_svg(const PlotSpec& spec, const std::vector<PlotSeries>& seri
             }
             o << "\n";
         }
+        if (band_line) continue;
         const double ly = top + 14 + 16 * legend_row++;
         o << "<line x1=\"" << left + pw - 190 << "\" y1=\"" << ly - 4 << "\" x2=\"" << left + pw - 166 << "\" y2=\"" << ly - 4
           << "\" stroke=\"" << s.color << "\" stroke-width=\"2\"" << (s.dashed ? " stroke-dasharray=\"6 4\"" : "") << "/>"

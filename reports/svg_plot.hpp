@@ -27,7 +27,26 @@ struct PlotSpec {
     int height = 400;
 };
 
+// A certified enclosure per x drawn as a BAND: a translucent polygon between the lower and upper
+// ends (the upper ends left to right, then the lower ends right to left), with the line of the
+// upper ends (and markers) on top and one legend entry (a filled swatch under a line). On a log
+// scale a lower end <= 0 (or below the plot's floor) is clipped at the floor of the plot; the
+// caller says so in its caption (render_svg reports it through *clipped).
+struct PlotBand {
+    std::string name;
+    std::string color;
+    struct Point {
+        double x, lower, upper;
+    };
+    std::vector<Point> points;
+    double opacity = 0.25;   // fill opacity, so that overlapping bands stay distinguishable
+};
+
 std::string render_svg(const PlotSpec& spec, const std::vector<PlotSeries>& series);
+// Bands first (beneath), then their upper lines, then the series. *clipped (when given) is set
+// to whether some band's lower end was clipped at the plot's floor.
+std::string render_svg(const PlotSpec& spec, const std::vector<PlotSeries>& series, const std::vector<PlotBand>& bands,
+                       bool* clipped = nullptr);
 // Escapes &, <, >, " for text inside SVG/HTML.
 std::string xml_escape(const std::string& s);
 
