@@ -22,12 +22,9 @@ namespace lpcert {
 namespace {
 
 // DIR/report.md, DIR/report.html, DIR/error.svg, DIR/certificate.json: the table and the error per
-// readout on a log scale, the enclosure drawn as its lower and upper ends (display values of the
-// certified decimals; the plot proves nothing, the certificate does).
+// readout on a log scale, the enclosure drawn as a band (reports/report.hpp, network_error_plot_svg;
+// display values of the certified decimals: the plot proves nothing, the certificate does).
 void write_network_report(const std::string& dir, const nlohmann::json& cert) {
-    PlotSeries lower{"||f - Phi_i|| lower end", "#1f77b4", {}, false, true, true};
-    PlotSeries upper{"||f - Phi_i|| upper end", "#1f77b4", {}, false, false, true};
-    PlotSeries norm{"||Phi_i|| upper end", "#ff7f0e", {}, false, true, true};
     std::string md = "# certify-network: " + cert["network"]["file"].get<std::string>() + "\n\nf = `" +
                      cert["function"].get<std::string>() + "`, p = " + cert["p"].get<std::string>() + ", domain " +
                      cert["domain"].dump() + ", tol " + cert["tol"].get<std::string>() + "\n\n" +
@@ -37,12 +34,6 @@ void write_network_report(const std::string& dir, const nlohmann::json& cert) {
     for (size_t i = 0; i < readouts.size(); ++i) {
         const auto& r = readouts[i];
         const std::string verdict = i < cert["pairs"].size() ? cert["pairs"][i]["verdict"].get<std::string>() : "";
-        const double x = static_cast<double>(i);
-        for (auto [series, value] : {std::pair{&lower, r["error"]["lower"]}, std::pair{&upper, r["error"]["upper"]},
-                                     std::pair{&norm, r["norm"]["upper"]}}) {
-            const double y = std::stod(value.get<std::string>());
-            if (y > 0) series->points.emplace_back(x, y);
-        }
         md += "| " + std::to_string(i) + " | " + r["error"]["lower"].get<std::string>() + " | " + r["error"]["upper"].get<std::string>() +
               " | " + r["norm"]["lower"].get<std::string>() + " | " + r["norm"]["upper"].get<std::string>() + " | " + verdict + " |\n";
         rows += "<tr><td>" + std::to_string(i) + "</td><td>" + r["error"]["lower"].get<std::string>() + "</td><td>" +
@@ -50,13 +41,14 @@ void write_network_report(const std::string& dir, const nlohmann::json& cert) {
                 r["norm"]["upper"].get<std::string>() + "</td><td>" + xml_escape(verdict) + "</td></tr>\n";
     }
     if (!cert["stopped"].is_null()) md += "\nstopped: " + cert["stopped"].get<std::string>() + " (incomplete)\n";
-    md += "\n![error per readout](error.svg)\n";
-    PlotSpec spec{"certified ||f - Phi_i|| per readout (p = " + cert["p"].get<std::string>() + ")", "readout i", "norm", true};
-    const std::string svg = render_svg(spec, {lower, upper, norm});
+    bool clipped = false;
+    const std::string svg = network_error_plot_svg(cert, &clipped);
+    const std::string caption = network_error_plot_caption(clipped);
+    md += "\n![error per readout](error.svg)\n\n" + caption + "\n";
     const std::string body = "<h1>certify-network: " + xml_escape(cert["network"]["file"].get<std::string>()) + "</h1><p>f = <code>" +
                              xml_escape(cert["function"].get<std::string>()) + "</code>, p = " + xml_escape(cert["p"].get<std::string>()) +
                              "</p><table><tr><th>readout</th><th>error lower</th><th>error upper</th><th>norm lower</th><th>norm "
-                             "upper</th><th>to the next</th></tr>\n" + rows + "</table>\n" + svg;
+                             "upper</th><th>to the next</th></tr>\n" + rows + "</table>\n" + svg + "<p>" + xml_escape(caption) + "</p>\n";
     std::filesystem::create_directories(dir);
     write_text_file(dir + "/report.md", md);
     write_text_file(dir + "/error.svg", svg);
