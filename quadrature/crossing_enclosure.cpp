@@ -5,6 +5,7 @@
 #include "quadrature/affine_power_integral.hpp"
 #include "quadrature/errors.hpp"
 #include "quadrature/rational_power.hpp"
+#include "quadrature/real.hpp"
 #include "quadrature/taylor_series.hpp"
 
 namespace lpcert {
@@ -79,9 +80,9 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
 
         // slopes and their terms |a_i| r_i; the largest decides which slopes the closed form keeps
         std::vector<Interval> slope_terms(static_cast<size_t>(d), Interval(prec));
-        mpfr_t largest, threshold;
-        mpfr_inits2(64, largest, threshold, static_cast<mpfr_ptr>(nullptr));
-        mpfr_set_zero(largest, 1);
+        Real largest_value(Precision(64)), threshold_value(Precision(64));   // choices, not bounds
+        mpfr_ptr largest = largest_value.raw();
+        mpfr_ptr threshold = threshold_value.raw();
         for (int i = 0; i < d; ++i) {
             abs(slope_terms[static_cast<size_t>(i)], at_centre->c[static_cast<size_t>(s.point_layout.variable_index(i))]);
             mul(slope_terms[static_cast<size_t>(i)], slope_terms[static_cast<size_t>(i)], radius[static_cast<size_t>(i)]);
@@ -106,7 +107,6 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
                 mul(other_sides, other_sides, two_r);
             }
         }
-        mpfr_clears(largest, threshold, static_cast<mpfr_ptr>(nullptr));
         if (kept_slopes.empty()) return false;
         add(M, M, R);
 
@@ -123,12 +123,11 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
             mpfi_div_si(E.raw(), E.raw(), s.n);
         }
         mul(E, E, box.volume(prec));
-        mpfr_t e_mag;
-        mpfr_init2(e_mag, prec.bits);
+        Real e_mag_value(prec);
+        mpfr_ptr e_mag = e_mag_value.raw();
         magnitude_up(e_mag, E);
         mpfr_sub(&out.raw()->left, J.lower(), e_mag, MPFR_RNDD);
         mpfr_add(&out.raw()->right, J.upper(), e_mag, MPFR_RNDU);
-        mpfr_clear(e_mag);
         if (mpfr_sgn(out.lower()) < 0) mpfr_set_zero(&out.raw()->left, 1);   // |h|^p >= 0
         return out.is_finite();
     } catch (const DomainError&) {
