@@ -9,6 +9,7 @@
 #include <tbb/task_arena.h>
 #include <unistd.h>
 
+#include "construction/affine_pieces.hpp"
 #include "construction/forward.hpp"
 #include "quadrature/errors.hpp"
 #include "construction/network_expression.hpp"
@@ -355,6 +356,86 @@ BOOST_AUTO_TEST_CASE(relu_networks_against_exact_integrals) {
                 }
                 if (r.error_status == "converged") BOOST_CHECK_MESSAGE(tight(r.error, 4e-3), "not tight: " << where);
                 if (r.norm_status == "converged" && mpfr_sgn(r.norm.upper()) > 0) BOOST_CHECK_MESSAGE(tight(r.norm, 4e-3), "not tight: " << where);
+            }
+        }
+    }
+}
+
+// ---- the exact affine pieces of a 1-D relu network (construction/affine_pieces.hpp) ------------
+
+namespace {
+
+mpq_rational value_at(const PiecewiseAffine& g, const mpq_rational& x) {
+    size_t k = 0;
+    while (k + 2 < g.x.size() && g.x[k + 1] < x) ++k;
+    return g.s[k] * x + g.c[k];
+}
+
+}  // namespace
+
+// Against exact_readouts (rational breakpoints, an independent algorithm): the pieces cover the
+// domain in order; on each affine piece the readout equals intercept + slope x at both ends and
+// at every breakpoint of the reference inside (so everywhere: both are affine between those);
+// each kink piece is thin. Networks: random depth and widths, identity neurons, repeated sources,
+// plus (every other case) a duplicated neuron (two equal kinks) and kinks at exact dyadic points
+// (a cut must never be placed ON a kink). Precisions from 32 bits.
+BOOST_AUTO_TEST_CASE(affine_pieces_agree_with_exact_breakpoints) {
+    const char* one = std::getenv("LPCERT_CASE_SEED");
+    const unsigned base = one ? static_cast<unsigned>(std::strtoul(one, nullptr, 10)) : test::seed();
+    const int cases = one ? 1 : 60 * test::multiplier();
+    for (int c = 0; c < cases; ++c) {
+        const unsigned case_seed = base + static_cast<unsigned>(c);
+        std::mt19937_64 g(case_seed);
+        std::vector<int> widths;
+        for (int k = 0, depth = 1 + static_cast<int>(g() % 4); k < depth; ++k) widths.push_back(1 + static_cast<int>(g() % 6));
+        Network net = random_relu_network(g, widths);
+        if (c % 2 == 1) {
+            auto& first = net.layers[0].neurons;
+            first.push_back(first[0]);   // the same kink twice
+            Neuron at_dyadic;            // relu(x - 3/8) and relu(-4x + 1): kinks at 3/8 and 1/4 exactly
+            at_dyadic.weights = {{0, Dyadic(1)}};
+            at_dyadic.bias = Dyadic(-3, -3);
+            first.push_back(at_dyadic);
+            at_dyadic.weights = {{0, Dyadic(-4)}};
+            at_dyadic.bias = Dyadic(1);
+            first.push_back(at_dyadic);
+            const int n = static_cast<int>(first.size());
+            if (net.layers.size() > 1) {
+                for (auto& m : net.layers[1].neurons)
+                    for (int s = n - 3; s < n; ++s) m.weights.emplace_back(s, random_dyadic(g, 16, -3));
+            } else {
+                for (auto& r : net.readouts)
+                    if (r.layer == 0)
+                        for (int s = n - 3; s < n; ++s) r.weights.emplace_back(s, random_dyadic(g, 16, -4));
+            }
+        }
+        const Dyadic lo(-1), hi(1);
+        const auto reference = exact_readouts(net, q_of(lo), q_of(hi));
+        const long bits = 32 + static_cast<long>(g() % 269);   // 32 .. 300
+        BOOST_TEST_INFO("replay: LPCERT_CASE_SEED=" << case_seed << " bits=" << bits);
+        for (size_t i = 0; i < net.readouts.size(); ++i) {
+            const auto pieces = affine_pieces(net, static_cast<int>(i), lo, hi, Precision(bits));
+            BOOST_REQUIRE(pieces.has_value());
+            BOOST_REQUIRE(!pieces->empty());
+            BOOST_TEST((pieces->front().lo == lo));
+            BOOST_TEST((pieces->back().hi == hi));
+            const PiecewiseAffine& ref = reference[i];
+            for (size_t k = 0; k < pieces->size(); ++k) {
+                const AffinePiece& piece = (*pieces)[k];
+                BOOST_TEST((piece.lo < piece.hi));
+                if (k + 1 < pieces->size()) BOOST_TEST((piece.hi == (*pieces)[k + 1].lo));
+                const mpq_rational u = q_of(piece.lo), v = q_of(piece.hi);
+                if (!piece.affine) {
+                    // thin: a few 2^-(bits/2) of the domain, plus the zero's enclosure
+                    BOOST_TEST((v - u) * (mpz_int(1) << static_cast<unsigned>(bits / 2 - 5)) <= 2, "kink piece " << k << " too wide");
+                    continue;
+                }
+                std::vector<mpq_rational> points{u, v};
+                for (const auto& x : ref.x)
+                    if (u < x && x < v) points.push_back(x);
+                for (const auto& x : points)
+                    BOOST_TEST(value_at(ref, x) == q_of(piece.intercept) + q_of(piece.slope) * x,
+                               "readout " << i << " piece " << k << " [" << u << ", " << v << "] at " << x);
             }
         }
     }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "construction/affine_pieces.hpp"
 #include "construction/network_expression.hpp"
 #include "quadrature/catalog.hpp"
 #include "construction/network_io.hpp"
@@ -15,6 +16,7 @@
 #include "verify/request_text.hpp"
 #include "quadrature/errors.hpp"
 #include "quadrature/integration.hpp"
+#include "quadrature/lp_norm.hpp"
 #include "quadrature/sup_norm.hpp"
 #include "verify/certificate.hpp"
 #include "verify/json_io.hpp"
@@ -178,9 +180,71 @@ struct NormEnclosureResult {
     long boxes = 0;
 };
 
-// ||g|| over the box: (int |g|^p)^(1/p) or ess sup |g|.
+IntegrationOptions integration_options(const std::string& tol, int d, long max_boxes, const StopToken& stop) {
+    IntegrationOptions o;
+    o.relative_tolerance = tol;
+    o.absolute_floor = kIntegralFloor;
+    o.taylor_order = single_domain_taylor_order(d);
+    o.nonnegative = true;
+    o.max_boxes = max_boxes;
+    o.stop = stop;
+    return o;
+}
+
+const char* status_name(IntegrationStatus s) {
+    return s == IntegrationStatus::Converged ? "converged" : s == IntegrationStatus::BudgetSpent ? "budget_spent" : "stopped";
+}
+
+Expression abs_power_of(Expression h, const Exponent& p, const std::string& text) {
+    append_abs_power(h, h.result_slot(), p);
+    h.set_text(text);
+    return h;
+}
+
+// h(x; c, s) = f(x1) - (c + s x1), or -(c + s x1) without f: the deviation (or the readout) on a
+// piece where Phi is exactly affine, c and s the piece's parameters 0 and 1.
+Expression affine_deviation(const Expression* f) {
+    Expression e = f != nullptr ? *f : Expression::parse("0");
+    const int f_slot = e.result_slot();
+    const int c = e.append_parameter(0);
+    const int s = e.append_parameter(1);
+    const int x = e.append({Op::Variable, -1, -1, 0});
+    const int sx = e.append({Op::Mul, s, x});
+    const int line = e.append({Op::Add, c, sx});
+    e.append({Op::Sub, f_slot, line});
+    return e;
+}
+
+// The pieces of a 1-D piecewise-affine readout, when it has them (affine_pieces.hpp).
+struct ReadoutPieces {
+    std::vector<Piece> affine, kinks;
+    std::vector<std::vector<Interval>> lines;   // (c, s) of each affine piece, outward at prec
+};
+
+std::optional<ReadoutPieces> readout_pieces(const Network& net, int readout, const DyadicDomain& domain, Precision prec) {
+    if (net.d != 1) return std::nullopt;
+    auto pieces = affine_pieces(net, readout, domain[0].first, domain[0].second, prec);
+    if (!pieces) return std::nullopt;
+    ReadoutPieces out;
+    for (const auto& piece : *pieces) {
+        Box box = Box::from_dyadics({piece.lo}, {piece.hi});
+        if (piece.affine) {
+            out.affine.push_back(Piece{std::move(box), static_cast<int>(out.lines.size())});
+            out.lines.push_back({piece.intercept.to_interval(prec), piece.slope.to_interval(prec)});
+        } else {
+            out.kinks.push_back(Piece{std::move(box), 0});
+        }
+    }
+    return out;
+}
+
+// ||g|| over the box: (int |g|^p)^(1/p) or ess sup |g|. With `pieces` (p finite): the integral
+// is the sum over the affine pieces of int |h(x; c, s)|^p (h = affine_deviation(f)) and over the
+// kink pieces of int |g|^p with the network itself; the kink pieces are thin (~2^-(prec/2) of a
+// piece each), so their share of the goal is a 32nd, and the rest goes to the affine pieces.
 NormEnclosureResult enclose_norm(const Expression& g, const Box& box, const ExponentOrInfinity& p, const std::string& tol,
-                                 long max_boxes, Precision prec, const StopToken& stop) {
+                                 long max_boxes, Precision prec, const StopToken& stop,
+                                 const ReadoutPieces* pieces = nullptr, const Expression* f = nullptr) {
     if (p.infinite) {
         SupOptions o;
         o.relative_tolerance = tol;
@@ -189,21 +253,38 @@ NormEnclosureResult enclose_norm(const Expression& g, const Box& box, const Expo
         SupEnclosure s = enclose_sup_abs(g, box, o, prec, stop);
         return {std::move(s.value), sup_status_name(s.status), s.boxes};
     }
-    Expression integrand = g;
-    append_abs_power(integrand, integrand.result_slot(), *p.finite);
-    integrand.set_text("|" + g.text() + "|^" + p.text());
-    IntegrationOptions o;
-    o.relative_tolerance = tol;
-    o.absolute_floor = kIntegralFloor;
-    o.taylor_order = single_domain_taylor_order(box.dimension());
-    o.nonnegative = true;
-    o.max_boxes = max_boxes;
-    o.stop = stop;
-    IntegralEnclosure in = enclose_integral(integrand, {Piece{box, 0}}, {}, o, prec);
-    const char* status = in.status == IntegrationStatus::Converged     ? "converged"
-                         : in.status == IntegrationStatus::BudgetSpent ? "budget_spent"
-                                                                       : "stopped";
-    return {root_outward(in.value, *p.finite, prec), status, in.boxes};
+    const std::string power_text = "|" + g.text() + "|^" + p.text();
+    const Expression integrand = abs_power_of(g, *p.finite, power_text);
+    if (pieces == nullptr) {
+        IntegralEnclosure in = enclose_integral(integrand, {Piece{box, 0}}, {}, integration_options(tol, box.dimension(), max_boxes, stop), prec);
+        return {root_outward(in.value, *p.finite, prec), status_name(in.status), in.boxes};
+    }
+    Interval total(prec);
+    long boxes = 0;
+    IntegrationStatus status = IntegrationStatus::Converged;
+    if (!pieces->affine.empty()) {
+        const Expression line_integrand = abs_power_of(affine_deviation(f), *p.finite, power_text + " (affine pieces)");
+        Interval t = parse_decimal(tol, Precision(64), "tol");
+        mpfi_mul_si(t.raw(), t.raw(), 31);
+        mpfi_div_si(t.raw(), t.raw(), 32);
+        IntegralEnclosure in = enclose_integral(line_integrand, pieces->affine, pieces->lines,
+                                                integration_options(decimal_down(t.lower(), 6), 1, max_boxes, stop), prec);
+        total = in.value;
+        boxes += in.boxes;
+        status = in.status;
+    }
+    if (!pieces->kinks.empty()) {
+        // goal: width <= tol/32 of the affine pieces' integral (or of the floor)
+        Interval t = parse_decimal(tol, Precision(64), "tol");
+        mpfi_div_si(t.raw(), t.raw(), 32);
+        IntegrationOptions o = integration_options(decimal_down(t.lower(), 6), 1, max_boxes, stop);
+        if (certainly_less(parse_decimal(kIntegralFloor, prec), total)) o.absolute_floor = decimal_down(total.lower(), 6);
+        IntegralEnclosure in = enclose_integral(integrand, pieces->kinks, {}, o, prec);
+        add(total, total, in.value);
+        boxes += in.boxes;
+        if (status == IntegrationStatus::Converged) status = in.status;
+    }
+    return {root_outward(total, *p.finite, prec), status_name(status), boxes};
 }
 
 std::string divided_tolerance(const std::string& tol, long k) {
@@ -270,17 +351,20 @@ NetworkCertificationOutcome certify_network(const NetworkCertificationRequest& q
 
     // compile everything first: an unsupported activation is bad input before any work
     std::vector<Expression> deviation, phi;
+    std::vector<std::optional<ReadoutPieces>> pieces;
     for (int i = 0; i < count; ++i) {
         deviation.push_back(deviation_expression(q.f, net, i));
         phi.push_back(readout_expression(net, i));
+        pieces.push_back(q.p.infinite ? std::nullopt : readout_pieces(net, i, domain, prec));
     }
     arena.execute([&] {
         try {
             for (int i = 0; i < count; ++i) {
                 if (stop.stop_requested()) break;
                 if (options.progress) options.progress("readout", i, count);
-                auto e = enclose_norm(deviation[static_cast<size_t>(i)], box, q.p, q.tol, q.max_boxes, prec, stop);
-                auto n = enclose_norm(phi[static_cast<size_t>(i)], box, q.p, q.tol, q.max_boxes, prec, stop);
+                const ReadoutPieces* on = pieces[static_cast<size_t>(i)] ? &*pieces[static_cast<size_t>(i)] : nullptr;
+                auto e = enclose_norm(deviation[static_cast<size_t>(i)], box, q.p, q.tol, q.max_boxes, prec, stop, on, &q.f);
+                auto n = enclose_norm(phi[static_cast<size_t>(i)], box, q.p, q.tol, q.max_boxes, prec, stop, on, nullptr);
                 ReadoutEnclosures r{i, std::move(e.value), std::move(n.value), e.status, n.status, e.boxes + n.boxes, false};
                 out.readouts.push_back(std::move(r));
             }
@@ -292,7 +376,7 @@ NetworkCertificationOutcome certify_network(const NetworkCertificationRequest& q
                 for (size_t k : {i, i + 1}) {
                     auto& r = out.readouts[k];
                     if (r.tightened || stop.stop_requested()) continue;
-                    auto t = enclose_norm(deviation[k], box, q.p, fine, fine_budget, prec, stop);
+                    auto t = enclose_norm(deviation[k], box, q.p, fine, fine_budget, prec, stop, pieces[k] ? &*pieces[k] : nullptr, &q.f);
                     // both are true enclosures of the same number: they meet, and their intersection is one too
                     if (!overlaps(r.error, t.value)) throw std::logic_error("two enclosures of one norm do not meet");
                     intersect_with(r.error, t.value);
