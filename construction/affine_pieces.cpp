@@ -18,8 +18,8 @@ struct AffineForm {
 
 class PieceFinder {
 public:
-    PieceFinder(const Network& net, int readout, Precision prec, long max_pieces)
-        : net_(net), readout_(net.readouts[static_cast<size_t>(readout)]), prec_(prec), max_pieces_(max_pieces) {
+    PieceFinder(const Network& net, int readout, Precision prec, const AffinePieceLimits& limits, const StopToken& stop)
+        : net_(net), readout_(net.readouts[static_cast<size_t>(readout)]), prec_(prec), limits_(limits), stop_(stop) {
         // the neurons the readout depends on, layer by layer (backwards from the readout)
         needed_.resize(net.layers.size());
         for (size_t k = 0; k < net.layers.size(); ++k) needed_[k].assign(net.layers[k].neurons.size(), false);
@@ -44,7 +44,8 @@ public:
 
     // Appends the pieces of [a, b] to out; false when the budget is exceeded.
     bool refine(const Dyadic& a, const Dyadic& b, std::vector<AffinePiece>& out) {
-        if (static_cast<long>(out.size()) >= max_pieces_) return false;
+        if (static_cast<long>(out.size()) >= limits_.max_pieces) return false;
+        stop_.throw_if_stop_requested();
         std::vector<AffineForm> previous{AffineForm{Dyadic(0), Dyadic(1)}};   // layer -1: x itself
         // the readout reads layer readout_.layer: the layers after it do not matter
         const size_t layers = static_cast<size_t>(readout_.layer + 1);
@@ -56,6 +57,8 @@ public:
                 if (!needed_[k][j]) continue;
                 const Neuron& n = neurons[j];
                 AffineForm z{n.bias, Dyadic(0)};
+                products_ += static_cast<long>(n.weights.size());
+                if (products_ > limits_.max_products) return false;
                 for (const auto& [src, w] : n.weights) {
                     const AffineForm& y = previous[static_cast<size_t>(src)];
                     z.c = z.c + w * y.c;
@@ -127,22 +130,25 @@ private:
             from = hi;
         }
         if (from < b && !refine(from, b, out)) return false;
-        return static_cast<long>(out.size()) <= max_pieces_;
+        return static_cast<long>(out.size()) <= limits_.max_pieces;
     }
 
     const Network& net_;
     const Readout& readout_;
     Precision prec_;
-    long max_pieces_;
+    const AffinePieceLimits& limits_;
+    const StopToken& stop_;
+    long products_ = 0;
     std::vector<std::vector<bool>> needed_;
 };
 
 }  // namespace
 
 std::optional<std::vector<AffinePiece>> affine_pieces(const Network& net, int readout, const Dyadic& lo, const Dyadic& hi,
-                                                      Precision prec, long max_pieces) {
+                                                      Precision prec, const AffinePieceLimits& limits,
+                                                      const StopToken& stop) {
     if (readout < 0 || readout >= static_cast<int>(net.readouts.size()) || !(lo < hi) || prec.bits < 32) return std::nullopt;
-    PieceFinder finder(net, readout, prec, max_pieces);
+    PieceFinder finder(net, readout, prec, limits, stop);
     if (!finder.applicable()) return std::nullopt;
     std::vector<AffinePiece> pieces;
     if (!finder.refine(lo, hi, pieces)) return std::nullopt;

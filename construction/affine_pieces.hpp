@@ -18,8 +18,10 @@
 // keeps its sign on both sides, and the recursion ends after at most one step per layer.
 //
 // Applies when d = 1 and every neuron the readout depends on is ReLU or Identity (ONNX's
-// LeakyRelu is imported as two ReLUs); returns nullopt otherwise, or when the pieces would exceed
-// max_pieces (callers then integrate the whole domain as before).
+// LeakyRelu is imported as two ReLUs); returns nullopt otherwise, or when the partition would
+// exceed its limits (callers then integrate the whole domain as before). Each piece costs one
+// exact pass through the network (a product per weight, mantissas growing with the depth), so
+// the limits count both the pieces and those products.
 
 #include <optional>
 #include <vector>
@@ -27,6 +29,7 @@
 #include "construction/network.hpp"
 #include "quadrature/dyadic.hpp"
 #include "quadrature/precision.hpp"
+#include "quadrature/stop_token.hpp"
 
 namespace lpcert {
 
@@ -38,9 +41,17 @@ struct AffinePiece {
     Dyadic intercept, slope;
 };
 
+struct AffinePieceLimits {
+    long max_pieces = 200000;
+    long max_products = 200000000;   // weight x form products over all passes (a few seconds)
+};
+
 // The pieces, in order, covering [lo, hi] exactly (each piece's hi is the next one's lo).
-// `prec` (>= 32) decides how close the cuts come to the kinks.
+// `prec` (>= 32) decides how close the cuts come to the kinks. Polls `stop` once per piece
+// (throws Stopped).
 std::optional<std::vector<AffinePiece>> affine_pieces(const Network& net, int readout, const Dyadic& lo,
-                                                      const Dyadic& hi, Precision prec, long max_pieces = 200000);
+                                                      const Dyadic& hi, Precision prec,
+                                                      const AffinePieceLimits& limits = {},
+                                                      const StopToken& stop = StopToken());
 
 }  // namespace lpcert

@@ -420,6 +420,11 @@ BOOST_AUTO_TEST_CASE(affine_pieces_agree_with_exact_breakpoints) {
             BOOST_TEST((pieces->front().lo == lo));
             BOOST_TEST((pieces->back().hi == hi));
             const PiecewiseAffine& ref = reference[i];
+            // limits: a partition that needs more pieces (or products) than allowed is refused
+            if (pieces->size() > 1) {
+                BOOST_TEST(!affine_pieces(net, static_cast<int>(i), lo, hi, Precision(bits), AffinePieceLimits{1, 200000000}).has_value());
+                BOOST_TEST(!affine_pieces(net, static_cast<int>(i), lo, hi, Precision(bits), AffinePieceLimits{200000, 1}).has_value());
+            }
             for (size_t k = 0; k < pieces->size(); ++k) {
                 const AffinePiece& piece = (*pieces)[k];
                 BOOST_TEST((piece.lo < piece.hi));

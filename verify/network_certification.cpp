@@ -221,9 +221,10 @@ struct ReadoutPieces {
     std::vector<std::vector<Interval>> lines;   // (c, s) of each affine piece, outward at prec
 };
 
-std::optional<ReadoutPieces> readout_pieces(const Network& net, int readout, const DyadicDomain& domain, Precision prec) {
+std::optional<ReadoutPieces> readout_pieces(const Network& net, int readout, const DyadicDomain& domain, Precision prec,
+                                            const StopToken& stop) {
     if (net.d != 1) return std::nullopt;
-    auto pieces = affine_pieces(net, readout, domain[0].first, domain[0].second, prec);
+    auto pieces = affine_pieces(net, readout, domain[0].first, domain[0].second, prec, AffinePieceLimits{}, stop);
     if (!pieces) return std::nullopt;
     ReadoutPieces out;
     for (const auto& piece : *pieces) {
@@ -355,13 +356,14 @@ NetworkCertificationOutcome certify_network(const NetworkCertificationRequest& q
     for (int i = 0; i < count; ++i) {
         deviation.push_back(deviation_expression(q.f, net, i));
         phi.push_back(readout_expression(net, i));
-        pieces.push_back(q.p.infinite ? std::nullopt : readout_pieces(net, i, domain, prec));
     }
     arena.execute([&] {
         try {
             for (int i = 0; i < count; ++i) {
                 if (stop.stop_requested()) break;
                 if (options.progress) options.progress("readout", i, count);
+                // sup norms need no pieces: the branch and bound finds the kinks it needs
+                pieces.push_back(q.p.infinite ? std::nullopt : readout_pieces(net, i, domain, prec, stop));
                 const ReadoutPieces* on = pieces[static_cast<size_t>(i)] ? &*pieces[static_cast<size_t>(i)] : nullptr;
                 auto e = enclose_norm(deviation[static_cast<size_t>(i)], box, q.p, q.tol, q.max_boxes, prec, stop, on, &q.f);
                 auto n = enclose_norm(phi[static_cast<size_t>(i)], box, q.p, q.tol, q.max_boxes, prec, stop, on, nullptr);
