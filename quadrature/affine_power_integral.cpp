@@ -2,6 +2,7 @@
 
 #include <mpfr.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "quadrature/rational_power.hpp"
@@ -88,6 +89,113 @@ Interval integral_abs_affine_power(const Interval& a0, const std::vector<Interva
     Interval out(prec);
     round_into(out, sum);
     return out;
+}
+
+std::vector<Interval> integral_sign_affine_moments(const Interval& a0, const std::vector<Interval>& a,
+                                                   const std::vector<Interval>& r, const std::vector<std::vector<int>>& alphas,
+                                                   Precision prec, Precision work) {
+    const size_t k = a.size();
+    if (r.size() != k || k < 1 || k > 8) throw std::invalid_argument("integral_sign_affine_moment: 1 <= k <= 8 and equal sizes required");
+    int top = 0;   // the largest |alpha|
+    for (const auto& alpha : alphas) {
+        if (alpha.size() != k) throw std::invalid_argument("integral_sign_affine_moment: alpha has the wrong size");
+        int degree = 0;
+        for (int ai : alpha) {
+            if (ai < 0 || ai > 4) throw std::invalid_argument("integral_sign_affine_moment: alpha_i must be 0..4");
+            degree += ai;
+        }
+        top = std::max(top, degree);
+    }
+    for (size_t i = 0; i < k; ++i)
+        if (!certainly_positive(a[i]) && !certainly_negative(a[i]))
+            throw std::invalid_argument("integral_sign_affine_moment: a slope encloses 0");
+    const Precision wp = work;
+    std::vector<Interval> slope(k, Interval(wp)), radius(k, Interval(wp));
+    for (size_t i = 0; i < k; ++i) {
+        round_into(slope[i], a[i]);
+        round_into(radius[i], r[i]);
+    }
+    // per variable and j: (-1)^j alpha!/(alpha-j)! r^(alpha-j) / a^(j+1) for e_i = +1 (alpha <= 4);
+    // e_i = -1 multiplies it by (-1)^(alpha - j) (from (e r)^(alpha-j)) times -1 (the bracket's end)
+    // r^q and a^-(j+1) are shared by every alpha
+    Interval t(wp);
+    std::vector<std::vector<Interval>> r_power(k), inverse_slope_power(k);
+    for (size_t i = 0; i < k; ++i) {
+        Interval inverse(wp);
+        mpfi_si_div(inverse.raw(), 1, slope[i].raw());
+        Interval rp(1, wp), ip(wp);
+        ip = inverse;
+        for (int q = 0; q <= 4; ++q) {
+            r_power[i].push_back(rp);
+            inverse_slope_power[i].push_back(ip);
+            mul(rp, rp, radius[i]);
+            mul(ip, ip, inverse);
+        }
+    }
+    // S_K(T_corner) = |T| T^(K-1) / K! for K = k .. k + top, per corner
+    const size_t corners = 1UL << k;
+    std::vector<std::vector<Interval>> S(corners);
+    Interval T(wp), absT(wp), value(wp);
+    for (size_t corner = 0; corner < corners; ++corner) {
+        round_into(T, a0);
+        for (size_t i = 0; i < k; ++i) {
+            mul(t, slope[i], radius[i]);
+            if (corner >> i & 1UL) sub(T, T, t); else add(T, T, t);
+        }
+        abs(absT, T);
+        pow_int(value, T, static_cast<long>(k) - 1);
+        mul(value, value, absT);
+        for (long q = 2; q <= static_cast<long>(k); ++q) mpfi_div_si(value.raw(), value.raw(), q);
+        for (int K = static_cast<int>(k); K <= static_cast<int>(k) + top; ++K) {
+            S[corner].push_back(value);
+            mul(value, value, T);
+            mpfi_div_si(value.raw(), value.raw(), K + 1);
+        }
+    }
+    std::vector<Interval> results;
+    Interval total(wp), corner_sum(wp), factor(wp);
+    std::vector<int> j(k);
+    for (const auto& alpha : alphas) {
+        mpfi_set_si(total.raw(), 0);
+        std::fill(j.begin(), j.end(), 0);
+        while (true) {
+            // this j's corner-independent factor times its signed corner sum
+            mpfi_set_si(factor.raw(), 1);
+            size_t K = 0;
+            for (size_t i = 0; i < k; ++i) {
+                K += static_cast<size_t>(j[i]) + 1;
+                long falling = 1;   // alpha! / (alpha - j)!
+                for (int q = 0; q < j[i]; ++q) falling *= alpha[i] - q;
+                mul(factor, factor, r_power[i][static_cast<size_t>(alpha[i] - j[i])]);
+                mul(factor, factor, inverse_slope_power[i][static_cast<size_t>(j[i])]);
+                mpfi_mul_si(factor.raw(), factor.raw(), j[i] % 2 ? -falling : falling);
+            }
+            mpfi_set_si(corner_sum.raw(), 0);
+            for (size_t corner = 0; corner < corners; ++corner) {
+                int sign = 1;
+                for (size_t i = 0; i < k; ++i)
+                    if ((corner >> i & 1UL) && (alpha[i] - j[i] + 1) % 2 != 0) sign = -sign;
+                const Interval& value_at_corner = S[corner][K - k];
+                if (sign > 0) add(corner_sum, corner_sum, value_at_corner); else sub(corner_sum, corner_sum, value_at_corner);
+            }
+            mul(corner_sum, corner_sum, factor);
+            add(total, total, corner_sum);
+            // next j (odometer over j_i = 0..alpha_i)
+            size_t i = 0;
+            while (i < k && j[i] == alpha[i]) j[i++] = 0;
+            if (i == k) break;
+            ++j[i];
+        }
+        Interval out(prec);
+        round_into(out, total);
+        results.push_back(std::move(out));
+    }
+    return results;
+}
+
+Interval integral_sign_affine_moment(const Interval& a0, const std::vector<Interval>& a, const std::vector<Interval>& r,
+                                     const std::vector<int>& alpha, Precision prec, Precision work) {
+    return integral_sign_affine_moments(a0, a, r, {alpha}, prec, work).front();
 }
 
 }  // namespace lpcert

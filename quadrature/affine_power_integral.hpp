@@ -26,4 +26,28 @@ namespace lpcert {
 Interval integral_abs_affine_power(const Interval& a0, const std::vector<Interval>& a, const std::vector<Interval>& r,
                                    long m, long n, Precision prec);
 
+// The moments of sign(L) over a centred box, in closed form: the sign correction of the p = 1
+// crossing form (crossing_enclosure.hpp),
+//
+//     int_{prod_i [-r_i, r_i]} sign(a_0 + sum_i a_i u_i) u^alpha du
+//         = sum_{e in {-1,1}^k} sum_{j <= alpha} prod_i [ (-1)^j_i alpha_i! / (alpha_i - j_i)!
+//               (e_i r_i)^(alpha_i - j_i) e_i / a_i^(j_i + 1) ] S_K(a_0 + sum_i e_i a_i r_i),
+//
+// K = sum_i (j_i + 1), with S_K(t) = |t| t^(K-1) / K! the K-th iterated antiderivative of sign(t)
+// (continuous, so integration by parts holds across t = 0). It is the one-variable rule
+//     int_{-r}^{r} u^n G(c + a u) du = sum_{j=0}^{n} (-1)^j n!/(n-j)! [u^(n-j) G^(-(j+1))(c + a u)]_{-r}^{r} / a^(j+1)
+// (n integrations by parts) applied to each variable in turn. Slopes: enclosures none of which
+// contains 0; k <= 8, alpha_i <= 4. Computed at `work` bits and returned at prec, rounded
+// outward: the corner sum cancels (its terms are up to (max_i |a_i| r_i / min_i |a_i| r_i)^(k +
+// |alpha|) times the result), so the caller chooses how many bits it can lose (the enclosure is
+// true at any precision, only wider). Throws std::invalid_argument on a slope containing 0 or
+// sizes out of range.
+Interval integral_sign_affine_moment(const Interval& a0, const std::vector<Interval>& a, const std::vector<Interval>& r,
+                                     const std::vector<int>& alpha, Precision prec, Precision work);
+
+// The same for several alpha at once (the corner values S_K are shared): one enclosure per alpha.
+std::vector<Interval> integral_sign_affine_moments(const Interval& a0, const std::vector<Interval>& a,
+                                                   const std::vector<Interval>& r, const std::vector<std::vector<int>>& alphas,
+                                                   Precision prec, Precision work);
+
 }  // namespace lpcert

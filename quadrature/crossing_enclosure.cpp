@@ -2,6 +2,10 @@
 
 #include <gmp.h>
 
+#include <algorithm>
+#include <optional>
+#include <stdexcept>
+
 #include "quadrature/affine_power_integral.hpp"
 #include "quadrature/errors.hpp"
 #include "quadrature/rational_power.hpp"
@@ -14,13 +18,37 @@ struct CrossingEnclosure::Impl {
     Expression h;              // the inner function of g = |h|^p
     long m, n;                 // p = m/n
     Precision prec;
-    SeriesLayout point_layout, box_layout;
-    SeriesEvaluator point, box;
+    // p = 1 also uses the sign correction: second-order coefficients at the centre and third-order
+    // ones over the box (docs/math.md 5a); other p the first-order form only
+    bool sign_correction;
+    SeriesLayout point_layout, box_layout, second_order_layout;
+    SeriesEvaluator point, box, box_second_order;
 
     Impl(Expression inner, int d, long pm, long pn, Precision p)
-        : h(std::move(inner)), m(pm), n(pn), prec(p), point_layout(d, 1), box_layout(d, 2),
-          point(h, point_layout, p), box(h, box_layout, p) {}
+        : h(std::move(inner)), m(pm), n(pn), prec(p), sign_correction(pm == 1 && pn == 1),
+          point_layout(d, sign_correction ? 2 : 1), box_layout(d, sign_correction ? 3 : 2), second_order_layout(d, 2),
+          point(h, point_layout, p), box(h, box_layout, p), box_second_order(h, second_order_layout, p) {}
 };
+
+namespace {
+
+// sum_{|a| = degree} |c_a| r^a over a series' coefficients of one degree.
+void degree_bound(Interval& out, const Series& s, const SeriesLayout& layout, int degree, const std::vector<Interval>& radius) {
+    Interval term(out.precision()), mag(out.precision());
+    mpfi_set_si(out.raw(), 0);
+    for (int k = 0; k < layout.size(); ++k) {
+        if (layout.degree(k) != degree) continue;
+        abs(mag, s.c[static_cast<size_t>(k)]);
+        mpfi_set_si(term.raw(), 1);
+        const auto& e = layout.exponents(k);
+        for (int i = 0; i < layout.dimension(); ++i)
+            for (int j = 0; j < e[static_cast<size_t>(i)]; ++j) mul(term, term, radius[static_cast<size_t>(i)]);
+        mul(term, term, mag);
+        add(out, out, term);
+    }
+}
+
+}  // namespace
 
 CrossingEnclosure::CrossingEnclosure(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CrossingEnclosure::~CrossingEnclosure() = default;
@@ -53,6 +81,101 @@ std::unique_ptr<CrossingEnclosure> CrossingEnclosure::detect(const Expression& g
         new CrossingEnclosure(std::make_unique<Impl>(std::move(inner), d, m, n, prec)));
 }
 
+namespace {
+
+// p = 1 (docs/math.md 5a, "the sign correction"): with e = h - L_kept, |e| <= R' = R (which
+// already holds the dropped slopes' terms), and |h| = |L| + sign(L) e wherever h and L have one
+// sign; elsewhere |L| <= |e| and | |h| - |L| - sign(L) e | <= 2 |e| <= 2 R'. Hence
+//     int_B |h| in J + int_B sign(L) e + 2 R' vol{B : |L| <= R'} [-1, 1],
+// vol{|L| <= R'} <= vol min(1, R' / (|a_k| r_k)) for any kept slope a_k (a slab across u_k), and
+// e = Q(u) + (dropped slopes) + (third-order remainder), Q the centre's second-order terms:
+//     int_B sign(L) e in sum_{|a| = 2} h_a(m) int_B sign(L) u^a + vol (R3 + dropped) [-1, 1].
+// The moments are closed forms in the kept variables (integral_sign_affine_moment) times plain
+// moments int u_i^a_i du_i of the others (zero for odd a_i). Width O(vol r^3) where the slope is
+// not small, against O(vol r^2) for the first-order form.
+std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision prec, const Series& at_centre, const Interval& J,
+                                       const Interval& R, const Interval& R3, const Interval& dropped,
+                                       const std::vector<Interval>& kept_slopes, const std::vector<Interval>& kept_radii,
+                                       const std::vector<int>& kept_index, const std::vector<Interval>& radius, const Box& box) {
+    const int d = static_cast<int>(radius.size());
+    // the slab: R' / max_k (|a_k| r_k), capped at 1; also the spread of the kept terms |a_k| r_k
+    Real best(prec), smallest(prec), m(prec), ratio(prec);
+    mpfr_set_zero(best.raw(), 1);
+    mpfr_set_inf(smallest.raw(), 1);
+    Interval term(prec);
+    for (size_t i = 0; i < kept_slopes.size(); ++i) {
+        mul(term, kept_slopes[i], kept_radii[i]);
+        mignitude_down(m.raw(), term);
+        mpfr_max(best.raw(), best.raw(), m.raw(), MPFR_RNDD);
+        mpfr_min(smallest.raw(), smallest.raw(), m.raw(), MPFR_RNDD);
+    }
+    if (mpfr_sgn(smallest.raw()) <= 0) return std::nullopt;
+    Interval slab(1, prec);
+    mpfr_div(ratio.raw(), R.upper(), best.raw(), MPFR_RNDU);
+    if (mpfr_cmp_ui(ratio.raw(), 1) < 0) mpfi_set_fr(slab.raw(), ratio.raw());
+    // E = R3 + dropped + 2 R' slab (times vol below)
+    Interval E(prec);
+    mul(E, R, slab);
+    mul_2si(E, E, 1);
+    add(E, E, R3);
+    add(E, E, dropped);
+    // worth the moments only when the bound is well below the first-order one, R' (a choice)
+    if (!certainly_less(E, R) || mpfr_cmp(E.upper(), R.lower()) > 0 ||
+        mpfr_get_d(E.upper(), MPFR_RNDU) > 0.25 * mpfr_get_d(R.lower(), MPFR_RNDD))
+        return std::nullopt;
+    mul(E, E, box.volume(prec));
+
+    // sum_{|a| = 2} h_a(m) int_B sign(L) u^a: the moments in the kept variables, at once
+    std::vector<std::vector<int>> alphas;
+    std::vector<int> which;                       // the series index of each moment
+    std::vector<Interval> plain_factor;           // int of u_i^a_i over the dropped variables
+    Interval plain(prec);
+    for (int k = 0; k < layout.size(); ++k) {
+        if (layout.degree(k) != 2) continue;
+        const auto& e = layout.exponents(k);
+        std::vector<int> alpha(kept_slopes.size(), 0);
+        mpfi_set_si(plain.raw(), 1);
+        bool vanishes = false;
+        for (int i = 0; i < d; ++i) {
+            const int ai = e[static_cast<size_t>(i)];
+            const int kept = kept_index[static_cast<size_t>(i)];
+            if (kept >= 0) {
+                alpha[static_cast<size_t>(kept)] = ai;
+            } else if (ai % 2 == 1) {
+                vanishes = true;   // int_{-r}^{r} u du = 0
+            } else {
+                // int_{-r}^{r} u^ai du = 2 r^(ai+1) / (ai + 1)
+                pow_int(term, radius[static_cast<size_t>(i)], ai + 1);
+                mpfi_mul_si(term.raw(), term.raw(), 2);
+                mpfi_div_si(term.raw(), term.raw(), ai + 1);
+                mul(plain, plain, term);
+            }
+        }
+        if (vanishes) continue;
+        alphas.push_back(std::move(alpha));
+        which.push_back(k);
+        plain_factor.push_back(plain);
+    }
+    // working precision: the corner sum loses about (k + 2) log2(max/min |a_k| r_k) bits
+    const long spread = std::max<long>(0, mpfr_get_exp(best.raw()) - mpfr_get_exp(smallest.raw()) + 1);
+    const Precision work(prec.bits + 32 + spread * (static_cast<long>(kept_slopes.size()) + 2));
+    const std::vector<Interval> moments = integral_sign_affine_moments(at_centre.c[0], kept_slopes, kept_radii, alphas, prec, work);
+    Interval out(prec);
+    mpfi_set(out.raw(), J.raw());
+    for (size_t q = 0; q < moments.size(); ++q) {
+        mul(term, moments[q], plain_factor[q]);
+        mul(term, term, at_centre.c[static_cast<size_t>(which[q])]);
+        add(out, out, term);
+    }
+    Real e_mag(prec);
+    magnitude_up(e_mag.raw(), E);
+    mpfr_sub(&out.raw()->left, out.lower(), e_mag.raw(), MPFR_RNDD);
+    mpfr_add(&out.raw()->right, out.upper(), e_mag.raw(), MPFR_RNDU);
+    return out;
+}
+
+}  // namespace
+
 bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector<Interval>& centre,
                                 const std::vector<Interval>& radius, const std::vector<Interval>& params) {
     Impl& s = *impl_;
@@ -62,19 +185,15 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
     const Series* over_box = nullptr;
     try {
         over_box = s.box.evaluate(box.sides(), params);
+        // p = 1 where h is twice but not three times differentiable on B: the first-order form
+        const bool third_order = s.sign_correction && over_box != nullptr;
+        if (over_box == nullptr && s.sign_correction) over_box = s.box_second_order.evaluate(box.sides(), params);
         if (over_box == nullptr) return false;
-        // R = sum_{|a| = 2} |h_a(B)| r^a, kept before the next evaluation reuses the series
-        Interval R(prec), term(prec), mag(prec);
-        for (int k = 0; k < s.box_layout.size(); ++k) {
-            if (s.box_layout.degree(k) != 2) continue;
-            abs(mag, over_box->c[static_cast<size_t>(k)]);
-            mpfi_set_si(term.raw(), 1);
-            const auto& e = s.box_layout.exponents(k);
-            for (int i = 0; i < d; ++i)
-                for (int j = 0; j < e[static_cast<size_t>(i)]; ++j) mul(term, term, radius[static_cast<size_t>(i)]);
-            mul(term, term, mag);
-            add(R, R, term);
-        }
+        // R = sum_{|a| = 2} |h_a(B)| r^a (and R3 = sum_{|a| = 3}), kept before the next evaluation
+        // reuses the series
+        Interval R(prec), R3(prec);
+        degree_bound(R, *over_box, third_order ? s.box_layout : s.second_order_layout, 2, radius);
+        if (third_order) degree_bound(R3, *over_box, s.box_layout, 3, radius);
         at_centre = s.point.evaluate(centre, params);
         if (at_centre == nullptr) return false;
 
@@ -90,7 +209,8 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
         }
         mpfr_div_2ui(threshold, largest, 24, MPFR_RNDD);
         std::vector<Interval> kept_slopes, kept_radii;
-        Interval M(prec), other_sides(1, prec), two_r(prec);
+        std::vector<int> kept_index(static_cast<size_t>(d), -1);   // position among the kept slopes
+        Interval M(prec), other_sides(1, prec), two_r(prec), dropped(prec);
         abs(M, at_centre->c[0]);
         for (int i = 0; i < d; ++i) {
             const Interval& a = at_centre->c[static_cast<size_t>(s.point_layout.variable_index(i))];
@@ -99,10 +219,12 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
             const bool keep = mpfr_sgn(largest) > 0 && (certainly_positive(a) || certainly_negative(a)) &&
                               mpfr_greaterequal_p(t.lower(), threshold);
             if (keep) {
+                kept_index[static_cast<size_t>(i)] = static_cast<int>(kept_slopes.size());
                 kept_slopes.push_back(a);
                 kept_radii.push_back(radius[static_cast<size_t>(i)]);
             } else {
                 add(R, R, t);   // |h - L_kept| <= R + |a_i| r_i
+                add(dropped, dropped, t);
                 mul_2si(two_r, radius[static_cast<size_t>(i)], 1);
                 mul(other_sides, other_sides, two_r);
             }
@@ -128,6 +250,15 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
         magnitude_up(e_mag, E);
         mpfr_sub(&out.raw()->left, J.lower(), e_mag, MPFR_RNDD);
         mpfr_add(&out.raw()->right, J.upper(), e_mag, MPFR_RNDU);
+        if (s.sign_correction && third_order) {
+            const auto corrected = sign_corrected(s.point_layout, prec, *at_centre, J, R, R3, dropped, kept_slopes, kept_radii,
+                                                  kept_index, radius, box);
+            if (corrected) {
+                // two true enclosures of one integral: they meet, and their intersection is one too
+                if (!overlaps(out, *corrected)) throw std::logic_error("crossing form: two enclosures of one integral do not meet");
+                intersect_with(out, *corrected);
+            }
+        }
         if (mpfr_sgn(out.lower()) < 0) mpfr_set_zero(&out.raw()->left, 1);   // |h|^p >= 0
         return out.is_finite();
     } catch (const DomainError&) {
