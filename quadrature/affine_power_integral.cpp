@@ -93,8 +93,9 @@ Interval integral_abs_affine_power(const Interval& a0, const std::vector<Interva
 
 std::vector<Interval> integral_sign_affine_moments(const Interval& a0, const std::vector<Interval>& a,
                                                    const std::vector<Interval>& r, const std::vector<std::vector<int>>& alphas,
-                                                   Precision prec, Precision work) {
+                                                   long q_num, long q_den, Precision prec, Precision work) {
     const size_t k = a.size();
+    if (q_num < 0 || q_den < 1) throw std::invalid_argument("integral_sign_affine_moment: q = q_num/q_den must be >= 0");
     if (r.size() != k || k < 1 || k > 8) throw std::invalid_argument("integral_sign_affine_moment: 1 <= k <= 8 and equal sizes required");
     int top = 0;   // the largest |alpha|
     for (const auto& alpha : alphas) {
@@ -136,20 +137,33 @@ std::vector<Interval> integral_sign_affine_moments(const Interval& a0, const std
     const size_t corners = 1UL << k;
     std::vector<std::vector<Interval>> S(corners);
     Interval T(wp), absT(wp), value(wp);
+    Real lo(wp), hi(wp), scratch(wp);
     for (size_t corner = 0; corner < corners; ++corner) {
         round_into(T, a0);
         for (size_t i = 0; i < k; ++i) {
             mul(t, slope[i], radius[i]);
             if (corner >> i & 1UL) sub(T, T, t); else add(T, T, t);
         }
-        abs(absT, T);
-        pow_int(value, T, static_cast<long>(k) - 1);
-        mul(value, value, absT);
-        for (long q = 2; q <= static_cast<long>(k); ++q) mpfi_div_si(value.raw(), value.raw(), q);
-        for (int K = static_cast<int>(k); K <= static_cast<int>(k) + top; ++K) {
+        if (q_num == 0) {   // G = sign: S_K(T) = |T| T^(K-1) / K!, each from the previous
+            abs(absT, T);
+            pow_int(value, T, static_cast<long>(k) - 1);
+            mul(value, value, absT);
+            for (long q = 2; q <= static_cast<long>(k); ++q) mpfi_div_si(value.raw(), value.raw(), q);
+            for (int K = static_cast<int>(k); K <= static_cast<int>(k) + top; ++K) {
+                S[corner].push_back(value);
+                mul(value, value, T);
+                mpfi_div_si(value.raw(), value.raw(), K + 1);
+            }
+            continue;
+        }
+        // G = sign(t)|t|^q: S_K(T) = sign(T)^(K+1) |T|^(q+K) / ((q+1)...(q+K)), q + K = (q_num + K q_den)/q_den
+        for (long K = static_cast<long>(k); K <= static_cast<long>(k) + top; ++K) {
+            antiderivative_core(value, T, q_num + K * q_den, q_den, (K + 1) % 2 == 1, lo, hi, scratch);
+            for (long jj = 1; jj <= K; ++jj) {
+                mpfi_mul_si(value.raw(), value.raw(), q_den);
+                mpfi_div_si(value.raw(), value.raw(), q_num + jj * q_den);
+            }
             S[corner].push_back(value);
-            mul(value, value, T);
-            mpfi_div_si(value.raw(), value.raw(), K + 1);
         }
     }
     std::vector<Interval> results;
@@ -194,8 +208,8 @@ std::vector<Interval> integral_sign_affine_moments(const Interval& a0, const std
 }
 
 Interval integral_sign_affine_moment(const Interval& a0, const std::vector<Interval>& a, const std::vector<Interval>& r,
-                                     const std::vector<int>& alpha, Precision prec, Precision work) {
-    return integral_sign_affine_moments(a0, a, r, {alpha}, prec, work).front();
+                                     const std::vector<int>& alpha, long q_num, long q_den, Precision prec, Precision work) {
+    return integral_sign_affine_moments(a0, a, r, {alpha}, q_num, q_den, prec, work).front();
 }
 
 }  // namespace lpcert

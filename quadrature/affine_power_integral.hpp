@@ -26,15 +26,16 @@ namespace lpcert {
 Interval integral_abs_affine_power(const Interval& a0, const std::vector<Interval>& a, const std::vector<Interval>& r,
                                    long m, long n, Precision prec);
 
-// The moments of sign(L) over a centred box, in closed form: the sign correction of the p = 1
-// crossing form (crossing_enclosure.hpp),
+// The moments of sign(L) |L|^q (q = q_num/q_den >= 0) over a centred box, in closed form: the
+// correction terms of the crossing form (crossing_enclosure.hpp; q = p - 1),
 //
-//     int_{prod_i [-r_i, r_i]} sign(a_0 + sum_i a_i u_i) u^alpha du
+//     int_{prod_i [-r_i, r_i]} G(a_0 + sum_i a_i u_i) u^alpha du,   G(t) = sign(t) |t|^q,
 //         = sum_{e in {-1,1}^k} sum_{j <= alpha} prod_i [ (-1)^j_i alpha_i! / (alpha_i - j_i)!
 //               (e_i r_i)^(alpha_i - j_i) e_i / a_i^(j_i + 1) ] S_K(a_0 + sum_i e_i a_i r_i),
 //
-// K = sum_i (j_i + 1), with S_K(t) = |t| t^(K-1) / K! the K-th iterated antiderivative of sign(t)
-// (continuous, so integration by parts holds across t = 0). It is the one-variable rule
+// K = sum_i (j_i + 1), with S_K(t) = sign(t)^(K+1) |t|^(q+K) / ((q+1)...(q+K)) the K-th iterated
+// antiderivative of G (continuous for K >= 1, so integration by parts holds across t = 0; for
+// q = 0, S_K(t) = |t| t^(K-1) / K!). It is the one-variable rule
 //     int_{-r}^{r} u^n G(c + a u) du = sum_{j=0}^{n} (-1)^j n!/(n-j)! [u^(n-j) G^(-(j+1))(c + a u)]_{-r}^{r} / a^(j+1)
 // (n integrations by parts) applied to each variable in turn. Slopes: enclosures none of which
 // contains 0; k <= 8, alpha_i <= 4. Computed at `work` bits and returned at prec, rounded
@@ -43,11 +44,11 @@ Interval integral_abs_affine_power(const Interval& a0, const std::vector<Interva
 // true at any precision, only wider). Throws std::invalid_argument on a slope containing 0 or
 // sizes out of range.
 Interval integral_sign_affine_moment(const Interval& a0, const std::vector<Interval>& a, const std::vector<Interval>& r,
-                                     const std::vector<int>& alpha, Precision prec, Precision work);
+                                     const std::vector<int>& alpha, long q_num, long q_den, Precision prec, Precision work);
 
 // The same for several alpha at once (the corner values S_K are shared): one enclosure per alpha.
 std::vector<Interval> integral_sign_affine_moments(const Interval& a0, const std::vector<Interval>& a,
                                                    const std::vector<Interval>& r, const std::vector<std::vector<int>>& alphas,
-                                                   Precision prec, Precision work);
+                                                   long q_num, long q_den, Precision prec, Precision work);
 
 }  // namespace lpcert

@@ -18,14 +18,14 @@ struct CrossingEnclosure::Impl {
     Expression h;              // the inner function of g = |h|^p
     long m, n;                 // p = m/n
     Precision prec;
-    // p = 1 also uses the sign correction: second-order coefficients at the centre and third-order
-    // ones over the box (docs/math.md 5a); other p the first-order form only
+    // the second-order correction: second-order coefficients at the centre and third-order ones
+    // over the box (docs/math.md 5a); where h is only twice differentiable, the first-order form
     bool sign_correction;
     SeriesLayout point_layout, box_layout, second_order_layout;
     SeriesEvaluator point, box, box_second_order;
 
     Impl(Expression inner, int d, long pm, long pn, Precision p)
-        : h(std::move(inner)), m(pm), n(pn), prec(p), sign_correction(pm == 1 && pn == 1),
+        : h(std::move(inner)), m(pm), n(pn), prec(p), sign_correction(true),
           point_layout(d, sign_correction ? 2 : 1), box_layout(d, sign_correction ? 3 : 2), second_order_layout(d, 2),
           point(h, point_layout, p), box(h, box_layout, p), box_second_order(h, second_order_layout, p) {}
 };
@@ -83,18 +83,23 @@ std::unique_ptr<CrossingEnclosure> CrossingEnclosure::detect(const Expression& g
 
 namespace {
 
-// p = 1 (docs/math.md 5a, "the sign correction"): with e = h - L_kept, |e| <= R' = R (which
-// already holds the dropped slopes' terms), and |h| = |L| + sign(L) e wherever h and L have one
-// sign; elsewhere |L| <= |e| and | |h| - |L| - sign(L) e | <= 2 |e| <= 2 R'. Hence
-//     int_B |h| in J + int_B sign(L) e + 2 R' vol{B : |L| <= R'} [-1, 1],
+// The second-order correction (docs/math.md 5a): with e = h - L_kept, |e| <= R' = R (which already
+// holds the dropped slopes' terms D), phi(t) = |t|^p and q = p - 1,
+//     |h|^p = |L|^p + phi'(L) e + rho,   phi'(t) = p sign(t) |t|^q,
+//     |rho| <= 2 R' [|L| <= R']                   (p = 1: the signs of h and L differ only there),
+//     |rho| <= 2^(2-p) R'^p                       (1 < p < 2: phi' is (p-1)-Hoelder),
+//     |rho| <= p (p-1)/2 M^(p-2) R'^2              (p >= 2: |phi''| <= p (p-1) M^(p-2) on [-M, M]),
 // vol{|L| <= R'} <= vol min(1, R' / (|a_k| r_k)) for any kept slope a_k (a slab across u_k), and
 // e = Q(u) + (dropped slopes) + (third-order remainder), Q the centre's second-order terms:
-//     int_B sign(L) e in sum_{|a| = 2} h_a(m) int_B sign(L) u^a + vol (R3 + dropped) [-1, 1].
-// The moments are closed forms in the kept variables (integral_sign_affine_moment) times plain
-// moments int u_i^a_i du_i of the others (zero for odd a_i). Width O(vol r^3) where the slope is
-// not small, against O(vol r^2) for the first-order form.
-std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision prec, const Series& at_centre, const Interval& J,
-                                       const Interval& R, const Interval& R3, const Interval& dropped,
+//     int_B phi'(L) e in p sum_{|a| = 2} h_a(m) int_B sign(L)|L|^q u^a + vol p M^q (R3 + D) [-1, 1].
+// The moments are closed forms in the kept variables (integral_sign_affine_moments) times plain
+// moments int u_i^a_i du_i of the others (zero for odd a_i). Width O(vol r^3) for p = 1 and
+// p >= 2 where the slope is not small, O(vol r^(2p)) for 1 < p < 2, against O(vol r^2) for the
+// first-order form, whose error term `first_order` (p M^q R', per unit volume) decides whether
+// the moments are worth computing.
+std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision prec, long pm, long pn, const Series& at_centre,
+                                       const Interval& J, const Interval& R, const Interval& R3, const Interval& dropped,
+                                       const Interval& M, const Interval& first_order,
                                        const std::vector<Interval>& kept_slopes, const std::vector<Interval>& kept_radii,
                                        const std::vector<int>& kept_index, const std::vector<Interval>& radius, const Box& box) {
     const int d = static_cast<int>(radius.size());
@@ -110,19 +115,32 @@ std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision pre
         mpfr_min(smallest.raw(), smallest.raw(), m.raw(), MPFR_RNDD);
     }
     if (mpfr_sgn(smallest.raw()) <= 0) return std::nullopt;
-    Interval slab(1, prec);
-    mpfr_div(ratio.raw(), R.upper(), best.raw(), MPFR_RNDU);
-    if (mpfr_cmp_ui(ratio.raw(), 1) < 0) mpfi_set_fr(slab.raw(), ratio.raw());
-    // E = R3 + dropped + 2 R' slab (times vol below)
-    Interval E(prec);
-    mul(E, R, slab);
-    mul_2si(E, E, 1);
-    add(E, E, R3);
-    add(E, E, dropped);
-    // worth the moments only when the bound is well below the first-order one, R' (a choice)
-    if (!certainly_less(E, R) || mpfr_cmp(E.upper(), R.lower()) > 0 ||
-        mpfr_get_d(E.upper(), MPFR_RNDU) > 0.25 * mpfr_get_d(R.lower(), MPFR_RNDD))
-        return std::nullopt;
+    // E = p M^q (R3 + D) + rho's bound (times vol below)
+    Interval E(prec), rho(prec);
+    add(E, R3, dropped);
+    if (pm != pn) {
+        mul(E, E, rational_power_outward(M, pm - pn, pn, prec));
+        mpfi_mul_si(E.raw(), E.raw(), pm);
+        mpfi_div_si(E.raw(), E.raw(), pn);
+    }
+    if (pm == pn) {
+        Interval slab(1, prec);
+        mpfr_div(ratio.raw(), R.upper(), best.raw(), MPFR_RNDU);
+        if (mpfr_cmp_ui(ratio.raw(), 1) < 0) mpfi_set_fr(slab.raw(), ratio.raw());
+        mul(rho, R, slab);
+        mul_2si(rho, rho, 1);
+    } else if (pm < 2 * pn) {
+        rho = rational_power_outward(R, pm, pn, prec);
+        mul(rho, rho, rational_power_outward(Interval(2, prec), 2 * pn - pm, pn, prec));
+    } else {
+        sqr(rho, R);
+        mul(rho, rho, rational_power_outward(M, pm - 2 * pn, pn, prec));
+        mpfi_mul_si(rho.raw(), rho.raw(), pm * (pm - pn));
+        mpfi_div_si(rho.raw(), rho.raw(), 2 * pn * pn);
+    }
+    add(E, E, rho);
+    // worth the moments only when the bound is well below the first-order one (a choice)
+    if (!E.is_finite() || mpfr_get_d(E.upper(), MPFR_RNDU) > 0.25 * mpfr_get_d(first_order.lower(), MPFR_RNDD)) return std::nullopt;
     mul(E, E, box.volume(prec));
 
     // sum_{|a| = 2} h_a(m) int_B sign(L) u^a: the moments in the kept variables, at once
@@ -159,14 +177,18 @@ std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision pre
     // working precision: the corner sum loses about (k + 2) log2(max/min |a_k| r_k) bits
     const long spread = std::max<long>(0, mpfr_get_exp(best.raw()) - mpfr_get_exp(smallest.raw()) + 1);
     const Precision work(prec.bits + 32 + spread * (static_cast<long>(kept_slopes.size()) + 2));
-    const std::vector<Interval> moments = integral_sign_affine_moments(at_centre.c[0], kept_slopes, kept_radii, alphas, prec, work);
-    Interval out(prec);
-    mpfi_set(out.raw(), J.raw());
+    const std::vector<Interval> moments =
+        integral_sign_affine_moments(at_centre.c[0], kept_slopes, kept_radii, alphas, pm - pn, pn, prec, work);
+    Interval C(prec);
     for (size_t q = 0; q < moments.size(); ++q) {
         mul(term, moments[q], plain_factor[q]);
         mul(term, term, at_centre.c[static_cast<size_t>(which[q])]);
-        add(out, out, term);
+        add(C, C, term);
     }
+    mpfi_mul_si(C.raw(), C.raw(), pm);   // phi' = p sign(t)|t|^q
+    mpfi_div_si(C.raw(), C.raw(), pn);
+    Interval out(prec);
+    add(out, J, C);
     Real e_mag(prec);
     magnitude_up(e_mag.raw(), E);
     mpfr_sub(&out.raw()->left, out.lower(), e_mag.raw(), MPFR_RNDD);
@@ -244,6 +266,7 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
             mpfi_mul_si(E.raw(), E.raw(), s.m);
             mpfi_div_si(E.raw(), E.raw(), s.n);
         }
+        const Interval first_order = E;   // per unit volume
         mul(E, E, box.volume(prec));
         Real e_mag_value(prec);
         mpfr_ptr e_mag = e_mag_value.raw();
@@ -251,8 +274,8 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
         mpfr_sub(&out.raw()->left, J.lower(), e_mag, MPFR_RNDD);
         mpfr_add(&out.raw()->right, J.upper(), e_mag, MPFR_RNDU);
         if (s.sign_correction && third_order) {
-            const auto corrected = sign_corrected(s.point_layout, prec, *at_centre, J, R, R3, dropped, kept_slopes, kept_radii,
-                                                  kept_index, radius, box);
+            const auto corrected = sign_corrected(s.point_layout, prec, s.m, s.n, *at_centre, J, R, R3, dropped, M, first_order,
+                                                  kept_slopes, kept_radii, kept_index, radius, box);
             if (corrected) {
                 // two true enclosures of one integral: they meet, and their intersection is one too
                 if (!overlaps(out, *corrected)) throw std::logic_error("crossing form: two enclosures of one integral do not meet");

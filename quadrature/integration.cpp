@@ -28,13 +28,21 @@ struct BoxIntegrator::Impl {
     Real scratch_width{Precision(64)};
     // g = |h|^p: the closed form across h's sign changes where the Taylor form fails (null otherwise)
     std::unique_ptr<CrossingEnclosure> crossing;
+    bool crossing_for_real_power;
+    Real half_scratch{Precision(64)};   // scratch of upper_half (a choice, not a bound)
+
+    mpfr_srcptr upper_half(const Interval& x) {
+        mpfr_div_2ui(half_scratch.raw(), x.upper(), 1, MPFR_RNDN);
+        return half_scratch.raw();
+    }
 
     Impl(const Expression& g, int dim, int n, bool nonneg, Precision p)
         : d(dim), order(n), nonnegative(nonneg), prec(p), natural(g, p),
           box_layout(dim, std::max(n, 1)), point_layout(dim, std::max(n - 1, 0)),
           box_series(g, box_layout, p), point_series(g, point_layout, p),
           vol(p), sum(p), term(p), unit(p), nat(p), crossing_value(p),
-          crossing(n > 0 ? CrossingEnclosure::detect(g, dim, p) : nullptr) {
+          crossing(n > 0 ? CrossingEnclosure::detect(g, dim, p) : nullptr),
+          crossing_for_real_power(crossing != nullptr && g.code().back().op == Op::PowReal) {
         mpfi_interv_si(unit.raw(), -1, 1);
         radius_powers.assign(static_cast<size_t>(dim), std::vector<Interval>(static_cast<size_t>(std::max(n, 1)) + 1, Interval(p)));
     }
@@ -123,7 +131,12 @@ struct BoxIntegrator::Impl {
         }
         if (!used_taylor) mpfi_set(sum.raw(), nat.raw());
         mul(out, vol, sum);
-        if (!used_taylor && crossing != nullptr) {
+        // |h|^p with a non-integer p where h comes close to 0 on B (g's range reaches below half of
+        // its top): the Taylor form holds but its remainder grows like |h|^(p - n) near the zero
+        // set, and the crossing form (valid whether or not h changes sign) is far tighter there
+        const bool near_real_power_zero = used_taylor && crossing_for_real_power && mpfr_sgn(nat.upper()) > 0 &&
+                                          mpfr_cmp(nat.lower(), upper_half(nat)) < 0;
+        if ((!used_taylor || near_real_power_zero) && crossing != nullptr) {
             box.centre_and_radius(centre, radius, prec);
             if (crossing->enclose(crossing_value, box, centre, radius, params)) {
                 // both enclose the integral: keep the tighter of them
