@@ -178,12 +178,60 @@ void add_volume_times(mpfr_ptr out, const Dyadic& vol, mpfr_srcptr h, mpfr_ptr s
 // forward pass over that box (intersected with the global enclosure) and f by its interval
 // extension; elsewhere (low bands, top bands without a ramp, both of thickness mu0, and every box
 // without `local`) the global height bounds both: |f - Phi|^p, |f - c|^p <= (sup|f| + max(B_l, |c|))^p.
+// One side of the level-l cells along an axis, by its index k_i (precomputed: there are only N^l):
+// [lo, hi] = [g_k, g_(k+1)], h = hi - lo, the top margin t, the middle [mid_lo, mid_hi] =
+// [lo + mu0, hi - t] and the middle as an exact Interval (a side of the shrunk box X_K).
+struct AxisSide {
+    Dyadic lo, hi, h, t, mid_lo, mid_hi, mid_width;
+    bool ramp = false;                 // t != mu0: a ramp band on top
+    Interval middle{Precision(64)};
+};
+
+std::vector<AxisSide> axis_sides(const CellGrid& grid, const SliverGeometry& geo, int N, int l) {
+    std::vector<AxisSide> sides(static_cast<size_t>(grid.per_axis()));
+    tbb::parallel_for(tbb::blocked_range<long>(0, grid.per_axis(), 64), [&](const tbb::blocked_range<long>& r) {
+        for (long ki = r.begin(); ki != r.end(); ++ki) {
+            AxisSide& a = sides[static_cast<size_t>(ki)];
+            a.lo = grid.grid_point(ki);
+            a.hi = grid.grid_point(ki + 1);
+            a.h = a.hi - a.lo;
+            a.t = geo.top[static_cast<size_t>(coarsest_level_of_upper_end(ki, N, l))];
+            if (!(geo.mu0 + a.t + a.t < a.h)) a.t = geo.mu0;   // a steepness too small for the cell
+            a.ramp = a.t != geo.mu0;
+            a.mid_lo = a.lo + geo.mu0;
+            a.mid_hi = a.hi - a.t;
+            a.mid_width = a.mid_hi - a.mid_lo;
+            a.middle = Box::from_dyadics({a.mid_lo}, {a.mid_hi}).side(0);
+        }
+    });
+    return sides;
+}
+
+// c_K = the interval forward pass on every shrunk cell X_K (parallel, into indexed slots), and the
+// sliver bounds A >= sum of the A_K, B >= sum of the B_K (summed in the order of K: deterministic
+// for any thread count). With `local`, on a top box with a ramp the readout is enclosed by the
+// forward pass over that box (intersected with the global enclosure) and f by its interval
+// extension; elsewhere (low bands, top bands without a ramp, both of thickness mu0, and every box
+// without `local`) the global height bounds both: |f - Phi|^p, |f - c|^p <= (sup|f| + max(B_l, |c|))^p.
+// Where the global height bounds every box of a cell, A_K = B_K = M_K height with M_K, the measure
+// of the boxes, summed exactly first: M_K = low + prod_i (h_i - mu0) - prod_i (mid width_i) (the
+// top boxes are the middle-or-top products minus the all-middle one), low = sum_i mu0 prod_(j != i) h_j.
 CellsAndSlivers cells_and_slivers(const LevelInputs& in, int l, const CellGrid& grid, const SliverGeometry& geo,
                                   const GlobalBound& global, Precision fprec, Precision qprec, bool local,
                                   std::vector<std::vector<Interval>>& params) {
     const Network& net = in.built.network;
     const int d = net.d, N = net.N;
     const Expression g = deviation_integrand(in.f, d, in.p);
+    const std::vector<AxisSide> sides = axis_sides(grid, geo, N, l);
+    // the global height with B_l = |phi_cube| (the height of every cell whose |c| is not larger)
+    Real cube_magnitude{Precision(128)};
+    magnitude_up(cube_magnitude.raw(), global.phi_cube);
+    Interval cube_height_p{Precision(128)};
+    {
+        Real height{Precision(128)};
+        mpfr_add(height.raw(), cube_magnitude.raw(), in.sup_f, MPFR_RNDU);
+        cube_height_p = power_outward(make_interval(height.raw(), height.raw(), Precision(128)), in.p, Precision(128));
+    }
     tbb::enumerable_thread_specific<IntervalForward> passes([&] { return IntervalForward(net, fprec); });
     tbb::enumerable_thread_specific<IntervalEvaluator> evaluators([&] { return IntervalEvaluator(g, qprec); });
     const size_t cells = static_cast<size_t>(grid.cells());
@@ -196,34 +244,28 @@ CellsAndSlivers cells_and_slivers(const LevelInputs& in, int l, const CellGrid& 
         B_cell.emplace_back(Precision(128));
     }
     std::atomic<long> done{0};
-    tbb::parallel_for(tbb::blocked_range<long>(0, grid.cells(), 16), [&](const tbb::blocked_range<long>& r) {
+    tbb::parallel_for(tbb::blocked_range<long>(0, grid.cells(), 64), [&](const tbb::blocked_range<long>& r) {
         auto& pass = passes.local();
         auto& eval = evaluators.local();
         Real scratch_value{Precision(128)}, height_value{Precision(128)};
         mpfr_ptr scratch = scratch_value.raw();
         mpfr_ptr height = height_value.raw();
+        std::vector<Interval> X(static_cast<size_t>(d), Interval(Precision(64)));
+        std::vector<long> k;
+        std::vector<const AxisSide*> s(static_cast<size_t>(d));
         for (long K = r.begin(); K != r.end(); ++K) {
             in.settings.stop.throw_if_stop_requested();
             const size_t k_index = static_cast<size_t>(K);
-            const std::vector<long> k = grid.axis_indices(K);
-            std::vector<Dyadic> lo, hi, t, h;
+            k = grid.axis_indices(K);
+            bool ramp_here = false;
             for (int i = 0; i < d; ++i) {
-                const long ki = k[static_cast<size_t>(i)];
-                lo.push_back(grid.grid_point(ki));
-                hi.push_back(grid.grid_point(ki + 1));
-                h.push_back(hi.back() - lo.back());
-                Dyadic ti = geo.top[static_cast<size_t>(coarsest_level_of_upper_end(ki, N, l))];
-                if (!(geo.mu0 + ti + ti < h.back())) ti = geo.mu0;   // a steepness too small for the cell
-                t.push_back(ti);
+                const size_t ii = static_cast<size_t>(i);
+                s[ii] = &sides[static_cast<size_t>(k[ii])];
+                X[ii] = s[ii]->middle;   // exact copy at the side's precision
+                ramp_here = ramp_here || s[ii]->ramp;
             }
-            std::vector<Dyadic> mid_lo, mid_hi;
-            for (int i = 0; i < d; ++i) {
-                mid_lo.push_back(lo[static_cast<size_t>(i)] + geo.mu0);
-                mid_hi.push_back(hi[static_cast<size_t>(i)] - t[static_cast<size_t>(i)]);
-            }
-            const Box X = Box::from_dyadics(mid_lo, mid_hi);
             Interval& c = params[k_index][0];
-            mpfi_set(c.raw(), pass.evaluate(X.sides(), l)[static_cast<size_t>(l)].raw());
+            mpfi_set(c.raw(), pass.evaluate(X, l)[static_cast<size_t>(l)].raw());
             // one value: a point (floor-relu), or an enclosure of one value up to rounding
             // (sin-relu's sine: width <= 2^-60 max(1, |c|)); a wide enclosure would mean a ramp
             // is not flat on X_K or the construction is wrong
@@ -231,10 +273,13 @@ CellsAndSlivers cells_and_slivers(const LevelInputs& in, int l, const CellGrid& 
 
             // the global height (sup|f| + max(B_l, |c|))^p, rounded up
             magnitude_up(height, c);
-            magnitude_up(scratch, global.phi_cube);
-            mpfr_max(height, height, scratch, MPFR_RNDU);
-            mpfr_add(height, height, in.sup_f, MPFR_RNDU);
-            const Interval height_p = power_outward(make_interval(height, height, Precision(128)), in.p, Precision(128));
+            Interval height_p_own{Precision(128)};
+            const Interval* height_p = &cube_height_p;
+            if (mpfr_greater_p(height, cube_magnitude.raw())) {
+                mpfr_add(height, height, in.sup_f, MPFR_RNDU);
+                height_p_own = power_outward(make_interval(height, height, Precision(128)), in.p, Precision(128));
+                height_p = &height_p_own;
+            }
             mpfr_ptr A_K = A_cell[k_index].raw();
             mpfr_ptr B_K = B_cell[k_index].raw();
             // low bands
@@ -242,32 +287,42 @@ CellsAndSlivers cells_and_slivers(const LevelInputs& in, int l, const CellGrid& 
             for (int i = 0; i < d; ++i) {
                 Dyadic m = geo.mu0;
                 for (int j = 0; j < d; ++j)
-                    if (j != i) m = m * h[static_cast<size_t>(j)];
+                    if (j != i) m = m * s[static_cast<size_t>(j)]->h;
                 low_measure = low_measure + m;
             }
-            add_volume_times(A_K, low_measure, height_p.upper(), scratch);
-            add_volume_times(B_K, low_measure, height_p.upper(), scratch);
+            if (!local || !ramp_here) {
+                Dyadic with_top(1), middles(1);
+                for (int i = 0; i < d; ++i) {
+                    with_top = with_top * (s[static_cast<size_t>(i)]->h - geo.mu0);
+                    middles = middles * s[static_cast<size_t>(i)]->mid_width;
+                }
+                add_volume_times(A_K, low_measure + with_top - middles, height_p->upper(), scratch);
+                mpfr_set(B_K, A_K, MPFR_RNDU);
+                continue;
+            }
+            add_volume_times(A_K, low_measure, height_p->upper(), scratch);
+            add_volume_times(B_K, low_measure, height_p->upper(), scratch);
             // top boxes
             for (unsigned T = 1; T < (1u << d); ++T) {
                 Dyadic vol(1);
                 bool ramp = false;
                 std::vector<Dyadic> b_lo, b_hi;
                 for (int i = 0; i < d; ++i) {
-                    const size_t ii = static_cast<size_t>(i);
+                    const AxisSide& a = *s[static_cast<size_t>(i)];
                     if (T & (1u << i)) {
-                        vol = vol * t[ii];
-                        ramp = ramp || t[ii] != geo.mu0;
-                        b_lo.push_back(mid_hi[ii]);
-                        b_hi.push_back(hi[ii]);
+                        vol = vol * a.t;
+                        ramp = ramp || a.ramp;
+                        b_lo.push_back(a.mid_hi);
+                        b_hi.push_back(a.hi);
                     } else {
-                        vol = vol * (mid_hi[ii] - mid_lo[ii]);
-                        b_lo.push_back(mid_lo[ii]);
-                        b_hi.push_back(mid_hi[ii]);
+                        vol = vol * a.mid_width;
+                        b_lo.push_back(a.mid_lo);
+                        b_hi.push_back(a.mid_hi);
                     }
                 }
-                if (!ramp || !local) {
-                    add_volume_times(A_K, vol, height_p.upper(), scratch);
-                    add_volume_times(B_K, vol, height_p.upper(), scratch);
+                if (!ramp) {
+                    add_volume_times(A_K, vol, height_p->upper(), scratch);
+                    add_volume_times(B_K, vol, height_p->upper(), scratch);
                     continue;
                 }
                 const Box top = Box::from_dyadics(b_lo, b_hi);
@@ -330,9 +385,11 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
 
     // I = sum_K int_{C'_K} |f - c_K|^p
     const Expression g = deviation_integrand(in.f, d, in.p);
-    std::vector<Piece> pieces;
-    pieces.reserve(static_cast<size_t>(grid.cells()));
-    for (long K = 0; K < grid.cells(); ++K) pieces.push_back(Piece{grid.cell_box(K), static_cast<int>(K)});
+    // the cells' boxes, made in parallel into indexed slots
+    std::vector<Piece> pieces(static_cast<size_t>(grid.cells()));
+    tbb::parallel_for(tbb::blocked_range<long>(0, grid.cells(), 256), [&](const tbb::blocked_range<long>& r) {
+        for (long K = r.begin(); K != r.end(); ++K) pieces[static_cast<size_t>(K)] = Piece{grid.cell_box(K), static_cast<int>(K)};
+    });
     IntegrationOptions opt;
     opt.stop = in.settings.stop;
     opt.relative_tolerance = tol;
