@@ -2,6 +2,10 @@
 
 #include <boost/multiprecision/gmp.hpp>
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
 #include <map>
 
 #include "construction/cell_grid.hpp"
@@ -94,26 +98,47 @@ CellValues compute_cell_values(const Expression& f, const ConstructionRequest& r
         const IntegralEnclosure integral = enclose_integral(f, std::move(pieces), {}, opt, prec);
         r.stop.throw_if_stop_requested();   // a network from unfinished cell values is not the one asked for
         out.quadrature_boxes += integral.boxes;
-        std::vector<Dyadic> values;
-        values.reserve(static_cast<size_t>(grid.cells()));
-        mpfr_t mid;
-        mpfr_init2(mid, prec.bits);
-        for (long K = 0; K < grid.cells(); ++K) {
-            Interval avg = integral.per_initial_piece[static_cast<size_t>(K)];
-            if (integral.status != IntegrationStatus::Converged) {
-                mpfr_sub(mid, avg.upper(), avg.lower(), MPFR_RNDU);
-                if (mpfr_greater_p(mid, goal.lower())) out.cells_above_goal++;
+        // v_K (parallel, into indexed slots) and, for the verifier's p = 2 shortcut, the weighted
+        // sum sum_K v_K int_{C'_K} f enclosed: partial sums over fixed blocks of K, added in block
+        // order (the same for any thread count)
+        const long cells = grid.cells();
+        constexpr long kBlock = 4096;
+        const long blocks = (cells + kBlock - 1) / kBlock;
+        std::vector<Dyadic> values(static_cast<size_t>(cells));
+        std::vector<char> above(static_cast<size_t>(cells), 0);
+        std::vector<Interval> partial(static_cast<size_t>(blocks), Interval(prec));
+        tbb::parallel_for(tbb::blocked_range<long>(0, blocks, 1), [&](const tbb::blocked_range<long>& br) {
+            mpfr_t mid;
+            mpfr_init2(mid, prec.bits);
+            Interval term(prec), avg(prec), v_i(prec);
+            for (long block = br.begin(); block != br.end(); ++block) {
+                Interval& sum = partial[static_cast<size_t>(block)];
+                for (long K = block * kBlock; K < std::min(cells, (block + 1) * kBlock); ++K) {
+                    const Interval& integral_K = integral.per_initial_piece[static_cast<size_t>(K)];
+                    if (integral.status != IntegrationStatus::Converged) {
+                        mpfr_sub(mid, integral_K.upper(), integral_K.lower(), MPFR_RNDU);
+                        if (mpfr_greater_p(mid, goal.lower())) above[static_cast<size_t>(K)] = 1;
+                    }
+                    div(avg, integral_K, grid.cell_box(K).volume(prec));
+                    // v = eta * round(mid(avg) / eta): |v - avg| <= eta/2 + width(avg)/2 (<= eta at the goal;
+                    // a cell above the goal is counted, and the certificate measures the built network anyway)
+                    midpoint(mid, avg);
+                    mpfr_mul_2si(mid, mid, -eta.exponent(), MPFR_RNDN);   // eta is a power of two
+                    mpz_int k;
+                    mpfr_get_z(k.backend().data(), mid, MPFR_RNDN);
+                    Dyadic& v = values[static_cast<size_t>(K)];
+                    v = Dyadic(k, 0) * eta;
+                    v_i = v.to_interval(prec);
+                    mul(term, v_i, integral_K);
+                    add(sum, sum, term);
+                }
             }
-            div(avg, avg, grid.cell_box(K).volume(prec));
-            // v = eta * round(mid(avg) / eta): |v - avg| <= eta/2 + width(avg)/2 (<= eta at the goal;
-            // a cell above the goal is counted, and the certificate measures the built network anyway)
-            midpoint(mid, avg);
-            mpfr_mul_2si(mid, mid, -eta.exponent(), MPFR_RNDN);   // eta is a power of two
-            mpz_int k;
-            mpfr_get_z(k.backend().data(), mid, MPFR_RNDN);
-            values.push_back(Dyadic(k, 0) * eta);
-        }
-        mpfr_clear(mid);
+            mpfr_clear(mid);
+        });
+        out.cells_above_goal += std::count(above.begin(), above.end(), 1);
+        Interval weighted(prec);
+        for (const Interval& b : partial) add(weighted, weighted, b);
+        out.weighted_integrals.push_back(std::move(weighted));
         out.v.push_back(std::move(values));
     }
     return out;

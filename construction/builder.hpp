@@ -36,6 +36,11 @@ struct CellValues {
     std::vector<std::vector<Dyadic>> v;
     long cells_above_goal = 0;       // cells whose average enclosure is wider than eta/3 (budget spent)
     long quadrature_boxes = 0;
+    // weighted_integrals[l] encloses sum_K v[l][K] int_{C'_K} f over the cells C'_K of
+    // CellGrid(d, N, l) (point_bits 256, the builder's grid; the same cells as the verifier's when
+    // N is a power of two). The verifier's p = 2 shortcut reads it (certification.hpp); empty when
+    // the values did not come from compute_cell_values.
+    std::vector<Interval> weighted_integrals;
 };
 
 struct LevelSummary {

@@ -314,12 +314,16 @@ struct IntervalForward::Impl {
     std::vector<CompiledReadout> readouts;
     std::vector<Form> current, next;
     std::vector<Interval> blocks_prev, blocks_cur, results, radius;
-    Interval t, range_scratch;
-    Form sum;
+    Interval t, range_scratch, end_lo, end_hi;
+    Form sum, out;
     int recognised = 0;
 
+    // The per-pass storage (current, next, blocks_*) only grows: an evaluation reuses the Forms and
+    // Intervals of the previous one (all at `prec`) instead of allocating d + 1 MPFI numbers per
+    // neuron per pass; entries beyond a layer's width are never read (sources index into the
+    // layer that produced them).
     Impl(const Network& n, Precision p, bool kernel)
-        : net(&n), prec(p), d(n.d), t(p), range_scratch(p), sum(make_form()) {
+        : net(&n), prec(p), d(n.d), t(p), range_scratch(p), end_lo(p), end_hi(p), sum(make_form()), out(make_form()) {
         std::vector<ExtractionPair> prev_pairs;   // pairs of the layer feeding the one being compiled
         for (size_t k = 0; k < n.layers.size(); ++k) {
             Layer layer = n.layers[k];   // canonical weight lists: everything below reads these
@@ -355,9 +359,28 @@ struct IntervalForward::Impl {
 
     void set_constant(Form& f, const Interval& v) {
         mpfi_set(f.c.raw(), v.raw());
+        clear_slopes(f);
+    }
+
+    // f = 0 (a constant form), without a temporary
+    static void set_zero(Form& f) {
+        mpfi_set_si(f.c.raw(), 0);
+        clear_slopes(f);
+    }
+
+    static void clear_slopes(Form& f) {
         if (!f.constant)
             for (auto& ai : f.a) mpfi_set_si(ai.raw(), 0);
         f.constant = true;
+    }
+
+    // Grows v to at least n entries (never shrinks: see the constructor).
+    template <class T, class Make>
+    static void ensure_size(std::vector<T>& v, size_t n, Make make) {
+        if (v.size() < n) {
+            v.reserve(n);
+            while (v.size() < n) v.push_back(make());
+        }
     }
 
     // Enclosure of the form's values over the box.
@@ -378,7 +401,7 @@ struct IntervalForward::Impl {
     }
 
     void sum_sources(Form& s, const std::vector<int>& sources, const std::vector<Form>& in) {
-        set_constant(s, Interval(prec));
+        set_zero(s);
         for (int k : sources) add_scaled(s, in[static_cast<size_t>(k)], nullptr, 1);
         if (!s.constant && std::all_of(s.a.begin(), s.a.end(), [](const Interval& x) {
                 return mpfr_zero_p(x.lower()) && mpfr_zero_p(x.upper());
@@ -411,7 +434,7 @@ struct IntervalForward::Impl {
 
     void evaluate_blocks(const CompiledLayer& layer, const std::vector<Form>& in, std::vector<Interval>& blocks) {
         // in = the inputs of `layer`; blocks[p] = floor(2^b frac(w S)).
-        blocks.resize(layer.pairs.size(), Interval(prec));
+        ensure_size(blocks, layer.pairs.size(), [&] { return Interval(prec); });
         for (size_t p = 0; p < layer.pairs.size(); ++p) {
             const auto& pr = layer.pairs[p];
             sum_sources(sum, pr.sources, in);
@@ -496,7 +519,7 @@ struct IntervalForward::Impl {
                 range(t, v);
                 if (mpfr_sgn(t.lower()) >= 0) return;                 // identity on the box
                 if (mpfr_sgn(t.upper()) <= 0) {                       // zero on the box
-                    set_constant(v, Interval(prec));
+                    set_zero(v);
                     return;
                 }
                 mpfr_set_zero(&t.raw()->left, 1);
@@ -565,19 +588,20 @@ struct IntervalForward::Impl {
 
     const std::vector<Interval>& evaluate(const std::vector<Interval>& box, int up_to) {
         const int last_level = up_to < 0 ? net->levels : up_to;
-        current.assign(box.size(), make_form());
+        ensure_size(current, box.size(), [&] { return make_form(); });
         for (size_t i = 0; i < box.size(); ++i) {
+            set_zero(current[i]);
             // x_i = m_i + u_i: the centre and half-width enclosed outward
-            Interval lo(prec), hi(prec);
+            Interval& lo = end_lo;
+            Interval& hi = end_hi;
             set_exact_or_outward(lo, box[i].lower());
             set_exact_or_outward(hi, box[i].upper());
             add(current[i].c, lo, hi);
             mul_2si(current[i].c, current[i].c, -1);
             sub(radius[i], hi, lo);
             mul_2si(radius[i], radius[i], -1);
-            Interval half_width = radius[i];
-            mpfi_neg(half_width.raw(), half_width.raw());
-            mpfi_union(radius[i].raw(), radius[i].raw(), half_width.raw());   // [-r, r]
+            mpfi_neg(t.raw(), radius[i].raw());
+            mpfi_union(radius[i].raw(), radius[i].raw(), t.raw());   // [-r, r]
             if (box[i].is_point()) {
                 set_exact_or_outward(current[i].c, box[i].lower());
                 mpfi_set_si(radius[i].raw(), 0);
@@ -586,7 +610,6 @@ struct IntervalForward::Impl {
                 current[i].constant = false;
             }
         }
-        blocks_prev.clear();
         for (const auto& r : readouts)
             if (r.layer < 0) mpfi_set(results[static_cast<size_t>(r.level)].raw(), r.affine.bias.raw());
         // the deepest layer a readout of a level <= last_level reads (readouts may come in any
@@ -594,11 +617,9 @@ struct IntervalForward::Impl {
         int needed = -1;
         for (const auto& r : readouts)
             if (r.level <= last_level) needed = std::max(needed, r.layer);
-        Form out = make_form();
         for (size_t k = 0; static_cast<int>(k) <= needed && k < layers.size(); ++k) {
             const CompiledLayer& layer = layers[k];
-            if (next.size() < layer.neurons.size()) next.resize(layer.neurons.size(), make_form());
-            next.resize(layer.neurons.size(), make_form());
+            ensure_size(next, layer.neurons.size(), [&] { return make_form(); });
             for (size_t n = 0; n < layer.neurons.size(); ++n) {
                 const CompiledNeuron& cn = layer.neurons[n];
                 if (cn.exact_reduction && sin2pi_exact(next[n], cn, current)) continue;

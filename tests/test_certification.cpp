@@ -2,6 +2,8 @@
 #include <boost/test/unit_test.hpp>
 #include <tbb/global_control.h>
 
+#include "construction/builder.hpp"
+#include "construction/cell_grid.hpp"
 #include "quadrature/catalog.hpp"
 #include "quadrature/errors.hpp"
 #include "test_support.hpp"
@@ -293,4 +295,89 @@ BOOST_AUTO_TEST_CASE(check_recomputes_the_target_level) {
     t = o.certificate;
     t["target_error"] = nullptr;
     BOOST_CHECK(rejected(t, "target_error dropped"));
+}
+
+// The p = 2 shortcut (I from int f^2 and the builder's weighted cell integrals) against the
+// per-cell quadrature it replaces: both enclose the same error, so they must overlap, and the
+// shortcut must meet the quadrature's goal (relative width <= tol) wherever it was used.
+BOOST_AUTO_TEST_CASE(square_shortcut_agrees_with_the_cell_quadrature) {
+    for (const std::string construction : {"floor-relu", "sin-relu"}) {
+        const std::string text = "sin(3*x1) + x1^2";
+        RunRequest q(text, Expression::parse(text), 1, Exponent::parse("2"));
+        q.N = 2;
+        q.levels = 4;
+        q.eta = parse_eta("1*2^-16", "eta");
+        q.construction = parse_construction(construction);
+        CertificationSettings with = settings_for(q), without = settings_for(q);
+        without.square_shortcut = false;
+        const RunOutcome a = certify_run(q, JobOptions{1, {}}, StopToken(), with);
+        const RunOutcome b = certify_run(q, JobOptions{2, {}}, StopToken(), without);
+        BOOST_REQUIRE_EQUAL(a.result.levels.size(), b.result.levels.size());
+        int shortcuts = 0;
+        for (size_t l = 0; l < a.result.levels.size(); ++l) {
+            const LevelCertificate& x = a.result.levels[l];
+            const LevelCertificate& y = b.result.levels[l];
+            BOOST_CHECK_MESSAGE(overlaps(x.error, y.error), construction << " level " << l << ": shortcut " << to_string(x.error)
+                                                                          << " against quadrature " << to_string(y.error));
+            BOOST_CHECK(y.boxes > 0);
+            if (x.boxes == 0) {
+                ++shortcuts;
+                const Interval rw = relative_width(x.error);
+                BOOST_CHECK_MESSAGE(mpfr_cmp_ui_2exp(rw.upper(), 1, -9) <= 0, "level " << l << ": relative width " << to_string(rw));
+            }
+            BOOST_CHECK(x.status == LevelStatus::Certified);
+        }
+        BOOST_CHECK_MESSAGE(shortcuts >= 2, construction << ": the shortcut was used on " << shortcuts << " levels");
+    }
+}
+
+// CellValues::weighted_integrals against exact integrals: f = x1 x2 + x1 (int over a cell is a
+// product of (b^2 - a^2)/2 and (b - a) terms, exact rationals), sum_K v_K int_{C_K} f computed
+// in GMP rationals must lie in the builder's enclosure.
+BOOST_AUTO_TEST_CASE(weighted_cell_integrals_enclose_the_exact_sums) {
+    const Expression f = Expression::parse("x1*x2 + x1");
+    ConstructionRequest r;
+    r.d = 2;
+    r.N = 2;
+    r.levels = 3;
+    const CellValues values = compute_cell_values(f, r, Dyadic::power_of_two(-12));
+    BOOST_REQUIRE_EQUAL(values.weighted_integrals.size(), 4u);
+    for (int l = 0; l <= 3; ++l) {
+        const CellGrid grid(2, 2, l);
+        mpq_t sum, a, b, t, u;
+        mpq_inits(sum, a, b, t, u, static_cast<mpq_ptr>(nullptr));
+        for (long K = 0; K < grid.cells(); ++K) {
+            const std::vector<long> k = grid.axis_indices(K);
+            // int x1 x2 + x1 = (b1^2 - a1^2)/2 * ((b2^2 - a2^2)/2 + (b2 - a2))
+            mpq_set_si(a, k[0], grid.per_axis());
+            mpq_set_si(b, k[0] + 1, grid.per_axis());
+            mpq_canonicalize(a);
+            mpq_canonicalize(b);
+            mpq_mul(t, b, b);
+            mpq_mul(u, a, a);
+            mpq_sub(t, t, u);
+            mpq_div_2exp(t, t, 1);   // (b1^2 - a1^2)/2
+            mpq_set_si(a, k[1], grid.per_axis());
+            mpq_set_si(b, k[1] + 1, grid.per_axis());
+            mpq_canonicalize(a);
+            mpq_canonicalize(b);
+            mpq_mul(u, b, b);
+            mpq_t w;
+            mpq_init(w);
+            mpq_mul(w, a, a);
+            mpq_sub(u, u, w);
+            mpq_div_2exp(u, u, 1);   // (b2^2 - a2^2)/2
+            mpq_sub(w, b, a);
+            mpq_add(u, u, w);
+            mpq_mul(t, t, u);
+            values.v[static_cast<size_t>(l)][static_cast<size_t>(K)].to_mpq(w);
+            mpq_mul(t, t, w);
+            mpq_add(sum, sum, t);
+            mpq_clear(w);
+        }
+        const Interval& enc = values.weighted_integrals[static_cast<size_t>(l)];
+        BOOST_CHECK_MESSAGE(mpfr_cmp_q(enc.lower(), sum) <= 0 && mpfr_cmp_q(enc.upper(), sum) >= 0,
+                            "level " << l << ": " << to_string(enc) << " misses the exact sum");
+        mpq_clears(sum, a, b, t, u, static_cast<mpq_ptr>(nullptr));
+    }
 }

@@ -65,6 +65,8 @@ struct LevelInputs {
     const CertificationSettings& settings;
     mpfr_srcptr sup_f;
     std::optional<Interval> lipschitz;
+    // int_{[0,1]^d} f^2 for the p = 2 shortcut, computed once when first needed (tightened on demand)
+    std::optional<Interval>* f_squared = nullptr;
 };
 
 // The global bound of the readout: phi_cube encloses Phi_l on the whole cube (the interval
@@ -178,12 +180,60 @@ void add_volume_times(mpfr_ptr out, const Dyadic& vol, mpfr_srcptr h, mpfr_ptr s
 // forward pass over that box (intersected with the global enclosure) and f by its interval
 // extension; elsewhere (low bands, top bands without a ramp, both of thickness mu0, and every box
 // without `local`) the global height bounds both: |f - Phi|^p, |f - c|^p <= (sup|f| + max(B_l, |c|))^p.
+// One side of the level-l cells along an axis, by its index k_i (precomputed: there are only N^l):
+// [lo, hi] = [g_k, g_(k+1)], h = hi - lo, the top margin t, the middle [mid_lo, mid_hi] =
+// [lo + mu0, hi - t] and the middle as an exact Interval (a side of the shrunk box X_K).
+struct AxisSide {
+    Dyadic lo, hi, h, t, mid_lo, mid_hi, mid_width;
+    bool ramp = false;                 // t != mu0: a ramp band on top
+    Interval middle{Precision(64)};
+};
+
+std::vector<AxisSide> axis_sides(const CellGrid& grid, const SliverGeometry& geo, int N, int l) {
+    std::vector<AxisSide> sides(static_cast<size_t>(grid.per_axis()));
+    tbb::parallel_for(tbb::blocked_range<long>(0, grid.per_axis(), 64), [&](const tbb::blocked_range<long>& r) {
+        for (long ki = r.begin(); ki != r.end(); ++ki) {
+            AxisSide& a = sides[static_cast<size_t>(ki)];
+            a.lo = grid.grid_point(ki);
+            a.hi = grid.grid_point(ki + 1);
+            a.h = a.hi - a.lo;
+            a.t = geo.top[static_cast<size_t>(coarsest_level_of_upper_end(ki, N, l))];
+            if (!(geo.mu0 + a.t + a.t < a.h)) a.t = geo.mu0;   // a steepness too small for the cell
+            a.ramp = a.t != geo.mu0;
+            a.mid_lo = a.lo + geo.mu0;
+            a.mid_hi = a.hi - a.t;
+            a.mid_width = a.mid_hi - a.mid_lo;
+            a.middle = Box::from_dyadics({a.mid_lo}, {a.mid_hi}).side(0);
+        }
+    });
+    return sides;
+}
+
+// c_K = the interval forward pass on every shrunk cell X_K (parallel, into indexed slots), and the
+// sliver bounds A >= sum of the A_K, B >= sum of the B_K (summed in the order of K: deterministic
+// for any thread count). With `local`, on a top box with a ramp the readout is enclosed by the
+// forward pass over that box (intersected with the global enclosure) and f by its interval
+// extension; elsewhere (low bands, top bands without a ramp, both of thickness mu0, and every box
+// without `local`) the global height bounds both: |f - Phi|^p, |f - c|^p <= (sup|f| + max(B_l, |c|))^p.
+// Where the global height bounds every box of a cell, A_K = B_K = M_K height with M_K, the measure
+// of the boxes, summed exactly first: M_K = low + prod_i (h_i - mu0) - prod_i (mid width_i) (the
+// top boxes are the middle-or-top products minus the all-middle one), low = sum_i mu0 prod_(j != i) h_j.
 CellsAndSlivers cells_and_slivers(const LevelInputs& in, int l, const CellGrid& grid, const SliverGeometry& geo,
                                   const GlobalBound& global, Precision fprec, Precision qprec, bool local,
                                   std::vector<std::vector<Interval>>& params) {
     const Network& net = in.built.network;
     const int d = net.d, N = net.N;
     const Expression g = deviation_integrand(in.f, d, in.p);
+    const std::vector<AxisSide> sides = axis_sides(grid, geo, N, l);
+    // the global height with B_l = |phi_cube| (the height of every cell whose |c| is not larger)
+    Real cube_magnitude{Precision(128)};
+    magnitude_up(cube_magnitude.raw(), global.phi_cube);
+    Interval cube_height_p{Precision(128)};
+    {
+        Real height{Precision(128)};
+        mpfr_add(height.raw(), cube_magnitude.raw(), in.sup_f, MPFR_RNDU);
+        cube_height_p = power_outward(make_interval(height.raw(), height.raw(), Precision(128)), in.p, Precision(128));
+    }
     tbb::enumerable_thread_specific<IntervalForward> passes([&] { return IntervalForward(net, fprec); });
     tbb::enumerable_thread_specific<IntervalEvaluator> evaluators([&] { return IntervalEvaluator(g, qprec); });
     const size_t cells = static_cast<size_t>(grid.cells());
@@ -196,34 +246,28 @@ CellsAndSlivers cells_and_slivers(const LevelInputs& in, int l, const CellGrid& 
         B_cell.emplace_back(Precision(128));
     }
     std::atomic<long> done{0};
-    tbb::parallel_for(tbb::blocked_range<long>(0, grid.cells(), 16), [&](const tbb::blocked_range<long>& r) {
+    tbb::parallel_for(tbb::blocked_range<long>(0, grid.cells(), 64), [&](const tbb::blocked_range<long>& r) {
         auto& pass = passes.local();
         auto& eval = evaluators.local();
         Real scratch_value{Precision(128)}, height_value{Precision(128)};
         mpfr_ptr scratch = scratch_value.raw();
         mpfr_ptr height = height_value.raw();
+        std::vector<Interval> X(static_cast<size_t>(d), Interval(Precision(64)));
+        std::vector<long> k;
+        std::vector<const AxisSide*> s(static_cast<size_t>(d));
         for (long K = r.begin(); K != r.end(); ++K) {
             in.settings.stop.throw_if_stop_requested();
             const size_t k_index = static_cast<size_t>(K);
-            const std::vector<long> k = grid.axis_indices(K);
-            std::vector<Dyadic> lo, hi, t, h;
+            k = grid.axis_indices(K);
+            bool ramp_here = false;
             for (int i = 0; i < d; ++i) {
-                const long ki = k[static_cast<size_t>(i)];
-                lo.push_back(grid.grid_point(ki));
-                hi.push_back(grid.grid_point(ki + 1));
-                h.push_back(hi.back() - lo.back());
-                Dyadic ti = geo.top[static_cast<size_t>(coarsest_level_of_upper_end(ki, N, l))];
-                if (!(geo.mu0 + ti + ti < h.back())) ti = geo.mu0;   // a steepness too small for the cell
-                t.push_back(ti);
+                const size_t ii = static_cast<size_t>(i);
+                s[ii] = &sides[static_cast<size_t>(k[ii])];
+                X[ii] = s[ii]->middle;   // exact copy at the side's precision
+                ramp_here = ramp_here || s[ii]->ramp;
             }
-            std::vector<Dyadic> mid_lo, mid_hi;
-            for (int i = 0; i < d; ++i) {
-                mid_lo.push_back(lo[static_cast<size_t>(i)] + geo.mu0);
-                mid_hi.push_back(hi[static_cast<size_t>(i)] - t[static_cast<size_t>(i)]);
-            }
-            const Box X = Box::from_dyadics(mid_lo, mid_hi);
             Interval& c = params[k_index][0];
-            mpfi_set(c.raw(), pass.evaluate(X.sides(), l)[static_cast<size_t>(l)].raw());
+            mpfi_set(c.raw(), pass.evaluate(X, l)[static_cast<size_t>(l)].raw());
             // one value: a point (floor-relu), or an enclosure of one value up to rounding
             // (sin-relu's sine: width <= 2^-60 max(1, |c|)); a wide enclosure would mean a ramp
             // is not flat on X_K or the construction is wrong
@@ -231,10 +275,13 @@ CellsAndSlivers cells_and_slivers(const LevelInputs& in, int l, const CellGrid& 
 
             // the global height (sup|f| + max(B_l, |c|))^p, rounded up
             magnitude_up(height, c);
-            magnitude_up(scratch, global.phi_cube);
-            mpfr_max(height, height, scratch, MPFR_RNDU);
-            mpfr_add(height, height, in.sup_f, MPFR_RNDU);
-            const Interval height_p = power_outward(make_interval(height, height, Precision(128)), in.p, Precision(128));
+            Interval height_p_own{Precision(128)};
+            const Interval* height_p = &cube_height_p;
+            if (mpfr_greater_p(height, cube_magnitude.raw())) {
+                mpfr_add(height, height, in.sup_f, MPFR_RNDU);
+                height_p_own = power_outward(make_interval(height, height, Precision(128)), in.p, Precision(128));
+                height_p = &height_p_own;
+            }
             mpfr_ptr A_K = A_cell[k_index].raw();
             mpfr_ptr B_K = B_cell[k_index].raw();
             // low bands
@@ -242,32 +289,42 @@ CellsAndSlivers cells_and_slivers(const LevelInputs& in, int l, const CellGrid& 
             for (int i = 0; i < d; ++i) {
                 Dyadic m = geo.mu0;
                 for (int j = 0; j < d; ++j)
-                    if (j != i) m = m * h[static_cast<size_t>(j)];
+                    if (j != i) m = m * s[static_cast<size_t>(j)]->h;
                 low_measure = low_measure + m;
             }
-            add_volume_times(A_K, low_measure, height_p.upper(), scratch);
-            add_volume_times(B_K, low_measure, height_p.upper(), scratch);
+            if (!local || !ramp_here) {
+                Dyadic with_top(1), middles(1);
+                for (int i = 0; i < d; ++i) {
+                    with_top = with_top * (s[static_cast<size_t>(i)]->h - geo.mu0);
+                    middles = middles * s[static_cast<size_t>(i)]->mid_width;
+                }
+                add_volume_times(A_K, low_measure + with_top - middles, height_p->upper(), scratch);
+                mpfr_set(B_K, A_K, MPFR_RNDU);
+                continue;
+            }
+            add_volume_times(A_K, low_measure, height_p->upper(), scratch);
+            add_volume_times(B_K, low_measure, height_p->upper(), scratch);
             // top boxes
             for (unsigned T = 1; T < (1u << d); ++T) {
                 Dyadic vol(1);
                 bool ramp = false;
                 std::vector<Dyadic> b_lo, b_hi;
                 for (int i = 0; i < d; ++i) {
-                    const size_t ii = static_cast<size_t>(i);
+                    const AxisSide& a = *s[static_cast<size_t>(i)];
                     if (T & (1u << i)) {
-                        vol = vol * t[ii];
-                        ramp = ramp || t[ii] != geo.mu0;
-                        b_lo.push_back(mid_hi[ii]);
-                        b_hi.push_back(hi[ii]);
+                        vol = vol * a.t;
+                        ramp = ramp || a.ramp;
+                        b_lo.push_back(a.mid_hi);
+                        b_hi.push_back(a.hi);
                     } else {
-                        vol = vol * (mid_hi[ii] - mid_lo[ii]);
-                        b_lo.push_back(mid_lo[ii]);
-                        b_hi.push_back(mid_hi[ii]);
+                        vol = vol * a.mid_width;
+                        b_lo.push_back(a.mid_lo);
+                        b_hi.push_back(a.mid_hi);
                     }
                 }
-                if (!ramp || !local) {
-                    add_volume_times(A_K, vol, height_p.upper(), scratch);
-                    add_volume_times(B_K, vol, height_p.upper(), scratch);
+                if (!ramp) {
+                    add_volume_times(A_K, vol, height_p->upper(), scratch);
+                    add_volume_times(B_K, vol, height_p->upper(), scratch);
                     continue;
                 }
                 const Box top = Box::from_dyadics(b_lo, b_hi);
@@ -289,6 +346,112 @@ CellsAndSlivers cells_and_slivers(const LevelInputs& in, int l, const CellGrid& 
         mpfr_add(out.B.raw(), out.B.raw(), B_cell[K].raw(), MPFR_RNDU);
     }
     return out;
+}
+
+// The p = 2 shortcut for I = sum_K int_{C'_K} (f - c_K)^2. With F2 = int_{[0,1]^d} f^2, the
+// builder's S1 = sum_K v_K int_{C'_K} f (CellValues::weighted_integrals, the same cells when N is
+// a power of two) and vol = |C'_K| = N^-(dl):
+//     I = F2 - 2 sum_K c_K int_{C'_K} f + vol sum_K c_K^2,
+//     sum_K c_K int_{C'_K} f = S1 + sum_K (c_K - v_K) int_{C'_K} f  in  S1 + [-D, D],
+//     D = max_K |c_K - v_K| * sup|f|   (sum_K |int_{C'_K} f| <= sup|f| |[0,1]^d| = sup|f|),
+// every term enclosed outward (c_K an interval: the identity holds for each value in it). It costs
+// O(1) per cell against a Taylor enclosure per cell, and is used only where its width meets the
+// quadrature's goal, width <= tol * max(lower(I), floor); otherwise (or for p != 2, N not a power
+// of two, values without weighted sums) the quadrature runs as before. Deterministic: the cell
+// sums are taken over fixed blocks of K, added in block order.
+bool enclose_square_deviation(const LevelInputs& in, int l, const CellGrid& grid,
+                              const std::vector<std::vector<Interval>>& params, const Interval& tol_i,
+                              const Interval& floor_i, Precision qprec, Interval& I) {
+    const Network& net = in.built.network;
+    const int d = net.d, N = net.N;
+    const auto& sums = in.built.values.weighted_integrals;
+    if (!in.settings.square_shortcut || !(in.p.is_integer() && in.p.numerator() == 2) || (N & (N - 1)) != 0 || sums.size() <= static_cast<size_t>(l) ||
+        in.f_squared == nullptr || in.built.values.v.size() <= static_cast<size_t>(l))
+        return false;
+    const std::vector<Dyadic>& v = in.built.values.v[static_cast<size_t>(l)];
+    const long cells = grid.cells();
+    if (static_cast<long>(v.size()) != cells) return false;
+    constexpr long kBlock = 4096;
+    const long blocks = (cells + kBlock - 1) / kBlock;
+    std::vector<Interval> square_sums(static_cast<size_t>(blocks), Interval(qprec));
+    std::vector<Real> deviation_max;
+    deviation_max.reserve(static_cast<size_t>(blocks));
+    for (long b = 0; b < blocks; ++b) deviation_max.emplace_back(qprec);
+    tbb::parallel_for(tbb::blocked_range<long>(0, blocks, 1), [&](const tbb::blocked_range<long>& br) {
+        Interval sq(qprec), v_i(qprec), diff(qprec);
+        Real m(qprec);
+        for (long b = br.begin(); b != br.end(); ++b) {
+            Interval& sum = square_sums[static_cast<size_t>(b)];
+            mpfr_ptr dmax = deviation_max[static_cast<size_t>(b)].raw();
+            for (long K = b * kBlock; K < std::min(cells, (b + 1) * kBlock); ++K) {
+                const Interval& c = params[static_cast<size_t>(K)][0];
+                mpfi_sqr(sq.raw(), c.raw());
+                add(sum, sum, sq);
+                v_i = v[static_cast<size_t>(K)].to_interval(qprec);
+                sub(diff, c, v_i);
+                magnitude_up(m.raw(), diff);
+                mpfr_max(dmax, dmax, m.raw(), MPFR_RNDU);
+            }
+        }
+    });
+    Interval square_sum(qprec);
+    Real D(qprec);
+    for (long b = 0; b < blocks; ++b) {
+        add(square_sum, square_sum, square_sums[static_cast<size_t>(b)]);
+        mpfr_max(D.raw(), D.raw(), deviation_max[static_cast<size_t>(b)].raw(), MPFR_RNDU);
+    }
+    mpfr_mul(D.raw(), D.raw(), in.sup_f, MPFR_RNDU);
+    // vol sum c^2 - 2 (S1 + [-D, D]): everything but F2
+    const Dyadic vol = Dyadic::power_of_two(-static_cast<long>(d) * l * ceil_log2(static_cast<unsigned long>(N)));
+    Interval rest(qprec), cross(qprec);
+    mul(rest, square_sum, vol.to_interval(qprec));
+    mpfi_set(cross.raw(), sums[static_cast<size_t>(l)].raw());
+    mpfr_sub(&cross.raw()->left, &cross.raw()->left, D.raw(), MPFR_RNDD);
+    mpfr_add(&cross.raw()->right, &cross.raw()->right, D.raw(), MPFR_RNDU);
+    mul_2si(cross, cross, 1);
+    sub(rest, rest, cross);
+
+    // I = F2 + rest; F2 tightened until its width leaves room for the goal (or given up)
+    const Expression g = deviation_integrand(in.f, d, in.p);   // (f - c)^2 with c = 0
+    const std::vector<std::vector<Interval>> zero{{Interval(qprec)}};
+    Real goal(Precision(64)), room(Precision(64)), w(Precision(64));
+    auto goal_of = [&](const Interval& value) {
+        mpfr_max(goal.raw(), value.lower(), floor_i.lower(), MPFR_RNDD);
+        if (mpfr_sgn(goal.raw()) < 0) mpfr_set_zero(goal.raw(), 1);
+        mpfr_mul(goal.raw(), goal.raw(), tol_i.lower(), MPFR_RNDD);
+    };
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        std::string relative = "1e-9";
+        if (*in.f_squared) {
+            add(I, **in.f_squared, rest);
+            if (mpfr_sgn(I.lower()) < 0) mpfr_set_zero(&I.raw()->left, 1);   // I >= 0
+            goal_of(I);
+            width_up(w.raw(), I);
+            if (mpfr_lessequal_p(w.raw(), goal.raw())) return true;
+            // F2 must leave at least half of the goal to the rest
+            width_up(w.raw(), rest);
+            mpfr_div_2ui(room.raw(), goal.raw(), 1, MPFR_RNDD);
+            if (!mpfr_greater_p(room.raw(), w.raw()) || attempt == 2) return false;
+            mpfr_div(room.raw(), room.raw(), (*in.f_squared)->upper(), MPFR_RNDD);   // relative to F2
+            if (mpfr_sgn(room.raw()) <= 0 || mpfr_get_exp(room.raw()) < -46) return false;   // below 2^-47: too costly
+            relative = decimal_down(room.raw(), 3);
+        }
+        IntegrationOptions opt;
+        opt.stop = in.settings.stop;
+        opt.relative_tolerance = relative;
+        opt.taylor_order = in.settings.taylor_order >= 0 ? in.settings.taylor_order : default_taylor_order(d);
+        opt.nonnegative = true;
+        opt.max_boxes = 400000;
+        const IntegralEnclosure F2 = enclose_integral(g, {Piece{Box::unit_cube(d), 0}}, zero, opt, qprec);
+        in.settings.stop.throw_if_stop_requested();
+        if (*in.f_squared) {
+            width_up(w.raw(), F2.value);
+            width_up(room.raw(), **in.f_squared);
+            if (!mpfr_less_p(w.raw(), room.raw())) return false;   // no progress (budget spent)
+        }
+        *in.f_squared = F2.value;
+    }
+    return false;
 }
 
 // E_l = ||f - Phi_l||_p, enclosed. With I = sum_K int_{C'_K} |f - c_K|^p (rigorous quadrature),
@@ -329,24 +492,35 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     out.exact_cell_values = slivers.exact;
 
     // I = sum_K int_{C'_K} |f - c_K|^p
-    const Expression g = deviation_integrand(in.f, d, in.p);
-    std::vector<Piece> pieces;
-    pieces.reserve(static_cast<size_t>(grid.cells()));
-    for (long K = 0; K < grid.cells(); ++K) pieces.push_back(Piece{grid.cell_box(K), static_cast<int>(K)});
-    IntegrationOptions opt;
-    opt.stop = in.settings.stop;
-    opt.relative_tolerance = tol;
-    opt.taylor_order = in.settings.taylor_order >= 0 ? in.settings.taylor_order : default_taylor_order(d);
-    opt.nonnegative = true;
+    const Interval tol_i = parse_decimal(tol, Precision(128), "--tol");
     Interval eta_small = in.built.values.eta.to_interval(Precision(128));
     mul_2si(eta_small, eta_small, -10);
-    opt.absolute_floor = decimal_down(power_outward(eta_small, in.p, Precision(128)).lower(), 6);
-    opt.on_round = [&](long boxes, long) {
-        if (in.settings.progress) in.settings.progress("level " + std::to_string(l) + ": quadrature", boxes, 0);
-    };
-    const IntegralEnclosure I = enclose_integral(g, std::move(pieces), params, opt, qprec);
-    out.boxes = I.boxes;
-    out.integration_status = I.status == IntegrationStatus::Converged ? "converged" : "budget_spent";
+    const std::string floor_text = decimal_down(power_outward(eta_small, in.p, Precision(128)).lower(), 6);
+    Interval I_value(qprec);
+    if (enclose_square_deviation(in, l, grid, params, tol_i, parse_decimal(floor_text, qprec, "floor"), qprec, I_value)) {
+        out.boxes = 0;
+        out.integration_status = "converged";
+    } else {
+        const Expression g = deviation_integrand(in.f, d, in.p);
+        // the cells' boxes, made in parallel into indexed slots
+        std::vector<Piece> pieces(static_cast<size_t>(grid.cells()));
+        tbb::parallel_for(tbb::blocked_range<long>(0, grid.cells(), 256), [&](const tbb::blocked_range<long>& r) {
+            for (long K = r.begin(); K != r.end(); ++K) pieces[static_cast<size_t>(K)] = Piece{grid.cell_box(K), static_cast<int>(K)};
+        });
+        IntegrationOptions opt;
+        opt.stop = in.settings.stop;
+        opt.relative_tolerance = tol;
+        opt.taylor_order = in.settings.taylor_order >= 0 ? in.settings.taylor_order : default_taylor_order(d);
+        opt.nonnegative = true;
+        opt.absolute_floor = floor_text;
+        opt.on_round = [&](long boxes, long) {
+            if (in.settings.progress) in.settings.progress("level " + std::to_string(l) + ": quadrature", boxes, 0);
+        };
+        const IntegralEnclosure I = enclose_integral(g, std::move(pieces), params, opt, qprec);
+        out.boxes = I.boxes;
+        out.integration_status = I.status == IntegrationStatus::Converged ? "converged" : "budget_spent";
+        I_value = I.value;
+    }
 
     // The global height over the thin bands costs nothing; when A + B exceeds tol/16 of I_lo
     // (a steepness given small, or a tight --tol), the bands with ramps are bounded again box by
@@ -355,8 +529,7 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     {
         Real sum_value{Precision(128)}, goal_value{Precision(128)};
         mpfr_add(sum_value.raw(), slivers.A.raw(), slivers.B.raw(), MPFR_RNDU);
-        const Interval tol_i = parse_decimal(tol, Precision(128), "--tol");
-        mpfr_mul(goal_value.raw(), I.value.lower(), tol_i.lower(), MPFR_RNDD);
+        mpfr_mul(goal_value.raw(), I_value.lower(), tol_i.lower(), MPFR_RNDD);
         mpfr_mul_2si(goal_value.raw(), goal_value.raw(), -4, MPFR_RNDD);
         if (mpfr_greater_p(sum_value.raw(), goal_value.raw()) && in.built.steepness) {
             slivers = cells_and_slivers(in, l, grid, geo, global, Precision(fprec), qprec, true, params);
@@ -369,8 +542,8 @@ Interval enclose_error(const LevelInputs& in, int l, const std::string& tol, Lev
     mpfr_add(&S.raw()->right, slivers.A.raw(), slivers.B.raw(), MPFR_RNDU);
     out.sliver_term = S;
     Interval Ep(qprec);
-    mpfr_sub(&Ep.raw()->left, I.value.lower(), slivers.A.raw(), MPFR_RNDD);
-    mpfr_add(&Ep.raw()->right, I.value.upper(), slivers.B.raw(), MPFR_RNDU);
+    mpfr_sub(&Ep.raw()->left, I_value.lower(), slivers.A.raw(), MPFR_RNDD);
+    mpfr_add(&Ep.raw()->right, I_value.upper(), slivers.B.raw(), MPFR_RNDU);
     if (mpfr_sgn(Ep.lower()) < 0) mpfr_set_zero(&Ep.raw()->left, 1);
     return root_outward(Ep, in.p, qprec);
 }
@@ -474,7 +647,8 @@ CertificationResult certify_levels(const Expression& f, const Exponent& p, const
         first_level = L + 1;
         for (int l = 0; l <= L; ++l) result.levels.push_back(not_reached(l));
     }
-    LevelInputs in{f, p, built, settings, sup_f, result.lipschitz};
+    std::optional<Interval> f_squared;
+    LevelInputs in{f, p, built, settings, sup_f, result.lipschitz, &f_squared};
 
     for (int l = first_level; l <= L; ++l) {
         if (result.stopped || (settings.last_level && l > *settings.last_level)) {

@@ -8,7 +8,9 @@
 //              ramps' band; the network is one value on X_K);
 //   c_K      = the interval forward pass of the network on X_K (one exact value when the
 //              construction is right; an interval is still used rigorously, and flagged);
-//   I        = sum_K int_{C'_K} |f - c_K|^p           (rigorous adaptive quadrature);
+//   I        = sum_K int_{C'_K} |f - c_K|^p           (rigorous adaptive quadrature; for p = 2 and
+//              N a power of two first int f^2 - 2 sum_K c_K int_{C'_K} f + |C'_K| sum_K c_K^2 from
+//              the builder's weighted cell integrals, kept where it meets the same goal);
 //   E_l^p    = I - sum_K int_{C'_K \ X_K} |f - c_K|^p + sum_K int_{C'_K \ X_K} |f - Phi_l|^p
 //            in [I_lo - A, I_hi + B], where C'_K \ X_K is cut into boxes and
 //              A = sum over boxes vol * sup |f - c_K|^p,  B = sum over boxes vol * sup |f - Phi_l|^p,
@@ -43,6 +45,10 @@ struct CertificationSettings {
     // A modulus search already done for this f (the default eta's, at delta = N^-L): used where
     // it answers the same question (ModulusSearch::answers), searched anew otherwise.
     const ModulusSearch* known_modulus = nullptr;
+    // For p = 2 and N a power of two, I = sum_K int (f - c_K)^2 from int f^2 and the builder's
+    // weighted cell integrals (certification.cpp, enclose_square_deviation) where that meets the
+    // goal; false: always the per-cell quadrature (tests compare both).
+    bool square_shortcut = true;
     std::function<void(const std::string&, long, long)> progress;
     StopToken stop;   // a stop ends the work: the level in progress and later ones are not reached
 };
