@@ -50,7 +50,11 @@ def setup_determinism():
 
 
 # Catalog name -> (expression exactly as in lpcert's catalog, torch function of x [n, d]).
-# The d = 2 "oscillatory" case is sin(16 pi x1) as a function of (x1, x2).
+# The d = 2 oscillatory case is the catalog's other "oscillatory" entry, chirp = sin(10 x1^2)
+# (1.6 periods, frequency rising along x1), as a function of (x1, x2): the catalog has no entry
+# that oscillates in both variables (quadrature/catalog.cpp), and its "oscillatory"
+# sin(16 pi x1) in d = 2 is beyond these small networks (tried: MGDL, 4 grades of width 24,
+# left the L2 error at 0.675 against ||f||_2 = 0.707).
 TARGETS = {
     "sine": ("sin(2*pi*x1)", lambda x: torch.sin(2 * math.pi * x[:, 0])),
     "smooth_2d": ("sin(2*pi*x1)*cos(2*pi*x2) + x2^2/2",
@@ -60,11 +64,14 @@ TARGETS = {
     "pyramid": ("1 - max(abs(x1 - 0.45), abs(x2 - 0.55))",
                 lambda x: 1 - torch.maximum(torch.abs(x[:, 0] - 0.45), torch.abs(x[:, 1] - 0.55))),
     "oscillatory": ("sin(16*pi*x1)", lambda x: torch.sin(16 * math.pi * x[:, 0])),
+    "chirp": ("sin(10*x1^2)", lambda x: torch.sin(10 * x[:, 0] ** 2)),
 }
 
-# (function, d) cases, in the order the files are produced. The d = 2 oscillatory case is left
-# out: its certification would be the most expensive and it adds nothing the d = 1 one lacks.
-CASES = [("sine", 1), ("kink", 1), ("oscillatory", 1), ("smooth_2d", 2), ("pyramid", 2)]
+# (function, d) cases, in the order the files are produced. A case's position is part of its
+# seed (SEED + index in the scripts): new cases go at the end, so that the earlier files stay
+# byte-identical.
+CASES = [("sine", 1), ("kink", 1), ("oscillatory", 1), ("smooth_2d", 2), ("pyramid", 2),
+         ("chirp", 2)]
 
 
 def target(name, x):
