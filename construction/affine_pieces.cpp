@@ -16,6 +16,9 @@ struct AffineForm {
     Dyadic at(const Dyadic& x) const { return c + s * x; }
 };
 
+// More integers than this crossed by one floor neuron on a piece: the piece stays a kink piece.
+constexpr long kMaxFloorCuts = 64;
+
 class PieceFinder {
 public:
     PieceFinder(const Network& net, int readout, Precision prec, const AffinePieceLimits& limits, const StopToken& stop)
@@ -37,7 +40,7 @@ public:
             for (size_t j = 0; j < net_.layers[k].neurons.size(); ++j) {
                 if (!needed_[k][j]) continue;
                 const Activation a = net_.layers[k].neurons[j].activation;
-                if (a != Activation::ReLU && a != Activation::Identity) return false;
+                if (a != Activation::ReLU && a != Activation::Identity && a != Activation::Floor) return false;
             }
         return true;
     }
@@ -66,6 +69,29 @@ public:
                 }
                 if (n.activation == Activation::Identity) {
                     current[j] = z;
+                    continue;
+                }
+                if (n.activation == Activation::Floor) {
+                    // floor(z) = k on [a, b] up to one end when z stays in [k, k + 1] there (z affine:
+                    // its range is [min, max] of the ends); else a cut at each integer strictly inside
+                    const Dyadic za = z.at(a), zb = z.at(b);
+                    const Dyadic& lo = za < zb ? za : zb;
+                    const Dyadic& hi = za < zb ? zb : za;
+                    const mpz_int k = lo.floor();
+                    if (!(Dyadic(k, 0) + Dyadic(1) < hi)) {
+                        current[j] = AffineForm{Dyadic(k, 0), Dyadic(0)};
+                        continue;
+                    }
+                    if ((hi - lo).floor() > kMaxFloorCuts) {
+                        // a steep ramp through many integers (digit extraction): left to the
+                        // quadrature as one kink piece (it is thin wherever such ramps are)
+                        out.push_back(AffinePiece{a, b, false, Dyadic(0), Dyadic(0)});
+                        return static_cast<long>(out.size()) <= limits_.max_pieces;
+                    }
+                    for (mpz_int i = k + 1; Dyadic(i, 0) < hi; ++i) {
+                        if (!(lo < Dyadic(i, 0))) continue;
+                        cuts.push_back(cut_around_zero(AffineForm{z.c - Dyadic(i, 0), z.s}, a, b));
+                    }
                     continue;
                 }
                 const int sa = z.at(a).sign(), sb = z.at(b).sign();

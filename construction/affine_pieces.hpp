@@ -17,7 +17,12 @@
 // layers' kinks), [t_lo, t_hi] becomes a kink piece. Since t_lo < x* < t_hi exactly, the neuron
 // keeps its sign on both sides, and the recursion ends after at most one step per layer.
 //
-// Applies when d = 1 and every neuron the readout depends on is ReLU or Identity (ONNX's
+// Floor neurons the same way: floor(z) = k (a constant form) where z stays in [k, k + 1] on the
+// piece (z may reach k + 1 at one end only: a single point), else cuts around every integer z
+// crosses inside it (more than 64 of them: the piece stays a kink piece, e.g. a digit-extracting
+// ramp).
+//
+// Applies when d = 1 and every neuron the readout depends on is ReLU, Identity or Floor (ONNX's
 // LeakyRelu is imported as two ReLUs); returns nullopt otherwise, or when the partition would
 // exceed its limits (callers then integrate the whole domain as before). Each piece costs one
 // exact pass through the network (a product per weight, mantissas growing with the depth), so

@@ -446,6 +446,48 @@ BOOST_AUTO_TEST_CASE(affine_pieces_agree_with_exact_breakpoints) {
     }
 }
 
+// Floor neurons (the paper's networks have them): on every affine piece, the exact forward pass
+// (ExactForward, rational arithmetic) equals intercept + slope x at interior points (a floor may
+// jump at a piece's end, a single point).
+BOOST_AUTO_TEST_CASE(affine_pieces_of_floor_networks_agree_with_exact_forward) {
+    const char* one = std::getenv("LPCERT_CASE_SEED");
+    const unsigned base = one ? static_cast<unsigned>(std::strtoul(one, nullptr, 10)) : test::seed();
+    const int cases = one ? 1 : 40 * test::multiplier();
+    for (int c = 0; c < cases; ++c) {
+        const unsigned case_seed = base + static_cast<unsigned>(c);
+        std::mt19937_64 g(case_seed);
+        std::vector<int> widths;
+        for (int k = 0, depth = 1 + static_cast<int>(g() % 3); k < depth; ++k) widths.push_back(1 + static_cast<int>(g() % 5));
+        Network net = random_relu_network(g, widths);
+        for (auto& layer : net.layers)
+            for (auto& n : layer.neurons)
+                if (g() % 3 == 0) {
+                    n.activation = Activation::Floor;
+                    for (auto& [src, w] : n.weights) w = w * Dyadic(8);   // a few integers crossed
+                }
+        const ExactForward exact(net);
+        const long bits = 32 + static_cast<long>(g() % 200);
+        BOOST_TEST_INFO("replay: LPCERT_CASE_SEED=" << case_seed << " bits=" << bits);
+        for (size_t i = 0; i < net.readouts.size(); ++i) {
+            const auto pieces = affine_pieces(net, static_cast<int>(i), Dyadic(-1), Dyadic(1), Precision(bits));
+            BOOST_REQUIRE(pieces.has_value());
+            BOOST_TEST((pieces->front().lo == Dyadic(-1)));
+            BOOST_TEST((pieces->back().hi == Dyadic(1)));
+            for (size_t k = 0; k < pieces->size(); ++k) {
+                const AffinePiece& piece = (*pieces)[k];
+                if (k + 1 < pieces->size()) BOOST_TEST((piece.hi == (*pieces)[k + 1].lo));
+                if (!piece.affine) continue;
+                for (long t : {1L, 85L, 128L, 171L, 255L}) {   // x = lo + (hi - lo) t / 256
+                    const Dyadic x = piece.lo + (piece.hi - piece.lo) * Dyadic(t, -8);
+                    const auto values = exact.readouts({q_of(x)});
+                    BOOST_TEST(values[static_cast<size_t>(net.readouts[i].level)] == q_of(piece.intercept) + q_of(piece.slope) * q_of(x),
+                               "readout " << i << " piece " << k << " at " << x.to_string());
+                }
+            }
+        }
+    }
+}
+
 // p = 2 with a quadratic f: int (f - Phi)^2 is a polynomial integral on each affine piece.
 BOOST_AUTO_TEST_CASE(relu_network_against_exact_quadratic_target) {
     auto& g = test::rng();
