@@ -10,7 +10,12 @@
 //     | |h|^p - |L|^p | <= p M^(p-1) R,   M = |h(m)| + sum_i |d_i h(m)| r_i + R >= |h|, |L| on B,
 // and int_B |L|^p has a closed form (affine_power_integral.hpp). Hence
 //     int_B |h|^p  in  int_B |L|^p + vol(B) p M^(p-1) R [-1, 1],
-// a width O(vol r^2): pieces on the zero set converge quadratically. A slope d_i h(m) whose
+// a width O(vol r^2): pieces on the zero set converge quadratically. Where h is three times
+// differentiable the second-order correction is added (docs/math.md 5a): with Q the centre's
+// second-order terms, int_B |h|^p in int |L|^p + p sum_{|a|=2} h_a(m) int_B sign(L)|L|^(p-1) u^a
+// + vol (p M^(p-1) (R3 + D) + rho) [-1, 1] (moments in closed form, affine_power_integral.hpp;
+// rho = 2 R' vol{|L| <= R'}/vol for p = 1, 2^(2-p) R'^p for 1 < p < 2, p(p-1)/2 M^(p-2) R'^2 for
+// p >= 2): width O(vol r^3), intersected with the first-order form. A slope d_i h(m) whose
 // enclosure contains 0, or whose term |d_i h(m)| r_i is below 2^-24 of the largest, is moved
 // from L into R (it adds |d_i h(m)| r_i; the closed form divides by the slopes it keeps).
 
