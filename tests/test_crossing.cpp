@@ -144,12 +144,7 @@ double relative_width(const Interval& x) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(closed_form_against_exact_rational_integrals_d1_d2) {
-    // LPCERT_CASE_SEED=S replays the one case of seed S (printed with every failure)
-    const char* one = std::getenv("LPCERT_CASE_SEED");
-    const unsigned base = one ? static_cast<unsigned>(std::strtoul(one, nullptr, 10)) : test::seed();
-    const int cases = one ? 1 : 400 * test::multiplier();
-    for (int c = 0; c < cases; ++c) {
-        const unsigned case_seed = base + static_cast<unsigned>(c);
+    test::for_each_case(400, [&](unsigned case_seed) {
         std::mt19937_64 g(case_seed);
         const int d = 1 + static_cast<int>(g() % 2);
         const int p = 1 + static_cast<int>(g() % 3);   // 1, 2, 3
@@ -178,7 +173,7 @@ BOOST_AUTO_TEST_CASE(closed_form_against_exact_rational_integrals_d1_d2) {
         BOOST_TEST(contains_rational(J, exact));
         // tight: the form works at bits + 64, so the width is at most a few ulps of bits
         if (bits >= 24 && exact > 0) BOOST_TEST(relative_width(J) < std::ldexp(1.0, -static_cast<int>(bits) + 8));
-    }
+    });
 }
 
 BOOST_AUTO_TEST_CASE(closed_form_at_real_p_against_order_zero_quadrature) {
@@ -343,12 +338,7 @@ mpq_class exact_sign_rectangle(const Affine& L, const mpq_class& r1, const mpq_c
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(sign_moments_against_exact_rational_integrals) {
-    // LPCERT_CASE_SEED=S replays the one case of seed S (printed with every failure)
-    const char* one = std::getenv("LPCERT_CASE_SEED");
-    const unsigned base = one ? static_cast<unsigned>(std::strtoul(one, nullptr, 10)) : test::seed();
-    const int cases = one ? 1 : 400 * test::multiplier();
-    for (int c = 0; c < cases; ++c) {
-        const unsigned case_seed = base + static_cast<unsigned>(c);
+    test::for_each_case(400, [&](unsigned case_seed) {
         std::mt19937_64 g(case_seed);
         const int d = 1 + static_cast<int>(g() % 2);
         const long bits = 2 + static_cast<long>(g() % 299);
@@ -391,7 +381,7 @@ BOOST_AUTO_TEST_CASE(sign_moments_against_exact_rational_integrals) {
             width_up(w.raw(), J);
             BOOST_TEST(mpfr_cmp_q(w.raw(), mpq_class(scale / (mpz_class(1) << (bits - 8))).get_mpq_t()) <= 0);
         }
-    }
+    });
 }
 
 // The p = 1 sign correction: on boxes of side 2r centred on a curved zero set of h, the
@@ -435,11 +425,7 @@ BOOST_AUTO_TEST_CASE(sign_correction_width_is_third_order) {
 // The moments of sign(L)|L|^q for integer q = 1..3 in one variable, exactly: on each side of the
 // root the integrand is +-(a0 + a u)^q u^n, a polynomial (expanded binomially, integrated exactly).
 BOOST_AUTO_TEST_CASE(signed_power_moments_against_exact_polynomials) {
-    const char* one = std::getenv("LPCERT_CASE_SEED");
-    const unsigned base = one ? static_cast<unsigned>(std::strtoul(one, nullptr, 10)) : test::seed();
-    const int cases = one ? 1 : 200 * test::multiplier();
-    for (int c = 0; c < cases; ++c) {
-        const unsigned case_seed = base + static_cast<unsigned>(c);
+    test::for_each_case(200, [&](unsigned case_seed) {
         std::mt19937_64 g(case_seed);
         const long bits = 2 + static_cast<long>(g() % 299);
         const Precision prec(bits);
@@ -471,5 +457,5 @@ BOOST_AUTO_TEST_CASE(signed_power_moments_against_exact_polynomials) {
         BOOST_TEST_INFO("replay: LPCERT_CASE_SEED=" << case_seed << " bits=" << bits << " q=" << q << " n=" << n << " a0=" << a0
                                                  << " a=" << a << " r=" << r << " exact=" << exact << " got " << to_string(J));
         BOOST_TEST(contains_rational(J, exact));
-    }
+    });
 }

@@ -377,19 +377,15 @@ mpq_rational value_at(const PiecewiseAffine& g, const mpq_rational& x) {
 // domain in order; on each affine piece the readout equals intercept + slope x at both ends and
 // at every breakpoint of the reference inside (so everywhere: both are affine between those);
 // each kink piece is thin. Networks: random depth and widths, identity neurons, repeated sources,
-// plus (every other case) a duplicated neuron (two equal kinks) and kinks at exact dyadic points
+// plus (every odd seed) a duplicated neuron (two equal kinks) and kinks at exact dyadic points
 // (a cut must never be placed ON a kink). Precisions from 32 bits.
 BOOST_AUTO_TEST_CASE(affine_pieces_agree_with_exact_breakpoints) {
-    const char* one = std::getenv("LPCERT_CASE_SEED");
-    const unsigned base = one ? static_cast<unsigned>(std::strtoul(one, nullptr, 10)) : test::seed();
-    const int cases = one ? 1 : 60 * test::multiplier();
-    for (int c = 0; c < cases; ++c) {
-        const unsigned case_seed = base + static_cast<unsigned>(c);
+    test::for_each_case(60, [&](unsigned case_seed) {
         std::mt19937_64 g(case_seed);
         std::vector<int> widths;
         for (int k = 0, depth = 1 + static_cast<int>(g() % 4); k < depth; ++k) widths.push_back(1 + static_cast<int>(g() % 6));
         Network net = random_relu_network(g, widths);
-        if (c % 2 == 1) {
+        if (case_seed % 2 == 1) {
             auto& first = net.layers[0].neurons;
             first.push_back(first[0]);   // the same kink twice
             Neuron at_dyadic;            // relu(x - 3/8) and relu(-4x + 1): kinks at 3/8 and 1/4 exactly
@@ -443,18 +439,14 @@ BOOST_AUTO_TEST_CASE(affine_pieces_agree_with_exact_breakpoints) {
                                "readout " << i << " piece " << k << " [" << u << ", " << v << "] at " << x);
             }
         }
-    }
+    });
 }
 
 // Floor neurons (the paper's networks have them): on every affine piece, the exact forward pass
 // (ExactForward, rational arithmetic) equals intercept + slope x at interior points (a floor may
 // jump at a piece's end, a single point).
 BOOST_AUTO_TEST_CASE(affine_pieces_of_floor_networks_agree_with_exact_forward) {
-    const char* one = std::getenv("LPCERT_CASE_SEED");
-    const unsigned base = one ? static_cast<unsigned>(std::strtoul(one, nullptr, 10)) : test::seed();
-    const int cases = one ? 1 : 40 * test::multiplier();
-    for (int c = 0; c < cases; ++c) {
-        const unsigned case_seed = base + static_cast<unsigned>(c);
+    test::for_each_case(40, [&](unsigned case_seed) {
         std::mt19937_64 g(case_seed);
         std::vector<int> widths;
         for (int k = 0, depth = 1 + static_cast<int>(g() % 3); k < depth; ++k) widths.push_back(1 + static_cast<int>(g() % 5));
@@ -485,7 +477,7 @@ BOOST_AUTO_TEST_CASE(affine_pieces_of_floor_networks_agree_with_exact_forward) {
                 }
             }
         }
-    }
+    });
 }
 
 // p = 2 with a quadratic f: int (f - Phi)^2 is a polynomial integral on each affine piece.

@@ -31,6 +31,17 @@ inline std::mt19937_64& rng() {
     return g;
 }
 
+// Randomized cases, each with its own seed: body(case_seed) for `cases` * multiplier() seeds from
+// seed() on, or for the one seed LPCERT_CASE_SEED names (printed by the tests with each failure,
+// so that one case replays alone).
+template <class Body>
+void for_each_case(int cases, Body body) {
+    const char* one = std::getenv("LPCERT_CASE_SEED");
+    const unsigned base = one ? static_cast<unsigned>(std::strtoul(one, nullptr, 10)) : seed();
+    const int count = one ? 1 : cases * multiplier();
+    for (int c = 0; c < count; ++c) body(base + static_cast<unsigned>(c));
+}
+
 // A reference value from its decimal text, enclosed outward.
 inline Interval ref(const std::string& text, long bits = 256) { return parse_decimal(text, Precision(bits)); }
 

@@ -180,6 +180,14 @@ struct NormEnclosureResult {
     long boxes = 0;
 };
 
+// tol * num / den as a decimal, rounded down (a smaller goal is a stricter one).
+std::string scaled_tolerance(const std::string& tol, long num, long den) {
+    Interval t = parse_decimal(tol, Precision(64), "tol");
+    mpfi_mul_si(t.raw(), t.raw(), num);
+    mpfi_div_si(t.raw(), t.raw(), den);
+    return decimal_down(t.lower(), 6);
+}
+
 IntegrationOptions integration_options(const std::string& tol, int d, long max_boxes, const StopToken& stop) {
     IntegrationOptions o;
     o.relative_tolerance = tol;
@@ -265,20 +273,15 @@ NormEnclosureResult enclose_norm(const Expression& g, const Box& box, const Expo
     IntegrationStatus status = IntegrationStatus::Converged;
     if (!pieces->affine.empty()) {
         const Expression line_integrand = abs_power_of(affine_deviation(f), *p.finite, power_text + " (affine pieces)");
-        Interval t = parse_decimal(tol, Precision(64), "tol");
-        mpfi_mul_si(t.raw(), t.raw(), 31);
-        mpfi_div_si(t.raw(), t.raw(), 32);
         IntegralEnclosure in = enclose_integral(line_integrand, pieces->affine, pieces->lines,
-                                                integration_options(decimal_down(t.lower(), 6), 1, max_boxes, stop), prec);
+                                                integration_options(scaled_tolerance(tol, 31, 32), 1, max_boxes, stop), prec);
         total = in.value;
         boxes += in.boxes;
         status = in.status;
     }
     if (!pieces->kinks.empty()) {
         // goal: width <= tol/32 of the affine pieces' integral (or of the floor)
-        Interval t = parse_decimal(tol, Precision(64), "tol");
-        mpfi_div_si(t.raw(), t.raw(), 32);
-        IntegrationOptions o = integration_options(decimal_down(t.lower(), 6), 1, max_boxes, stop);
+        IntegrationOptions o = integration_options(scaled_tolerance(tol, 1, 32), 1, max_boxes, stop);
         if (certainly_less(parse_decimal(kIntegralFloor, prec), total)) o.absolute_floor = decimal_down(total.lower(), 6);
         IntegralEnclosure in = enclose_integral(integrand, pieces->kinks, {}, o, prec);
         add(total, total, in.value);
@@ -286,12 +289,6 @@ NormEnclosureResult enclose_norm(const Expression& g, const Box& box, const Expo
         if (status == IntegrationStatus::Converged) status = in.status;
     }
     return {root_outward(total, *p.finite, prec), status_name(status), boxes};
-}
-
-std::string divided_tolerance(const std::string& tol, long k) {
-    Interval t = parse_decimal(tol, Precision(64), "tol");
-    mpfi_div_si(t.raw(), t.raw(), k);
-    return decimal_down(t.lower(), 6);
 }
 
 nlohmann::json certificate_of(const NetworkCertificationRequest& q, const DyadicDomain& domain,
@@ -371,7 +368,7 @@ NetworkCertificationOutcome certify_network(const NetworkCertificationRequest& q
                 out.readouts.push_back(std::move(r));
             }
             // one tightening round for the error enclosures of undecided pairs
-            const std::string fine = divided_tolerance(q.tol, 16);
+            const std::string fine = scaled_tolerance(q.tol, 1, 16);
             const long fine_budget = q.max_boxes > 0 ? 4 * q.max_boxes : 0;
             for (size_t i = 0; i + 1 < out.readouts.size(); ++i) {
                 if (verdict_of(out.readouts[i].error, out.readouts[i + 1].error) != PairVerdict::Undecided) continue;
