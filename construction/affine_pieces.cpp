@@ -77,21 +77,19 @@ public:
                     const Dyadic za = z.at(a), zb = z.at(b);
                     const Dyadic& lo = za < zb ? za : zb;
                     const Dyadic& hi = za < zb ? zb : za;
-                    const mpz_int k = lo.floor();
-                    if (!(Dyadic(k, 0) + Dyadic(1) < hi)) {
-                        current[j] = AffineForm{Dyadic(k, 0), Dyadic(0)};
+                    const mpz_int step = lo.floor();
+                    if (!(Dyadic(step, 0) + Dyadic(1) < hi)) {
+                        current[j] = AffineForm{Dyadic(step, 0), Dyadic(0)};
                         continue;
                     }
                     if ((hi - lo).floor() > kMaxFloorCuts) {
                         // a steep ramp through many integers (digit extraction): left to the
                         // quadrature as one kink piece (it is thin wherever such ramps are)
-                        out.push_back(AffinePiece{a, b, false, Dyadic(0), Dyadic(0)});
+                        out.push_back(kink_piece(a, b));
                         return static_cast<long>(out.size()) <= limits_.max_pieces;
                     }
-                    for (mpz_int i = k + 1; Dyadic(i, 0) < hi; ++i) {
-                        if (!(lo < Dyadic(i, 0))) continue;
+                    for (mpz_int i = step + 1; Dyadic(i, 0) < hi; ++i)   // lo < step + 1 <= i < hi
                         cuts.push_back(cut_around_zero(AffineForm{z.c - Dyadic(i, 0), z.s}, a, b));
-                    }
                     continue;
                 }
                 const int sa = z.at(a).sign(), sb = z.at(b).sign();
@@ -118,6 +116,8 @@ public:
     }
 
 private:
+    static AffinePiece kink_piece(const Dyadic& lo, const Dyadic& hi) { return AffinePiece{lo, hi, false, Dyadic(0), Dyadic(0)}; }
+
     // Dyadics t_lo < x* < t_hi around the zero x* = -c/s of z (s != 0: z changes sign strictly
     // inside (a, b)), at most ~2^-(prec/2) (b - a) away from it, clipped to [a, b].
     std::pair<Dyadic, Dyadic> cut_around_zero(const AffineForm& z, const Dyadic& a, const Dyadic& b) const {
@@ -152,7 +152,7 @@ private:
         Dyadic from = a;
         for (const auto& [lo, hi] : merged) {
             if (from < lo && !refine(from, lo, out)) return false;
-            out.push_back(AffinePiece{lo, hi, false, Dyadic(0), Dyadic(0)});
+            out.push_back(kink_piece(lo, hi));
             from = hi;
         }
         if (from < b && !refine(from, b, out)) return false;
