@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 
 #include "quadrature/rational_power.hpp"
 #include "quadrature/real.hpp"
@@ -102,7 +103,8 @@ std::vector<Interval> integral_sign_affine_moments(const Interval& a0, const std
         if (alpha.size() != k) throw std::invalid_argument("integral_sign_affine_moment: alpha has the wrong size");
         int degree = 0;
         for (int ai : alpha) {
-            if (ai < 0 || ai > 4) throw std::invalid_argument("integral_sign_affine_moment: alpha_i must be 0..4");
+            if (ai < 0 || ai > kMaxMomentExponent)
+                throw std::invalid_argument("integral_sign_affine_moment: alpha_i must be 0.." + std::to_string(kMaxMomentExponent));
             degree += ai;
         }
         top = std::max(top, degree);
@@ -116,7 +118,7 @@ std::vector<Interval> integral_sign_affine_moments(const Interval& a0, const std
         round_into(slope[i], a[i]);
         round_into(radius[i], r[i]);
     }
-    // per variable and j: (-1)^j alpha!/(alpha-j)! r^(alpha-j) / a^(j+1) for e_i = +1 (alpha <= 4);
+    // per variable and j: (-1)^j alpha!/(alpha-j)! r^(alpha-j) / a^(j+1) for e_i = +1;
     // e_i = -1 multiplies it by (-1)^(alpha - j) (from (e r)^(alpha-j)) times -1 (the bracket's end)
     // r^q and a^-(j+1) are shared by every alpha
     Interval t(wp);
@@ -126,7 +128,7 @@ std::vector<Interval> integral_sign_affine_moments(const Interval& a0, const std
         mpfi_si_div(inverse.raw(), 1, slope[i].raw());
         Interval rp(1, wp), ip(wp);
         ip = inverse;
-        for (int q = 0; q <= 4; ++q) {
+        for (int q = 0; q <= kMaxMomentExponent; ++q) {
             r_power[i].push_back(rp);
             inverse_slope_power[i].push_back(ip);
             mul(rp, rp, radius[i]);

@@ -38,11 +38,13 @@ Interval integral_abs_affine_power(const Interval& a0, const std::vector<Interva
 // q = 0, S_K(t) = |t| t^(K-1) / K!). It is the one-variable rule
 //     int_{-r}^{r} u^n G(c + a u) du = sum_{j=0}^{n} (-1)^j n!/(n-j)! [u^(n-j) G^(-(j+1))(c + a u)]_{-r}^{r} / a^(j+1)
 // (n integrations by parts) applied to each variable in turn. Slopes: enclosures none of which
-// contains 0; k <= 8, alpha_i <= 4. Computed at `work` bits and returned at prec, rounded
+// contains 0; k <= 8, alpha_i <= kMaxMomentExponent. Computed at `work` bits and returned at prec, rounded
 // outward: the corner sum cancels (its terms are up to (max_i |a_i| r_i / min_i |a_i| r_i)^(k +
 // |alpha|) times the result), so the caller chooses how many bits it can lose (the enclosure is
 // true at any precision, only wider). Throws std::invalid_argument on a slope containing 0 or
 // sizes out of range.
+constexpr int kMaxMomentExponent = 12;   // alpha_i! fits a long
+
 Interval integral_sign_affine_moment(const Interval& a0, const std::vector<Interval>& a, const std::vector<Interval>& r,
                                      const std::vector<int>& alpha, long q_num, long q_den, Precision prec, Precision work);
 

@@ -87,6 +87,12 @@ struct IntervalDomain {
     Op current = Op::Constant;
     int current_slot = -1;
     bool kink_inside = false;   // an abs/min/max/floor/real power met its non-smooth point
+    std::vector<int>* kink_slots = nullptr;
+
+    void kink() {
+        kink_inside = true;
+        kink_slots->push_back(current_slot);
+    }
 
     static bool reaches_zero(const Interval& a) { return !certainly_positive(a) && !certainly_negative(a); }
 
@@ -108,12 +114,12 @@ struct IntervalDomain {
         return true;
     }
     bool pow_real(Interval& o, const Interval& a, long c) {
-        if (reaches_zero(a)) kink_inside = true;
+        if (reaches_zero(a)) kink();
         lpcert::pow_real(o, a, constants[static_cast<size_t>(c)]);
         return true;
     }
     bool min_max(Interval& o, const Interval& a, const Interval& b, bool is_max) {
-        if (overlaps(a, b)) kink_inside = true;
+        if (overlaps(a, b)) kink();
         if (is_max) {
             lpcert::max(o, a, b);
         } else {
@@ -130,14 +136,14 @@ struct IntervalDomain {
             case Op::Log: lpcert::log(o, a); break;
             case Op::Sqrt: lpcert::sqrt(o, a); break;
             case Op::Abs:
-                if (reaches_zero(a)) kink_inside = true;
+                if (reaches_zero(a)) kink();
                 lpcert::abs(o, a);
                 break;
             case Op::Tanh: lpcert::tanh(o, a); break;
             case Op::Atan: lpcert::atan(o, a); break;
             case Op::Floor:
                 lpcert::floor(o, a);
-                if (!o.is_point()) kink_inside = true;
+                if (!o.is_point()) kink();
                 break;
             default: throw std::logic_error("IntervalDomain: unexpected operation");
         }
@@ -217,6 +223,8 @@ IntervalEvaluator::IntervalEvaluator(const Expression& e, Precision prec)
 
 const Interval& IntervalEvaluator::evaluate(const std::vector<Interval>& box, const std::vector<Interval>& params) {
     IntervalDomain dom{box, params, constants_};
+    dom.kink_slots = &kink_slots_;
+    kink_slots_.clear();
     smooth_ = false;
     try {
         detail::run_tape(*e_, dom, slots_);

@@ -36,12 +36,16 @@ public:
     // on the box (its argument reaches 0, the arguments overlap, floor is not one integer), so a
     // Taylor form of f would fail there. A hint for the integrator, not part of any bound.
     bool last_evaluation_smooth() const { return smooth_; }
+    // After evaluate: the slots of the operations that met their non-smooth point, in tape order.
+    // Hints as above (kink_enclosure.hpp handles a box with a few such kinks).
+    const std::vector<int>& last_kink_slots() const { return kink_slots_; }
 
 private:
     const Expression* e_;
     Precision prec_;
     std::vector<Interval> constants_, slots_;
     bool smooth_ = false;
+    std::vector<int> kink_slots_;
 };
 
 // An upper bound of sup_{[0,1]^d} |f| (rounded up into `out`, whose precision the caller chose):

@@ -9,6 +9,7 @@
 #include "quadrature/crossing_enclosure.hpp"
 #include "quadrature/errors.hpp"
 #include "quadrature/evaluation.hpp"
+#include "quadrature/kink_enclosure.hpp"
 #include "quadrature/real.hpp"
 #include "quadrature/stop_token.hpp"
 #include "quadrature/taylor_series.hpp"
@@ -29,6 +30,10 @@ struct BoxIntegrator::Impl {
     // g = |h|^p: the closed form across h's sign changes where the Taylor form fails (null otherwise)
     std::unique_ptr<CrossingEnclosure> crossing;
     bool crossing_for_real_power;
+    // g with a min/max/abs of piecewise-affine arguments (a ReLU network): the split form on
+    // boxes crossed by one such kink (null otherwise)
+    std::unique_ptr<KinkEnclosure> kink;
+    Interval kink_value;
     Real half_scratch{Precision(64)};   // scratch of upper_half (a choice, not a bound)
 
     mpfr_srcptr upper_half(const Interval& x) {
@@ -42,7 +47,8 @@ struct BoxIntegrator::Impl {
           box_series(g, box_layout, p), point_series(g, point_layout, p),
           vol(p), sum(p), term(p), unit(p), nat(p), crossing_value(p),
           crossing(n > 0 ? CrossingEnclosure::detect(g, dim, p) : nullptr),
-          crossing_for_real_power(crossing != nullptr && g.code().back().op == Op::PowReal) {
+          crossing_for_real_power(crossing != nullptr && g.code().back().op == Op::PowReal),
+          kink(n >= 2 ? KinkEnclosure::detect(g, dim, n, p) : nullptr), kink_value(p) {
         mpfi_interv_si(unit.raw(), -1, 1);
         radius_powers.assign(static_cast<size_t>(dim), std::vector<Interval>(static_cast<size_t>(std::max(n, 1)) + 1, Interval(p)));
     }
@@ -131,6 +137,15 @@ struct BoxIntegrator::Impl {
         }
         if (!used_taylor) mpfi_set(sum.raw(), nat.raw());
         mul(out, vol, sum);
+        // a few flat kinks on B (the form's own series decide how many there are)
+        if (!used_taylor && kink != nullptr && kink->worth_trying(natural.last_kink_slots())) {
+            box.centre_and_radius(centre, radius, prec);
+            if (kink->enclose(kink_value, box, centre, radius, params)) {
+                mpfi_intersect(out.raw(), out.raw(), kink_value.raw());
+                if (mpfi_is_empty(out.raw())) throw std::logic_error("BoxIntegrator: disjoint kink enclosures");
+                used_taylor = true;
+            }
+        }
         // |h|^p with a non-integer p where h comes close to 0 on B (g's range reaches below half of
         // its top): the Taylor form holds but its remainder grows like |h|^(p - n) near the zero
         // set, and the crossing form (valid whether or not h changes sign) is far tighter there

@@ -9,10 +9,12 @@
 
 namespace lpcert::detail {
 
+// Runs instructions first..end; slots before `first` must hold this domain's results of a previous
+// run (the caller's contract).
 template <class Domain>
-bool run_tape(const Expression& e, Domain& dom, std::vector<typename Domain::Value>& slots) {
+bool run_tape(const Expression& e, Domain& dom, std::vector<typename Domain::Value>& slots, size_t first = 0) {
     const auto& code = e.code();
-    for (size_t k = 0; k < code.size(); ++k) {
+    for (size_t k = first; k < code.size(); ++k) {
         const Instruction& ins = code[k];
         auto& out = slots[k];
         const auto& a = slots[static_cast<size_t>(ins.a < 0 ? 0 : ins.a)];

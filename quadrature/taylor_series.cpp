@@ -341,6 +341,10 @@ struct SeriesDomain {
     }
 
     bool min_max(Series& o, const Series& a, const Series& b, bool is_max) {
+        if (const auto* forced = ev.forced_at(current_slot)) {
+            copy(o, forced->branch == 0 ? a : b);
+            return true;
+        }
         const Interval& x = a.c[0];
         const Interval& y = b.c[0];
         const bool a_wins = is_max ? certainly_less(y, x) : certainly_less(x, y);
@@ -365,6 +369,10 @@ struct SeriesDomain {
         auto& g = ev.g_;
         switch (op) {
             case Op::Abs: {
+                if (const auto* forced = ev.forced_at(current_slot)) {
+                    if (forced->branch == 0) copy(o, a); else neg(o, a);
+                    return true;
+                }
                 if (certainly_nonnegative(u0) && (n == 0 || certainly_positive(u0))) {
                     copy(o, a);
                     return true;
@@ -509,9 +517,18 @@ SeriesEvaluator::SeriesEvaluator(const Expression& e, const SeriesLayout& layout
 }
 
 const Series* SeriesEvaluator::evaluate(const std::vector<Interval>& centre, const std::vector<Interval>& params) {
+    return evaluate_from(0, centre, params);
+}
+
+const Series* SeriesEvaluator::evaluate_from(int first_slot, const std::vector<Interval>& centre,
+                                             const std::vector<Interval>& params) {
     SeriesDomain dom{*this, centre, params};
+    failed_slot_ = -1;
     try {
-        if (!detail::run_tape(*e_, dom, slots_)) return nullptr;
+        if (!detail::run_tape(*e_, dom, slots_, static_cast<size_t>(std::max(first_slot, 0)))) {
+            failed_slot_ = dom.current_slot;
+            return nullptr;
+        }
     } catch (const DomainError& err) {
         throw DomainError("function '" + e_->text() + "' is undefined or unbounded on the box " + describe_box(centre) +
                           " (" + op_name(dom.current) + ": " + err.what() + ")");

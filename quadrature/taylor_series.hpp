@@ -75,6 +75,24 @@ public:
 
     const SeriesLayout& layout() const { return *layout_; }
 
+    // Forced branches (kink_enclosure.hpp): the min/max or abs at each listed slot takes its first
+    // argument (branch 0; for abs: +a) or its second (branch 1; for abs: -a) whatever their
+    // values, so evaluate() gives the series of the function that agrees with f where those
+    // branches win (smooth on a box where no other kink is met). Empty: none (the default).
+    struct ForcedBranch {
+        int slot, branch;
+    };
+    void force_branches(const std::vector<ForcedBranch>& list) { forced_.assign(list.begin(), list.end()); }
+    // As evaluate(), running the tape from slot `first_slot` on: the slots before it must hold
+    // this evaluator's results of an earlier call with the same centre and parameters (and the
+    // same forced branches among them).
+    const Series* evaluate_from(int first_slot, const std::vector<Interval>& centre, const std::vector<Interval>& params = {});
+    // After evaluate() returned nullptr: the slot whose operation had no series; -1 otherwise.
+    int failed_slot() const { return failed_slot_; }
+    // After evaluate(): the series of any slot the run reached (for a failed run, those before
+    // failed_slot()).
+    const Series& slot_series(int slot) const { return slots_.at(static_cast<size_t>(slot)); }
+
 private:
     friend struct SeriesDomain;
     const Expression* e_;
@@ -87,6 +105,13 @@ private:
     std::vector<Interval> g_;         // scratch derivative coefficients g^(k)(u0)/k!
     Interval s1_, s2_, s3_;           // scratch scalars
     std::vector<std::vector<long>> tan_polys_, tanh_polys_, atan_polys_;
+    std::vector<ForcedBranch> forced_;
+    int failed_slot_ = -1;
+    const ForcedBranch* forced_at(int slot) const {
+        for (const auto& f : forced_)
+            if (f.slot == slot) return &f;
+        return nullptr;
+    }
 };
 
 }  // namespace lpcert

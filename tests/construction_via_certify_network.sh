@@ -18,7 +18,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 case_args=(--function kink --d 1 --N 2 --levels 1)
 
-"$verify" construct "${case_args[@]}" --export "$work/net.json" --quiet >/dev/null || { echo "FAIL: construct"; exit 1; }
+# the same p as the run: the default eta (hence the cell values, multiples of eta) depends on p
+"$verify" construct "${case_args[@]}" --p 1 --export "$work/net.json" --quiet >/dev/null || { echo "FAIL: construct"; exit 1; }
 "$verify" run "${case_args[@]}" --p 1 --json "$work/run.json" --quiet >/dev/null
 status=$?
 [ "$status" = 0 ] || { echo "FAIL: run exited $status (want 0: every level certified)"; exit 1; }

@@ -1,0 +1,459 @@
+#include "quadrature/kink_enclosure.hpp"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <string>
+#include <tuple>
+
+#include "quadrature/affine_power_integral.hpp"
+#include "quadrature/errors.hpp"
+#include "quadrature/polygon_moments.hpp"
+#include "quadrature/real.hpp"
+#include "quadrature/taylor_series.hpp"
+
+namespace lpcert {
+
+
+namespace {
+
+// Spread (in bits) of the kept terms |a_i| r_i beyond which the form is not tried: the corner sums
+// of the closed form cancel by about that many bits per degree (a cost choice; such a box is cut).
+constexpr long kMaxSlopeSpreadBits = 96;
+
+// In the plane: at most this many kinks on one box (up to 2^3 regions; more is a cut).
+constexpr size_t kMaxPlaneKinks = 6;
+
+bool exactly_zero(const Interval& a) { return mpfr_zero_p(a.lower()) && mpfr_zero_p(a.upper()); }
+
+bool all_even(const SeriesLayout& layout, int k) {
+    const auto& e = layout.exponents(k);
+    for (int i = 0; i < layout.dimension(); ++i)
+        if (e[static_cast<size_t>(i)] % 2) return false;
+    return true;
+}
+
+// dst := src coefficient by coefficient (same layout and precision: no allocation)
+void assign(Series& dst, const Series& src) {
+    for (size_t k = 0; k < dst.c.size(); ++k) mpfi_set(dst.c[k].raw(), src.c[k].raw());
+    dst.constant = src.constant;
+}
+
+Series zero_series_like(const SeriesLayout& layout, Precision prec) {
+    Series s;
+    s.c.assign(static_cast<size_t>(layout.size()), Interval(prec));
+    return s;
+}
+
+// Per slot, the first slot computing the same value by the same operations (constants compared
+// by value, the operands of + and * in either order; min/max keep theirs, as their branches are
+// named by position): repeated neurons of a network are one kink.
+std::vector<int> canonical_slots(const Expression& g) {
+    const auto& code = g.code();
+    std::vector<int> canon(code.size());
+    std::map<std::tuple<int, int, int, long, std::string>, int> seen;
+    for (size_t k = 0; k < code.size(); ++k) {
+        const Instruction& ins = code[k];
+        int a = ins.a >= 0 ? canon[static_cast<size_t>(ins.a)] : -1;
+        int b = ins.b >= 0 ? canon[static_cast<size_t>(ins.b)] : -1;
+        const bool commutative = ins.op == Op::Add || ins.op == Op::Mul;
+        if (commutative && a > b) std::swap(a, b);
+        std::string value;
+        long index = ins.index;
+        if (ins.op == Op::Constant) {
+            char* text = mpq_get_str(nullptr, 16, g.constants().at(static_cast<size_t>(ins.index)).value());
+            value = text;
+            void (*release)(void*, size_t);
+            mp_get_memory_functions(nullptr, nullptr, &release);
+            release(text, std::char_traits<char>::length(text) + 1);
+            index = 0;
+        }
+        canon[k] = seen.emplace(std::make_tuple(static_cast<int>(ins.op), a, b, index, value), static_cast<int>(k)).first->second;
+    }
+    return canon;
+}
+
+}  // namespace
+
+struct KinkEnclosure::Impl {
+    Expression g;
+    int d, n;
+    Precision prec;
+    std::vector<char> eligible;   // per slot: a min/max/abs of piecewise-affine arguments
+    std::vector<std::vector<int>> twins;   // per eligible slot: every slot computing the same kink (itself included)
+    SeriesLayout box_layout, point_layout;
+    SeriesEvaluator box, point;
+    std::array<Series, 2> at_box, at_centre;   // the branches' series (copies: the evaluators are reused)
+
+    Impl(Expression e, int dim, int order, Precision p, std::vector<char> ok)
+        : g(std::move(e)), d(dim), n(order), prec(p), eligible(std::move(ok)), twins(g.code().size()), box_layout(dim, order),
+          point_layout(dim, order - 1), box(g, box_layout, p), point(g, point_layout, p),
+          at_box{zero_series_like(box_layout, p), zero_series_like(box_layout, p)},
+          at_centre{zero_series_like(point_layout, p), zero_series_like(point_layout, p)} {
+        const std::vector<int> canon = canonical_slots(g);
+        for (size_t k = 0; k < canon.size(); ++k)
+            if (eligible[k]) twins[static_cast<size_t>(canon[k])].push_back(static_cast<int>(k));
+        for (size_t k = 0; k < canon.size(); ++k)
+            if (eligible[k] && canon[k] != static_cast<int>(k)) twins[k] = twins[static_cast<size_t>(canon[k])];
+    }
+
+    // `list` plus the kink at `slot` (and its twins) forced to `branch`
+    std::vector<SeriesEvaluator::ForcedBranch> with_forced(std::vector<SeriesEvaluator::ForcedBranch> list, int slot, int branch) const {
+        for (int t : twins[static_cast<size_t>(slot)]) list.push_back({t, branch});
+        return list;
+    }
+
+    // delta's coefficient k in the series just computed by `ev` (a - b, or a for abs)
+    static void delta_coefficient(Interval& out, const SeriesEvaluator& ev, const Instruction& ins, int k) {
+        const Interval& a = ev.slot_series(ins.a).c[static_cast<size_t>(k)];
+        if (ins.op == Op::Abs) {
+            mpfi_set(out.raw(), a.raw());
+        } else {
+            sub(out, a, ev.slot_series(ins.b).c[static_cast<size_t>(k)]);
+        }
+    }
+
+    // d != 2: one kink, the sign moments in closed form
+    bool enclose_one_kink(Interval& out, const Box& B, const std::vector<Interval>& centre, const std::vector<Interval>& radius,
+                          const std::vector<Interval>& params);
+    // d == 2: up to kMaxPlaneKinks kinks, the box cut into convex polygons
+    bool enclose_plane(Interval& out, const Box& B, const std::vector<Interval>& centre, const std::vector<Interval>& radius,
+                       const std::vector<Interval>& params);
+    // The kink at `slot` met by the box run just made (its operands are in both evaluators' slots
+    // after the point run): delta affine on B, delta(m + u) = c + sum_i a_i u_i. False where delta
+    // is not affine on B or the point run failed before `slot`.
+    bool affine_delta(const Instruction& ins, int slot, int first_slot, const std::vector<Interval>& centre,
+                      const std::vector<Interval>& params, Interval& c, std::vector<Interval>& a);
+};
+
+KinkEnclosure::KinkEnclosure(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+KinkEnclosure::~KinkEnclosure() = default;
+
+std::unique_ptr<KinkEnclosure> KinkEnclosure::detect(const Expression& g, int d, int order, Precision prec) {
+    const auto& code = g.code();
+    if (code.empty() || d < 1 || d > SeriesLayout::kMaxDimension || order < 2) return nullptr;
+    // constant: no dependence on x; affine: piecewise affine in x (affine between kinks)
+    std::vector<char> constant(code.size(), 0), affine(code.size(), 0), eligible(code.size(), 0);
+    bool any = false;
+    for (size_t k = 0; k < code.size(); ++k) {
+        const Instruction& ins = code[k];
+        const auto A = [&](int s) { return affine[static_cast<size_t>(s)] != 0; };
+        const auto C = [&](int s) { return constant[static_cast<size_t>(s)] != 0; };
+        switch (ins.op) {
+            case Op::Variable: affine[k] = 1; break;
+            case Op::Parameter: case Op::Constant: case Op::Pi: case Op::Euler: constant[k] = affine[k] = 1; break;
+            case Op::Add: case Op::Sub: case Op::Min: case Op::Max:
+                constant[k] = C(ins.a) && C(ins.b);
+                affine[k] = A(ins.a) && A(ins.b);
+                break;
+            case Op::Mul:
+                constant[k] = C(ins.a) && C(ins.b);
+                affine[k] = (A(ins.a) && C(ins.b)) || (C(ins.a) && A(ins.b));
+                break;
+            case Op::Div:
+                constant[k] = C(ins.a) && C(ins.b);
+                affine[k] = A(ins.a) && C(ins.b);
+                break;
+            case Op::Neg: case Op::Abs:
+                constant[k] = C(ins.a);
+                affine[k] = A(ins.a);
+                break;
+            default:   // any other operation of constants is a constant
+                constant[k] = C(ins.a) && (ins.b < 0 || C(ins.b));
+                affine[k] = constant[k];
+                break;
+        }
+        if (ins.op == Op::Min || ins.op == Op::Max || ins.op == Op::Abs) {
+            eligible[k] = affine[k] && !constant[k];
+            any = any || eligible[k];
+        }
+    }
+    if (!any) return nullptr;
+    return std::unique_ptr<KinkEnclosure>(new KinkEnclosure(std::make_unique<Impl>(g, d, order, prec, std::move(eligible))));
+}
+
+bool KinkEnclosure::worth_trying(const std::vector<int>& kink_slots) const {
+    if (kink_slots.empty()) return false;
+    const auto eligible = [&](int slot) {
+        return slot >= 0 && static_cast<size_t>(slot) < impl_->eligible.size() && impl_->eligible[static_cast<size_t>(slot)];
+    };
+    if (!eligible(kink_slots.front())) return false;
+    const size_t most = impl_->d == 2 ? kMaxPlaneKinks : 1;
+    size_t distinct = 0;
+    for (size_t i = 0; i < kink_slots.size(); ++i) {
+        const int k = kink_slots[i];
+        // a repeated kink's twins share one list: count the list once, at its first slot
+        if (eligible(k) && impl_->twins[static_cast<size_t>(k)].front() != k) continue;
+        if (++distinct > most) return false;
+    }
+    return true;
+}
+
+bool KinkEnclosure::enclose(Interval& out, const Box& box, const std::vector<Interval>& centre,
+                            const std::vector<Interval>& radius, const std::vector<Interval>& params) {
+    try {
+        return impl_->d == 2 ? impl_->enclose_plane(out, box, centre, radius, params)
+                             : impl_->enclose_one_kink(out, box, centre, radius, params);
+    } catch (const DomainError&) {
+        return false;   // a branch undefined somewhere on B: no form here (the natural extension stands)
+    }
+}
+
+bool KinkEnclosure::Impl::enclose_one_kink(Interval& out, const Box& B, const std::vector<Interval>& centre,
+                                           const std::vector<Interval>& radius, const std::vector<Interval>& params) {
+    // 1. The first operation without a series on B must be an eligible kink.
+    box.force_branches({});
+    if (box.evaluate(B.sides(), params) != nullptr) return false;   // smooth on B: the Taylor form's case
+    const int slot = box.failed_slot();
+    if (slot < 0 || !eligible[static_cast<size_t>(slot)]) return false;
+    const Instruction& ins = g.code()[static_cast<size_t>(slot)];
+    const int s = ins.op == Op::Min ? -1 : 1;   // branch 0 wins where s delta > 0
+
+    // 2. delta affine on B: its second-order coefficients over B are exactly 0.
+    Interval t(prec), u(prec);
+    for (int k = 0; k < box_layout.size(); ++k) {
+        if (box_layout.degree(k) != 2) continue;
+        delta_coefficient(t, box, ins, k);
+        if (!exactly_zero(t)) return false;
+    }
+
+    // 3. Both branches smooth on B: their series over B and at the centre.
+    for (int j = 0; j < 2; ++j) {
+        const auto forced = with_forced({}, slot, j);
+        box.force_branches(forced);
+        point.force_branches(forced);
+        const Series* sb = box.evaluate_from(slot, B.sides(), params);
+        if (sb == nullptr) return false;
+        assign(at_box[static_cast<size_t>(j)], *sb);
+        const Series* sp = j == 0 ? point.evaluate(centre, params) : point.evaluate_from(slot, centre, params);
+        if (sp == nullptr) return false;
+        assign(at_centre[static_cast<size_t>(j)], *sp);
+    }
+
+    // 4. delta(m + u) = a0 + sum a_i u_i: each slope exactly 0 (u_i factors out) or of one sign.
+    Interval a0(prec);
+    delta_coefficient(a0, point, ins, 0);
+    std::vector<Interval> kept_slopes, kept_radii;
+    std::vector<int> kept_index(static_cast<size_t>(d), -1);
+    Real largest(Precision(64)), smallest(Precision(64)), m(Precision(64));
+    mpfr_set_zero(largest.raw(), 1);
+    mpfr_set_inf(smallest.raw(), 1);
+    for (int i = 0; i < d; ++i) {
+        Interval slope(prec);
+        delta_coefficient(slope, point, ins, point_layout.variable_index(i));
+        delta_coefficient(t, box, ins, box_layout.variable_index(i));   // the same constant, enclosed over B
+        mpfi_intersect(slope.raw(), slope.raw(), t.raw());
+        if (mpfi_is_empty(slope.raw())) throw std::logic_error("KinkEnclosure: disjoint slope enclosures");
+        if (exactly_zero(slope)) continue;
+        if (!certainly_positive(slope) && !certainly_negative(slope)) return false;
+        mul(t, slope, radius[static_cast<size_t>(i)]);
+        mignitude_down(m.raw(), t);
+        if (mpfr_zero_p(m.raw())) return false;
+        mpfr_max(largest.raw(), largest.raw(), m.raw(), MPFR_RNDU);
+        mpfr_min(smallest.raw(), smallest.raw(), m.raw(), MPFR_RNDD);
+        kept_index[static_cast<size_t>(i)] = static_cast<int>(kept_slopes.size());
+        kept_slopes.push_back(std::move(slope));
+        kept_radii.push_back(radius[static_cast<size_t>(i)]);
+    }
+    if (kept_slopes.empty()) return false;   // delta constant on B: no crossing to integrate
+    const long spread = mpfr_get_exp(largest.raw()) - mpfr_get_exp(smallest.raw()) + 1;
+    if (spread > kMaxSlopeSpreadBits) return false;
+
+    // 5. The moments S_a = int_B sign(delta) u^a, |a| < n: closed forms in the kept variables
+    //    times int u_i^a_i du_i over the others (0 for odd a_i).
+    std::vector<std::vector<int>> alphas;
+    std::vector<int> which;
+    std::vector<Interval> plain_factor;
+    for (int k = 0; k < point_layout.size(); ++k) {
+        const auto& e = point_layout.exponents(k);
+        std::vector<int> alpha(kept_slopes.size(), 0);
+        Interval plain(1, prec);
+        bool vanishes = false;
+        for (int i = 0; i < d; ++i) {
+            const int ai = e[static_cast<size_t>(i)];
+            const int kept = kept_index[static_cast<size_t>(i)];
+            if (kept >= 0) {
+                alpha[static_cast<size_t>(kept)] = ai;
+            } else if (ai % 2 == 1) {
+                vanishes = true;
+            } else {
+                pow_int(t, radius[static_cast<size_t>(i)], ai + 1);
+                mpfi_mul_si(t.raw(), t.raw(), 2);
+                mpfi_div_si(t.raw(), t.raw(), ai + 1);
+                mul(plain, plain, t);
+            }
+        }
+        if (vanishes) continue;
+        alphas.push_back(std::move(alpha));
+        which.push_back(k);
+        plain_factor.push_back(std::move(plain));
+    }
+    const long k_kept = static_cast<long>(kept_slopes.size());
+    const Precision work(prec.bits + 32 + std::max<long>(spread, 0) * (k_kept + n));
+    const std::vector<Interval> S = integral_sign_affine_moments(a0, kept_slopes, kept_radii, alphas, 0, 1, prec, work);
+
+    // 6. The sum: E_a = vol prod_i r_i^a_i / (a_i + 1) (a even), and the remainder of degree n.
+    const Interval vol = B.volume(prec);
+    auto plain_moment = [&](Interval& o, const SeriesLayout& layout, int k) {   // E_|a| = int_B |u^a|
+        mpfi_set(o.raw(), vol.raw());
+        const auto& e = layout.exponents(k);
+        for (int i = 0; i < d; ++i) {
+            const int ai = e[static_cast<size_t>(i)];
+            if (ai == 0) continue;
+            pow_int(u, radius[static_cast<size_t>(i)], ai);
+            mul(o, o, u);
+            mpfi_div_si(o.raw(), o.raw(), ai + 1);
+        }
+    };
+    Interval total(prec), half(prec), E(prec);
+    for (int k = 0; k < point_layout.size(); ++k) {
+        if (!all_even(point_layout, k)) continue;
+        add(half, at_centre[0].c[static_cast<size_t>(k)], at_centre[1].c[static_cast<size_t>(k)]);
+        mul_2si(half, half, -1);
+        plain_moment(E, point_layout, k);
+        mul(half, half, E);
+        add(total, total, half);
+    }
+    for (size_t q = 0; q < S.size(); ++q) {
+        const auto k = static_cast<size_t>(which[q]);
+        sub(half, at_centre[0].c[k], at_centre[1].c[k]);
+        mul_2si(half, half, -1);
+        if (s < 0) neg(half, half);
+        mul(t, S[q], plain_factor[q]);
+        mul(half, half, t);
+        add(total, total, half);
+    }
+    Real mag(prec), mag1(prec);
+    for (int k = 0; k < box_layout.size(); ++k) {
+        if (box_layout.degree(k) != n) continue;
+        const Interval& c0 = at_box[0].c[static_cast<size_t>(k)];
+        const Interval& c1 = at_box[1].c[static_cast<size_t>(k)];
+        plain_moment(E, box_layout, k);
+        if (all_even(box_layout, k)) {
+            mpfi_union(half.raw(), c0.raw(), c1.raw());   // each point's coefficient lies in one of them
+        } else {
+            magnitude_up(mag.raw(), c0);
+            magnitude_up(mag1.raw(), c1);
+            mpfr_max(mag.raw(), mag.raw(), mag1.raw(), MPFR_RNDU);
+            mpfr_neg(mag1.raw(), mag.raw(), MPFR_RNDD);
+            set_hull(half, mag1.raw(), mag.raw());
+        }
+        mul(half, half, E);
+        add(total, total, half);
+    }
+    if (!total.is_finite()) return false;
+    round_into(out, total);
+    return true;
+}
+
+}  // namespace lpcert
+
+namespace lpcert {
+
+bool KinkEnclosure::Impl::affine_delta(const Instruction& ins, int slot, int first_slot, const std::vector<Interval>& centre,
+                                       const std::vector<Interval>& params, Interval& c, std::vector<Interval>& a) {
+    Interval t(prec);
+    for (int k = 0; k < box_layout.size(); ++k) {   // second derivatives over B exactly 0
+        if (box_layout.degree(k) != 2) continue;
+        delta_coefficient(t, box, ins, k);
+        if (!exactly_zero(t)) return false;
+    }
+    if (point.evaluate_from(first_slot, centre, params) == nullptr && point.failed_slot() < slot) return false;
+    delta_coefficient(c, point, ins, 0);
+    a.assign(static_cast<size_t>(d), Interval(prec));
+    for (int i = 0; i < d; ++i) {
+        delta_coefficient(a[static_cast<size_t>(i)], point, ins, point_layout.variable_index(i));
+        delta_coefficient(t, box, ins, box_layout.variable_index(i));   // the same constant, enclosed over B
+        mpfi_intersect(a[static_cast<size_t>(i)].raw(), a[static_cast<size_t>(i)].raw(), t.raw());
+        if (mpfi_is_empty(a[static_cast<size_t>(i)].raw())) throw std::logic_error("KinkEnclosure: disjoint slope enclosures");
+    }
+    return true;
+}
+
+bool KinkEnclosure::Impl::enclose_plane(Interval& out, const Box& B, const std::vector<Interval>& centre,
+                                        const std::vector<Interval>& radius, const std::vector<Interval>& params) {
+    struct Node {
+        Polygon region;                                   // where the forced branches hold (u = x - m)
+        std::vector<SeriesEvaluator::ForcedBranch> forced;
+        int first_slot;                                   // the slots before it are the parent's
+        size_t cuts;                                      // kink lines cut so far
+    };
+    std::vector<Node> stack;
+    stack.push_back(Node{centred_rectangle(radius[0], radius[1]), {}, 0, 0});
+    const Precision work(prec.bits + 64);
+    Interval total(prec), term(prec), c(prec);
+    std::vector<Interval> a;
+    std::vector<Real> odd_bound;   // per degree-n monomial of odd exponents: max |c_a(B)| over the regions
+    odd_bound.reserve(static_cast<size_t>(box_layout.size()));
+    for (int k = 0; k < box_layout.size(); ++k) odd_bound.emplace_back(prec);
+    Real mag(prec);
+    bool root = true;
+    while (!stack.empty()) {
+        Node node = std::move(stack.back());
+        stack.pop_back();
+        box.force_branches(node.forced);
+        point.force_branches(node.forced);
+        const Series* sb = box.evaluate_from(node.first_slot, B.sides(), params);
+        if (sb == nullptr) {
+            // a kink on B: cut the region along it, each side with that branch forced
+            const int slot = box.failed_slot();
+            if (slot < 0 || !eligible[static_cast<size_t>(slot)] || node.cuts >= kMaxPlaneKinks) return false;
+            const Instruction& ins = g.code()[static_cast<size_t>(slot)];
+            if (!affine_delta(ins, slot, node.first_slot, centre, params, c, a)) return false;
+            if (exactly_zero(a[0]) && exactly_zero(a[1])) return false;
+            const int s = ins.op == Op::Min ? -1 : 1;   // branch 0 wins where s delta > 0
+            for (int j = 1; j >= 0; --j) {
+                auto part = cut(node.region, c, a[0], a[1], j == 0 ? s : -s, prec);
+                if (!part) return false;
+                if (part->vertices.empty()) continue;
+                stack.push_back(Node{std::move(*part), with_forced(node.forced, slot, j), slot, node.cuts + 1});
+            }
+            root = false;
+            continue;
+        }
+        if (root) return false;   // smooth on B: the Taylor form's case
+        const Series* sp = point.evaluate_from(node.first_slot, centre, params);
+        if (sp == nullptr) return false;
+        // the region's polynomial part and the remainder's even terms, in the region's moments
+        const auto M = moments(node.region, n, prec, work);
+        for (int k = 0; k < point_layout.size(); ++k) {
+            const auto& e = point_layout.exponents(k);
+            mul(term, sp->c[static_cast<size_t>(k)], M[e[0]][e[1]]);
+            add(total, total, term);
+        }
+        for (int k = 0; k < box_layout.size(); ++k) {
+            if (box_layout.degree(k) != n) continue;
+            if (all_even(box_layout, k)) {
+                const auto& e = box_layout.exponents(k);
+                mul(term, sb->c[static_cast<size_t>(k)], M[e[0]][e[1]]);   // u^a >= 0: c_a(xi) u^a in c_a(B) u^a
+                add(total, total, term);
+            } else {
+                magnitude_up(mag.raw(), sb->c[static_cast<size_t>(k)]);
+                mpfr_max(odd_bound[static_cast<size_t>(k)].raw(), odd_bound[static_cast<size_t>(k)].raw(), mag.raw(), MPFR_RNDU);
+            }
+        }
+    }
+    // the odd remainder terms: sum over the regions of int_R c_a(xi) u^a is at most max |c_a| int_B |u^a|
+    const Interval vol = B.volume(prec);
+    Interval E(prec), u(prec);
+    for (int k = 0; k < box_layout.size(); ++k) {
+        if (box_layout.degree(k) != n || all_even(box_layout, k)) continue;
+        mpfi_set(E.raw(), vol.raw());
+        const auto& e = box_layout.exponents(k);
+        for (int i = 0; i < d; ++i) {
+            if (e[static_cast<size_t>(i)] == 0) continue;
+            pow_int(u, radius[static_cast<size_t>(i)], e[static_cast<size_t>(i)]);
+            mul(E, E, u);
+            mpfi_div_si(E.raw(), E.raw(), e[static_cast<size_t>(i)] + 1);
+        }
+        mpfr_neg(mag.raw(), odd_bound[static_cast<size_t>(k)].raw(), MPFR_RNDD);
+        set_hull(term, mag.raw(), odd_bound[static_cast<size_t>(k)].raw());
+        mul(term, term, E);
+        add(total, total, term);
+    }
+    if (!total.is_finite()) return false;
+    round_into(out, total);
+    return true;
+}
+
+}  // namespace lpcert

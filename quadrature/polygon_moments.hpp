@@ -1,0 +1,42 @@
+#pragma once
+// Convex polygons in the plane with interval vertices, cut by half-planes, and their monomial
+// moments int_P u^a v^b in closed form: the regions between a network's kink lines on a box
+// (kink_enclosure.hpp), where the integrand is a polynomial plus a remainder.
+//
+// Contract: a Polygon ENCLOSES an exact convex polygon P*: vertex i of P* lies in vertex i's
+// interval box, vertices counter-clockwise. cut() keeps that contract for P* intersected with
+// the exact half-plane, for every exact line whose coefficients lie in the given intervals, and
+// gives up (nullopt) when a vertex's side is not certain; moments() encloses P*'s moments.
+
+#include <array>
+#include <optional>
+#include <vector>
+
+#include "quadrature/interval.hpp"
+
+namespace lpcert {
+
+struct Polygon {
+    std::vector<std::array<Interval, 2>> vertices;   // counter-clockwise
+};
+
+// The rectangle [-r0, r0] x [-r1, r1] (a box centred at the origin).
+Polygon centred_rectangle(const Interval& r0, const Interval& r1);
+
+// P intersected with { l(u) >= 0 }, l(u) = c + a0 u + a1 v (`side` = +1) or { l(u) <= 0 } (`side` =
+// -1). A vertex where l is exactly 0 stays (it is on both sides); one where l's enclosure contains
+// 0 without being exactly 0 makes the side undecidable: nullopt. An empty or degenerate result
+// (fewer than 3 vertices) is returned as a polygon without vertices (measure 0). New vertices
+// t-interpolate the edges that cross the line, t = l(v_i) / (l(v_i) - l(v_j)) (signs certain,
+// so the divisor excludes 0), computed at `prec` and rounded outward.
+std::optional<Polygon> cut(const Polygon& P, const Interval& c, const Interval& a0, const Interval& a1, int side,
+                           Precision prec);
+
+// The moments int_P u^a v^b for a + b <= max_degree, as m[a][b] (m[a] has max_degree - a + 1
+// entries), by Green's theorem: int_P u^a v^b = 1/(a+1) sum over edges (x0,y0)->(x1,y1) of
+// dy int_0^1 (x0 + t dx)^(a+1) (y0 + t dy)^b dt, each edge integral expanded binomially. Computed
+// at `work` bits (the edge terms cancel by about log2(r^2 / area) bits on a thin polygon) and
+// returned at prec, rounded outward. Without vertices: all 0.
+std::vector<std::vector<Interval>> moments(const Polygon& P, int max_degree, Precision prec, Precision work);
+
+}  // namespace lpcert
