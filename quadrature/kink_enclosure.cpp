@@ -36,7 +36,7 @@ bool all_even(const SeriesLayout& layout, int k) {
 // dst := src coefficient by coefficient (same layout and precision: no allocation)
 void assign(Series& dst, const Series& src) {
     for (size_t k = 0; k < dst.c.size(); ++k) mpfi_set(dst.c[k].raw(), src.c[k].raw());
-    dst.constant = src.constant;
+    dst.degree = src.degree;
 }
 
 Series zero_series_like(const SeriesLayout& layout, Precision prec) {

@@ -57,6 +57,8 @@ SeriesLayout::SeriesLayout(int dimension, int order) : d_(dimension), n_(order) 
     std::stable_sort(products_.begin(), products_.end(), [this](const Product& x, const Product& y) {
         return degrees_[static_cast<size_t>(x.out)] < degrees_[static_cast<size_t>(y.out)];
     });
+    for (int m = 0; m <= order; ++m)
+        size_through_.push_back(static_cast<size_t>(std::count_if(degrees_.begin(), degrees_.end(), [&](int g) { return g <= m; })));
     for (int m = 0; m <= order; ++m) {
         products_through_.push_back(static_cast<size_t>(std::count_if(products_.begin(), products_.end(), [&](const Product& p) {
             return degrees_[static_cast<size_t>(p.out)] <= m;
@@ -84,9 +86,6 @@ void make_zero(Interval& x) {
     if (!exact_zero(x)) mpfi_set_si(x.raw(), 0);
 }
 
-void set_zero(Series& s) {
-    for (auto& c : s.c) make_zero(c);
-}
 
 // Integer polynomials for the derivatives of tan, tanh and atan (coefficient k of x^k).
 using IntPoly = std::vector<long>;
@@ -148,36 +147,47 @@ struct SeriesDomain {
     const SeriesLayout& L() const { return *ev.layout_; }
     int order() const { return ev.layout_->order(); }
 
+    // how many coefficients a series of this degree may have nonzero
+    size_t upto(int degree) const { return L().size_through_degree(std::min(degree, order())); }
+    // o.degree := degree, the coefficients between it and o's former degree made 0 (those beyond
+    // the former degree are 0 already); the caller writes the ones up to the new degree
+    void reshape(Series& o, int degree) {
+        degree = std::min(degree, order());
+        for (size_t k = upto(degree), end = upto(o.degree); k < end; ++k) make_zero(o.c[k]);
+        o.degree = degree;
+    }
+    // o := 0
+    void clear(Series& o) {
+        reshape(o, 0);
+        make_zero(o.c[0]);
+    }
+
     void variable(Series& out, long i) {
-        set_zero(out);
-        out.constant = order() == 0;
+        clear(out);
+        reshape(out, 1);
         mpfi_set(out.c[0].raw(), centre.at(static_cast<size_t>(i)).raw());
         if (order() >= 1) mpfi_set_si(out.c[static_cast<size_t>(L().variable_index(static_cast<int>(i)))].raw(), 1);
     }
     void parameter(Series& out, long i) {
-        set_zero(out);
-        out.constant = true;
+        clear(out);
         mpfi_set(out.c[0].raw(), params.at(static_cast<size_t>(i)).raw());
     }
     void constant(Series& out, long i) {
-        set_zero(out);
-        out.constant = true;
+        clear(out);
         mpfi_set(out.c[0].raw(), ev.constants_[static_cast<size_t>(i)].raw());
     }
     void pi(Series& out) {
-        set_zero(out);
-        out.constant = true;
+        clear(out);
         set_pi(out.c[0]);
     }
     void euler(Series& out) {
-        set_zero(out);
-        out.constant = true;
+        clear(out);
         set_e(out.c[0]);
     }
     // o = a + b or a - b coefficient-wise; a zero operand makes the coefficient a copy (exact).
     void add_or_sub(Series& o, const Series& a, const Series& b, bool subtract) {
-        o.constant = a.constant && b.constant;
-        const size_t n = o.constant ? 1 : o.c.size();
+        reshape(o, std::max(a.degree, b.degree));
+        const size_t n = upto(o.degree);
         for (size_t k = 0; k < n; ++k) {
             if (exact_zero(b.c[k])) {
                 mpfi_set(o.c[k].raw(), a.c[k].raw());
@@ -189,35 +199,35 @@ struct SeriesDomain {
                 lpcert::add(o.c[k], a.c[k], b.c[k]);
             }
         }
-        for (size_t k = n; k < o.c.size(); ++k) make_zero(o.c[k]);
     }
     void add(Series& o, const Series& a, const Series& b) { add_or_sub(o, a, b, false); }
     void sub(Series& o, const Series& a, const Series& b) { add_or_sub(o, a, b, true); }
     void neg(Series& o, const Series& a) {
-        o.constant = a.constant;
-        for (size_t k = 0; k < o.c.size(); ++k) lpcert::neg(o.c[k], a.c[k]);
+        reshape(o, a.degree);
+        for (size_t k = 0, n = upto(a.degree); k < n; ++k) lpcert::neg(o.c[k], a.c[k]);
     }
     void copy(Series& o, const Series& a) {
-        o.constant = a.constant;
-        for (size_t k = 0; k < o.c.size(); ++k) mpfi_set(o.c[k].raw(), a.c[k].raw());
+        reshape(o, a.degree);
+        for (size_t k = 0, n = upto(a.degree); k < n; ++k) mpfi_set(o.c[k].raw(), a.c[k].raw());
     }
     // o = a * b truncated at degree max_degree (the coefficients above it are set to 0); o must
     // not alias a or b. A constant factor is a scaling.
     void mul_into(Series& o, const Series& a, const Series& b, int max_degree) {
-        if (a.constant || b.constant) {
-            const Series& s = a.constant ? a : b;
-            const Series& v = a.constant ? b : a;
-            o.constant = v.constant;
-            for (size_t k = 0; k < o.c.size(); ++k) {
+        if (a.constant() || b.constant()) {
+            const Series& s = a.constant() ? a : b;
+            const Series& v = a.constant() ? b : a;
+            reshape(o, std::min(v.degree, max_degree));
+            for (size_t k = 0, n = upto(o.degree); k < n; ++k) {
                 if (exact_zero(v.c[k])) make_zero(o.c[k]); else lpcert::mul(o.c[k], v.c[k], s.c[0]);
             }
             return;
         }
-        o.constant = false;
-        set_zero(o);
+        const int degree = std::min(a.degree + b.degree, max_degree);
+        reshape(o, degree);
+        for (size_t k = 0, n = upto(degree); k < n; ++k) make_zero(o.c[k]);
         Interval& t = ev.s3_;
         const auto& products = L().products();
-        const size_t count = L().products_through_degree(max_degree);
+        const size_t count = L().products_through_degree(std::min(degree, order()));
         for (size_t i = 0; i < count; ++i) {
             const auto& p = products[i];
             const Interval& x = a.c[static_cast<size_t>(p.a)];
@@ -235,9 +245,8 @@ struct SeriesDomain {
     // >= k: only its degrees <= order - k matter, and only those are computed (in d = 3 at order 6
     // that is 1,715 coefficient products instead of 5,544; the kept coefficients are the same).
     void compose(Series& o, const Series& u) {
-        if (u.constant) {
-            set_zero(o);
-            o.constant = true;
+        if (u.constant()) {
+            clear(o);
             mpfi_set(o.c[0].raw(), ev.g_[0].raw());
             return;
         }
@@ -246,8 +255,7 @@ struct SeriesDomain {
         Series& tmp = ev.t3_;
         copy(v, u);
         mpfi_set_si(v.c[0].raw(), 0);
-        set_zero(acc);
-        acc.constant = true;
+        clear(acc);
         const int n = order();
         mpfi_set(acc.c[0].raw(), ev.g_[static_cast<size_t>(n)].raw());
         for (int k = n - 1; k >= 0; --k) {
@@ -286,7 +294,7 @@ struct SeriesDomain {
 
     bool pow_int(Series& o, const Series& a, long n) {
         const Interval& u0 = a.c[0];
-        if ((n == 2 || n == 3 || n == 4) && !a.constant) {
+        if ((n == 2 || n == 3 || n == 4) && !a.constant()) {
             // direct products: one to three series multiplications instead of a composition.
             // u^2 keeps its value tight (sqr) so even powers stay >= 0.
             Series& sq = ev.t4_;
@@ -355,9 +363,9 @@ struct SeriesDomain {
         }
         if (ev.mode_ == Differentiability::Lipschitz && order() <= 1) {
             // Clarke: value = min/max of the values, gradient in the hull of both gradients.
-            o.constant = a.constant && b.constant;
+            reshape(o, std::max(a.degree, b.degree));
             if (is_max) lpcert::max(o.c[0], x, y); else lpcert::min(o.c[0], x, y);
-            for (size_t k = 1; k < o.c.size(); ++k) mpfi_union(o.c[k].raw(), a.c[k].raw(), b.c[k].raw());
+            for (size_t k = 1, m = upto(o.degree); k < m; ++k) mpfi_union(o.c[k].raw(), a.c[k].raw(), b.c[k].raw());
             return true;
         }
         return false;
@@ -382,16 +390,16 @@ struct SeriesDomain {
                     return true;
                 }
                 if (n == 0) {
+                    reshape(o, 0);
                     lpcert::abs(o.c[0], u0);
-                    o.constant = true;
                     return true;
                 }
                 if (ev.mode_ == Differentiability::Lipschitz && n == 1) {
+                    reshape(o, a.degree);
                     lpcert::abs(o.c[0], u0);
-                    o.constant = a.constant;
                     Interval& unit = ev.s1_;
                     mpfi_interv_si(unit.raw(), -1, 1);
-                    for (size_t k = 1; k < o.c.size(); ++k) lpcert::mul(o.c[k], a.c[k], unit);
+                    for (size_t k = 1, m = upto(a.degree); k < m; ++k) lpcert::mul(o.c[k], a.c[k], unit);
                     return true;
                 }
                 return false;
@@ -400,8 +408,7 @@ struct SeriesDomain {
                 Interval& f = ev.s1_;
                 lpcert::floor(f, u0);
                 if (!f.is_point() && n > 0) return false;   // a jump inside the box
-                set_zero(o);
-                o.constant = true;
+                clear(o);
                 mpfi_set(o.c[0].raw(), f.raw());
                 return true;
             }

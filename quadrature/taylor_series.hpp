@@ -46,6 +46,8 @@ public:
     // (stably: the products into one coefficient keep their order, so the sums do not depend on
     // how many of the products a caller uses).
     const std::vector<Product>& products() const { return products_; }
+    // How many monomials have degree <= m (a prefix: they are graded by degree).
+    size_t size_through_degree(int m) const { return size_through_[static_cast<size_t>(m)]; }
     // How many of products() have degree(out) <= m (a prefix).
     size_t products_through_degree(int m) const { return products_through_[static_cast<size_t>(m)]; }
 
@@ -56,11 +58,16 @@ private:
     std::vector<int> variable_index_;
     std::vector<Product> products_;
     std::vector<size_t> products_through_;
+    std::vector<size_t> size_through_;
 };
 
 struct Series {
     std::vector<Interval> c;   // indexed like SeriesLayout's monomials; c[0] is the value
-    bool constant = false;     // every coefficient but c[0] is zero (products become scalings)
+    // Every coefficient of a monomial of degree > `degree` is exactly 0 (0: a constant, whose
+    // products are scalings; 1: affine, as a ReLU network between its kinks). The arithmetic
+    // touches only the first size_through_degree(degree) coefficients.
+    int degree = 0;
+    bool constant() const { return degree == 0; }
 };
 
 enum class Differentiability { Smooth, Lipschitz };
