@@ -81,9 +81,25 @@ struct KinkEnclosure::Impl {
     Precision prec;
     std::vector<char> eligible;   // per slot: a min/max/abs of piecewise-affine arguments
     std::vector<std::vector<int>> twins;   // per eligible slot: every slot computing the same kink (itself included)
+    struct Node {
+        Polygon region;                                   // where the forced branches hold (u = x - m)
+        std::vector<SeriesEvaluator::ForcedBranch> forced;
+        int first_slot;                                   // the slots before it are the parent's
+        size_t cuts;                                      // kink lines cut so far
+    };
+    // Accumulators of enclose_plane: the sum, and per degree-n monomial of odd exponents the
+    // largest |c_a(B)| over the regions.
+    struct PlaneSums {
+        Interval total;
+        std::vector<Real> odd_bound;
+    };
     SeriesLayout box_layout, point_layout;
     SeriesEvaluator box, point;
     std::array<Series, 2> at_box, at_centre;   // the branches' series (copies: the evaluators are reused)
+    // g = |h|^p with p = 1 (g's last operation is this abs) or an odd integer p (g = abs(h)^p):
+    // the abs's slot and p; -1 when g is not of that form (see enclose_sign_split)
+    int crossing_abs = -1;
+    long crossing_power = 1;
 
     Impl(Expression e, int dim, int order, Precision p, std::vector<char> ok)
         : g(std::move(e)), d(dim), n(order), prec(p), eligible(std::move(ok)), twins(g.code().size()), box_layout(dim, order),
@@ -124,6 +140,10 @@ struct KinkEnclosure::Impl {
     // is not affine on B or the point run failed before `slot`.
     bool affine_delta(const Instruction& ins, int slot, int first_slot, const std::vector<Interval>& centre,
                       const std::vector<Interval>& params, Interval& c, std::vector<Interval>& a);
+    // A region where g = |h|^p and h (smooth on B in the region's branches) changes sign: the
+    // region split along the zero line of h's affine part L (docs/math.md 5b).
+    bool enclose_sign_split(const Node& node, const Box& B, const std::vector<Interval>& centre,
+                            const std::vector<Interval>& radius, const std::vector<Interval>& params, PlaneSums& sums);
 };
 
 KinkEnclosure::KinkEnclosure(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -169,7 +189,15 @@ std::unique_ptr<KinkEnclosure> KinkEnclosure::detect(const Expression& g, int d,
         }
     }
     if (!any) return nullptr;
-    return std::unique_ptr<KinkEnclosure>(new KinkEnclosure(std::make_unique<Impl>(g, d, order, prec, std::move(eligible))));
+    auto impl = std::make_unique<Impl>(g, d, order, prec, std::move(eligible));
+    const Instruction& top = code.back();
+    if (top.op == Op::Abs) {
+        impl->crossing_abs = g.result_slot();
+    } else if (top.op == Op::PowInt && top.index >= 1 && top.index % 2 == 1 && code[static_cast<size_t>(top.a)].op == Op::Abs) {
+        impl->crossing_abs = top.a;
+        impl->crossing_power = top.index;
+    }
+    return std::unique_ptr<KinkEnclosure>(new KinkEnclosure(std::move(impl)));
 }
 
 bool KinkEnclosure::worth_trying(const std::vector<int>& kink_slots) const {
@@ -372,20 +400,16 @@ bool KinkEnclosure::Impl::affine_delta(const Instruction& ins, int slot, int fir
 
 bool KinkEnclosure::Impl::enclose_plane(Interval& out, const Box& B, const std::vector<Interval>& centre,
                                         const std::vector<Interval>& radius, const std::vector<Interval>& params) {
-    struct Node {
-        Polygon region;                                   // where the forced branches hold (u = x - m)
-        std::vector<SeriesEvaluator::ForcedBranch> forced;
-        int first_slot;                                   // the slots before it are the parent's
-        size_t cuts;                                      // kink lines cut so far
-    };
     std::vector<Node> stack;
     stack.push_back(Node{centred_rectangle(radius[0], radius[1]), {}, 0, 0});
     const Precision work(prec.bits + 64);
-    Interval total(prec), term(prec), c(prec);
-    std::vector<Interval> a;
-    std::vector<Real> odd_bound;   // per degree-n monomial of odd exponents: max |c_a(B)| over the regions
+    PlaneSums sums{Interval(prec), {}};
+    Interval& total = sums.total;
+    std::vector<Real>& odd_bound = sums.odd_bound;
     odd_bound.reserve(static_cast<size_t>(box_layout.size()));
     for (int k = 0; k < box_layout.size(); ++k) odd_bound.emplace_back(prec);
+    Interval term(prec), c(prec);
+    std::vector<Interval> a;
     Real mag(prec);
     bool root = true;
     while (!stack.empty()) {
@@ -397,6 +421,10 @@ bool KinkEnclosure::Impl::enclose_plane(Interval& out, const Box& B, const std::
         if (sb == nullptr) {
             // a kink on B: cut the region along it, each side with that branch forced
             const int slot = box.failed_slot();
+            if (slot >= 0 && slot == crossing_abs && !eligible[static_cast<size_t>(slot)] && !root) {
+                if (!enclose_sign_split(node, B, centre, radius, params, sums)) return false;
+                continue;
+            }
             if (slot < 0 || !eligible[static_cast<size_t>(slot)] || node.cuts >= kMaxPlaneKinks) return false;
             const Instruction& ins = g.code()[static_cast<size_t>(slot)];
             if (!affine_delta(ins, slot, node.first_slot, centre, params, c, a)) return false;
@@ -453,6 +481,101 @@ bool KinkEnclosure::Impl::enclose_plane(Interval& out, const Box& B, const std::
     }
     if (!total.is_finite()) return false;
     round_into(out, total);
+    return true;
+}
+
+
+bool KinkEnclosure::Impl::enclose_sign_split(const Node& node, const Box& B, const std::vector<Interval>& centre,
+                                             const std::vector<Interval>& radius, const std::vector<Interval>& params,
+                                             PlaneSums& sums) {
+    // The box run with the region's branches stopped at the abs: h's series over B is there.
+    // h(m + u) = L(u) + e(u), |e| <= R' = sum_{|a| = 2} |h_a(B)| r^a on B. Where sign(h) differs
+    // from sign(L), |h| <= |e| <= R' and |L| <= R', so for an odd p
+    //     | |h|^p - sign(L) h^p | <= 2 R'^p [|L| <= R'],
+    // and int_R sign(L) h^p = int_{R, L >= 0} g_+ - int_{R, L <= 0} g_+ with g_+ = h^p the branch
+    // abs -> +h: its Taylor polynomial over the two polygons, plus its remainder.
+    const int h_slot = g.code()[static_cast<size_t>(crossing_abs)].a;
+    Interval R(prec), t(prec), term(prec);
+    {
+        const Series& hb = box.slot_series(h_slot);
+        Interval mag(prec);
+        for (int k = 0; k < box_layout.size(); ++k) {
+            if (box_layout.degree(k) != 2) continue;
+            abs(mag, hb.c[static_cast<size_t>(k)]);
+            const auto& e = box_layout.exponents(k);
+            for (int i = 0; i < d; ++i)
+                for (int j = 0; j < e[static_cast<size_t>(i)]; ++j) mul(mag, mag, radius[static_cast<size_t>(i)]);
+            add(R, R, mag);
+        }
+    }
+    if (point.evaluate_from(node.first_slot, centre, params) == nullptr && point.failed_slot() < crossing_abs) return false;
+    Interval c(prec);
+    std::vector<Interval> a(static_cast<size_t>(d), Interval(prec));
+    {
+        const Series& hp = point.slot_series(h_slot);
+        mpfi_set(c.raw(), hp.c[0].raw());
+        for (int i = 0; i < d; ++i) mpfi_set(a[static_cast<size_t>(i)].raw(), hp.c[static_cast<size_t>(point_layout.variable_index(i))].raw());
+    }
+    // the slab {|L| <= R'} is at most vol(B) R' / max_i (|a_i| r_i) (a slab across u_i)
+    Real best(Precision(64)), m(Precision(64));
+    mpfr_set_zero(best.raw(), 1);
+    for (int i = 0; i < d; ++i) {
+        mul(t, a[static_cast<size_t>(i)], radius[static_cast<size_t>(i)]);
+        mignitude_down(m.raw(), t);
+        mpfr_max(best.raw(), best.raw(), m.raw(), MPFR_RNDD);
+    }
+    if (mpfr_sgn(best.raw()) <= 0) return false;
+    // the branch abs -> +h on the region: g_+ = h^p over B and at the centre
+    auto forced = node.forced;
+    forced.push_back({crossing_abs, 0});
+    box.force_branches(forced);
+    point.force_branches(forced);
+    const Series* sb = box.evaluate_from(crossing_abs, B.sides(), params);
+    if (sb == nullptr) return false;
+    const Series* sp = point.evaluate_from(crossing_abs, centre, params);
+    if (sp == nullptr) return false;
+    const auto plus = cut(node.region, c, a[0], a[1], 1, prec);
+    const auto minus = cut(node.region, c, a[0], a[1], -1, prec);
+    if (!plus || !minus) return false;
+    const Precision work(prec.bits + 64);
+    const auto Mp = moments(*plus, n, prec, work);
+    const auto Mm = moments(*minus, n, prec, work);
+    Interval& total = sums.total;
+    Interval signed_moment(prec), abs_moment(prec), unit(prec);
+    mpfi_interv_si(unit.raw(), -1, 1);
+    for (int k = 0; k < point_layout.size(); ++k) {
+        const auto& e = point_layout.exponents(k);
+        sub(signed_moment, Mp[e[0]][e[1]], Mm[e[0]][e[1]]);
+        mul(term, sp->c[static_cast<size_t>(k)], signed_moment);
+        add(total, total, term);
+    }
+    Real mag(prec);
+    for (int k = 0; k < box_layout.size(); ++k) {
+        if (box_layout.degree(k) != n) continue;
+        if (all_even(box_layout, k)) {
+            // |int_R sign(L) c_a(xi) u^a| <= |c_a(B)| int_R u^a
+            const auto& e = box_layout.exponents(k);
+            add(abs_moment, Mp[e[0]][e[1]], Mm[e[0]][e[1]]);
+            abs(term, sb->c[static_cast<size_t>(k)]);
+            mul(term, term, abs_moment);
+            mul(term, term, unit);
+            add(total, total, term);
+        } else {
+            magnitude_up(mag.raw(), sb->c[static_cast<size_t>(k)]);
+            mpfr_max(sums.odd_bound[static_cast<size_t>(k)].raw(), sums.odd_bound[static_cast<size_t>(k)].raw(), mag.raw(), MPFR_RNDU);
+        }
+    }
+    // 2 R'^p vol(B) min(1, R' / best) [-1, 1]
+    Interval rho(prec), fraction(1, prec);
+    pow_int(rho, R, crossing_power);
+    mul_2si(rho, rho, 1);
+    Real ratio(prec);
+    mpfr_div(ratio.raw(), R.upper(), best.raw(), MPFR_RNDU);
+    if (mpfr_cmp_ui(ratio.raw(), 1) < 0) set_hull(fraction, ratio.raw(), ratio.raw());
+    mul(rho, rho, fraction);
+    mul(rho, rho, B.volume(prec));
+    mul(rho, rho, unit);
+    add(total, total, rho);
     return true;
 }
 

@@ -363,3 +363,52 @@ BOOST_AUTO_TEST_CASE(kink_with_parameters_against_exact_cells) {
         }
     }
 }
+
+// |h|^p where h changes sign on boxes that kink lines also cross (the sign split of kink_enclosure):
+// f = Phi + s (x1 - c(x2)) written out, c(y) = 1/3 - (y - 2/5)^2/4 in (0, 1), so h = Phi - f =
+// -s (x1 - c(x2)) is not affine, its zero set is a parabola, and the tape still holds every kink of
+// Phi (twice). With int_0^1 |x - c|^p dx = (c^(p+1) + (1 - c)^(p+1))/(p+1), a polynomial in y:
+//     int |h|^p = |s|^p int_0^1 (c(y)^(p+1) + (1 - c(y))^(p+1))/(p+1) dy, exactly.
+BOOST_AUTO_TEST_CASE(sign_changes_across_kink_lines_against_closed_forms) {
+    test::for_each_case(6, [&](unsigned case_seed) {
+        std::mt19937_64 g(case_seed);
+        const RandomNet net = random_net(g);
+        const int p = g() % 2 ? 1 : 3;
+        const mpq_class s = abs(random_dyadic(g, 6, 5)) + mpq_class(1, 32);
+        const std::string phi = expression_of(net, Affine{0, 0, 0}, 2);   // (Phi - 0)^2: take Phi's text out of it
+        const std::string phi_text = phi.substr(1, phi.size() - 1 - std::string(" - ((0) + (0)*x1 + (0)*x2))^2").size());
+        const std::string f = phi_text + " + " + text_of(s) + "*((x1 - 1/3) + (x2 - 2/5)^2/4)";
+        const std::string integrand = "abs((" + phi_text + ") - (" + f + "))" + (p == 1 ? "" : "^3");
+        // polynomials in y as coefficient vectors
+        using Poly = std::vector<mpq_class>;
+        auto times = [](const Poly& a, const Poly& b) {
+            Poly r(a.size() + b.size() - 1, mpq_class(0));
+            for (size_t i = 0; i < a.size(); ++i)
+                for (size_t j = 0; j < b.size(); ++j) r[i + j] += a[i] * b[j];
+            return r;
+        };
+        // c(y) = 1/3 - (y^2 - 4y/5 + 4/25)/4
+        const Poly c = {mpq_class(1, 3) - mpq_class(1, 25), mpq_class(1, 5), mpq_class(-1, 4)};
+        const Poly one_minus_c = {1 - c[0], -c[1], -c[2]};
+        Poly cp = {1}, dp = {1};
+        for (int k = 0; k <= p; ++k) {
+            cp = times(cp, c);
+            dp = times(dp, one_minus_c);
+        }
+        mpq_class exact = 0;
+        for (size_t i = 0; i < cp.size(); ++i) exact += (cp[i] + dp[i]) / static_cast<long>(i + 1);
+        exact /= p + 1;
+        for (int k = 0; k < p; ++k) exact *= s;
+        IntegrationOptions o;
+        o.relative_tolerance = "1e-9";
+        o.absolute_floor = "1e-30";
+        o.nonnegative = true;
+        o.max_boxes = 40000;
+        const auto r = enclose_integral(Expression::parse(integrand), {Piece{Box::unit_cube(2), 0}}, {}, o, Precision(128));
+        BOOST_TEST_CONTEXT("LPCERT_CASE_SEED=" << case_seed << " p=" << p << " " << integrand << ": " << to_string(r.value)
+                                               << " exact " << exact.get_d() << " boxes " << r.boxes) {
+            BOOST_TEST(contains_rational(r.value, exact));
+            BOOST_TEST((r.status == IntegrationStatus::Converged));
+        }
+    });
+}
