@@ -214,4 +214,47 @@ Interval integral_sign_affine_moment(const Interval& a0, const std::vector<Inter
     return integral_sign_affine_moments(a0, a, r, {alpha}, q_num, q_den, prec, work).front();
 }
 
+std::vector<Interval> integral_sign_affine_moments_in(const Interval& a0, const std::vector<Interval>& a,
+                                                      const std::vector<int>& kept_index, const std::vector<Interval>& radius,
+                                                      const std::vector<std::vector<int>>& alphas, long q_num, long q_den,
+                                                      Precision prec, Precision work) {
+    const size_t d = kept_index.size();
+    if (radius.size() != d) throw std::invalid_argument("integral_sign_affine_moments_in: radius has the wrong size");
+    std::vector<Interval> kept_radii(a.size(), Interval(prec));
+    for (size_t i = 0; i < d; ++i)
+        if (kept_index[i] >= 0) kept_radii.at(static_cast<size_t>(kept_index[i])) = radius[i];
+    std::vector<std::vector<int>> kept_alphas;
+    std::vector<size_t> which;          // the alpha each closed form belongs to
+    std::vector<Interval> plain;        // its factor from the variables left out
+    Interval t(prec);
+    for (size_t q = 0; q < alphas.size(); ++q) {
+        if (alphas[q].size() != d) throw std::invalid_argument("integral_sign_affine_moments_in: alpha has the wrong size");
+        std::vector<int> alpha(a.size(), 0);
+        Interval factor(1, prec);
+        bool vanishes = false;
+        for (size_t i = 0; i < d && !vanishes; ++i) {
+            const int ai = alphas[q][i];
+            if (kept_index[i] >= 0) {
+                alpha[static_cast<size_t>(kept_index[i])] = ai;
+            } else if (ai % 2 == 1) {
+                vanishes = true;   // int_{-r}^{r} u^ai du = 0
+            } else {
+                pow_int(t, radius[i], ai + 1);
+                mpfi_mul_si(t.raw(), t.raw(), 2);
+                mpfi_div_si(t.raw(), t.raw(), ai + 1);
+                mul(factor, factor, t);
+            }
+        }
+        if (vanishes) continue;
+        kept_alphas.push_back(std::move(alpha));
+        which.push_back(q);
+        plain.push_back(std::move(factor));
+    }
+    std::vector<Interval> out(alphas.size(), Interval(prec));   // exact 0 where a factor vanishes
+    if (kept_alphas.empty()) return out;
+    const std::vector<Interval> moments = integral_sign_affine_moments(a0, a, kept_radii, kept_alphas, q_num, q_den, prec, work);
+    for (size_t q = 0; q < moments.size(); ++q) mul(out[which[q]], moments[q], plain[q]);
+    return out;
+}
+
 }  // namespace lpcert

@@ -53,4 +53,13 @@ std::vector<Interval> integral_sign_affine_moments(const Interval& a0, const std
                                                    const std::vector<Interval>& r, const std::vector<std::vector<int>>& alphas,
                                                    long q_num, long q_den, Precision prec, Precision work);
 
+// The same moments over a centred box in d variables of which only some enter L: kept_index[i] is
+// variable i's position among the slopes `a`, or -1 for a variable L does not depend on, which
+// factors out as int_{-r_i}^{r_i} u_i^alpha_i du_i = 2 r_i^(alpha_i+1) / (alpha_i+1) (0 for odd
+// alpha_i). `radius` and each alpha cover all d variables. Same contract otherwise.
+std::vector<Interval> integral_sign_affine_moments_in(const Interval& a0, const std::vector<Interval>& a,
+                                                      const std::vector<int>& kept_index, const std::vector<Interval>& radius,
+                                                      const std::vector<std::vector<int>>& alphas, long q_num, long q_den,
+                                                      Precision prec, Precision work);
+
 }  // namespace lpcert

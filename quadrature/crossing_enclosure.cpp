@@ -143,46 +143,23 @@ std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision pre
     if (!E.is_finite() || mpfr_get_d(E.upper(), MPFR_RNDU) > 0.25 * mpfr_get_d(first_order.lower(), MPFR_RNDD)) return std::nullopt;
     mul(E, E, box.volume(prec));
 
-    // sum_{|a| = 2} h_a(m) int_B sign(L) u^a: the moments in the kept variables, at once
+    // sum_{|a| = 2} h_a(m) int_B sign(L) u^a: the moments, at once
     std::vector<std::vector<int>> alphas;
     std::vector<int> which;                       // the series index of each moment
-    std::vector<Interval> plain_factor;           // int of u_i^a_i over the dropped variables
-    Interval plain(prec);
     for (int k = 0; k < layout.size(); ++k) {
         if (layout.degree(k) != 2) continue;
         const auto& e = layout.exponents(k);
-        std::vector<int> alpha(kept_slopes.size(), 0);
-        mpfi_set_si(plain.raw(), 1);
-        bool vanishes = false;
-        for (int i = 0; i < d; ++i) {
-            const int ai = e[static_cast<size_t>(i)];
-            const int kept = kept_index[static_cast<size_t>(i)];
-            if (kept >= 0) {
-                alpha[static_cast<size_t>(kept)] = ai;
-            } else if (ai % 2 == 1) {
-                vanishes = true;   // int_{-r}^{r} u du = 0
-            } else {
-                // int_{-r}^{r} u^ai du = 2 r^(ai+1) / (ai + 1)
-                pow_int(term, radius[static_cast<size_t>(i)], ai + 1);
-                mpfi_mul_si(term.raw(), term.raw(), 2);
-                mpfi_div_si(term.raw(), term.raw(), ai + 1);
-                mul(plain, plain, term);
-            }
-        }
-        if (vanishes) continue;
-        alphas.push_back(std::move(alpha));
+        alphas.emplace_back(e.begin(), e.begin() + d);
         which.push_back(k);
-        plain_factor.push_back(plain);
     }
     // working precision: the corner sum loses about (k + 2) log2(max/min |a_k| r_k) bits
     const long spread = std::max<long>(0, mpfr_get_exp(best.raw()) - mpfr_get_exp(smallest.raw()) + 1);
     const Precision work(prec.bits + 32 + spread * (static_cast<long>(kept_slopes.size()) + 2));
     const std::vector<Interval> moments =
-        integral_sign_affine_moments(at_centre.c[0], kept_slopes, kept_radii, alphas, pm - pn, pn, prec, work);
+        integral_sign_affine_moments_in(at_centre.c[0], kept_slopes, kept_index, radius, alphas, pm - pn, pn, prec, work);
     Interval C(prec);
     for (size_t q = 0; q < moments.size(); ++q) {
-        mul(term, moments[q], plain_factor[q]);
-        mul(term, term, at_centre.c[static_cast<size_t>(which[q])]);
+        mul(term, moments[q], at_centre.c[static_cast<size_t>(which[q])]);
         add(C, C, term);
     }
     mpfi_mul_si(C.raw(), C.raw(), pm);   // phi' = p sign(t)|t|^q

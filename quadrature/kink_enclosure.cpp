@@ -237,15 +237,14 @@ bool KinkEnclosure::Impl::enclose_one_kink(Interval& out, const Box& B, const st
     const Instruction& ins = g.code()[static_cast<size_t>(slot)];
     const int s = ins.op == Op::Min ? -1 : 1;   // branch 0 wins where s delta > 0
 
-    // 2. delta affine on B: its second-order coefficients over B are exactly 0.
-    Interval t(prec), u(prec);
-    for (int k = 0; k < box_layout.size(); ++k) {
-        if (box_layout.degree(k) != 2) continue;
-        delta_coefficient(t, box, ins, k);
-        if (!exactly_zero(t)) return false;
-    }
+    // 2. delta affine on B, delta(m + u) = a0 + sum a_i u_i (the point run without branches forced).
+    Interval t(prec), u(prec), a0(prec);
+    std::vector<Interval> slopes;
+    point.force_branches({});
+    if (!affine_delta(ins, slot, 0, centre, params, a0, slopes)) return false;
 
-    // 3. Both branches smooth on B: their series over B and at the centre.
+    // 3. Both branches smooth on B: their series over B and at the centre (the slots before the
+    //    kink are those of the runs above).
     for (int j = 0; j < 2; ++j) {
         const auto forced = with_forced({}, slot, j);
         box.force_branches(forced);
@@ -253,25 +252,19 @@ bool KinkEnclosure::Impl::enclose_one_kink(Interval& out, const Box& B, const st
         const Series* sb = box.evaluate_from(slot, B.sides(), params);
         if (sb == nullptr) return false;
         assign(at_box[static_cast<size_t>(j)], *sb);
-        const Series* sp = j == 0 ? point.evaluate(centre, params) : point.evaluate_from(slot, centre, params);
+        const Series* sp = point.evaluate_from(slot, centre, params);
         if (sp == nullptr) return false;
         assign(at_centre[static_cast<size_t>(j)], *sp);
     }
 
-    // 4. delta(m + u) = a0 + sum a_i u_i: each slope exactly 0 (u_i factors out) or of one sign.
-    Interval a0(prec);
-    delta_coefficient(a0, point, ins, 0);
-    std::vector<Interval> kept_slopes, kept_radii;
+    // 4. Each slope exactly 0 (u_i factors out) or of one sign.
+    std::vector<Interval> kept_slopes;
     std::vector<int> kept_index(static_cast<size_t>(d), -1);
     Real largest(Precision(64)), smallest(Precision(64)), m(Precision(64));
     mpfr_set_zero(largest.raw(), 1);
     mpfr_set_inf(smallest.raw(), 1);
     for (int i = 0; i < d; ++i) {
-        Interval slope(prec);
-        delta_coefficient(slope, point, ins, point_layout.variable_index(i));
-        delta_coefficient(t, box, ins, box_layout.variable_index(i));   // the same constant, enclosed over B
-        mpfi_intersect(slope.raw(), slope.raw(), t.raw());
-        if (mpfi_is_empty(slope.raw())) throw std::logic_error("KinkEnclosure: disjoint slope enclosures");
+        Interval& slope = slopes[static_cast<size_t>(i)];
         if (exactly_zero(slope)) continue;
         if (!certainly_positive(slope) && !certainly_negative(slope)) return false;
         mul(t, slope, radius[static_cast<size_t>(i)]);
@@ -281,7 +274,6 @@ bool KinkEnclosure::Impl::enclose_one_kink(Interval& out, const Box& B, const st
         mpfr_min(smallest.raw(), smallest.raw(), m.raw(), MPFR_RNDD);
         kept_index[static_cast<size_t>(i)] = static_cast<int>(kept_slopes.size());
         kept_slopes.push_back(std::move(slope));
-        kept_radii.push_back(radius[static_cast<size_t>(i)]);
     }
     if (kept_slopes.empty()) return false;   // delta constant on B: no crossing to integrate
     const long spread = mpfr_get_exp(largest.raw()) - mpfr_get_exp(smallest.raw()) + 1;
@@ -290,35 +282,13 @@ bool KinkEnclosure::Impl::enclose_one_kink(Interval& out, const Box& B, const st
     // 5. The moments S_a = int_B sign(delta) u^a, |a| < n: closed forms in the kept variables
     //    times int u_i^a_i du_i over the others (0 for odd a_i).
     std::vector<std::vector<int>> alphas;
-    std::vector<int> which;
-    std::vector<Interval> plain_factor;
     for (int k = 0; k < point_layout.size(); ++k) {
         const auto& e = point_layout.exponents(k);
-        std::vector<int> alpha(kept_slopes.size(), 0);
-        Interval plain(1, prec);
-        bool vanishes = false;
-        for (int i = 0; i < d; ++i) {
-            const int ai = e[static_cast<size_t>(i)];
-            const int kept = kept_index[static_cast<size_t>(i)];
-            if (kept >= 0) {
-                alpha[static_cast<size_t>(kept)] = ai;
-            } else if (ai % 2 == 1) {
-                vanishes = true;
-            } else {
-                pow_int(t, radius[static_cast<size_t>(i)], ai + 1);
-                mpfi_mul_si(t.raw(), t.raw(), 2);
-                mpfi_div_si(t.raw(), t.raw(), ai + 1);
-                mul(plain, plain, t);
-            }
-        }
-        if (vanishes) continue;
-        alphas.push_back(std::move(alpha));
-        which.push_back(k);
-        plain_factor.push_back(std::move(plain));
+        alphas.emplace_back(e.begin(), e.begin() + d);
     }
     const long k_kept = static_cast<long>(kept_slopes.size());
     const Precision work(prec.bits + 32 + std::max<long>(spread, 0) * (k_kept + n));
-    const std::vector<Interval> S = integral_sign_affine_moments(a0, kept_slopes, kept_radii, alphas, 0, 1, prec, work);
+    const std::vector<Interval> S = integral_sign_affine_moments_in(a0, kept_slopes, kept_index, radius, alphas, 0, 1, prec, work);
 
     // 6. The sum: E_a = vol prod_i r_i^a_i / (a_i + 1) (a even), and the remainder of degree n.
     const Interval vol = B.volume(prec);
@@ -342,13 +312,11 @@ bool KinkEnclosure::Impl::enclose_one_kink(Interval& out, const Box& B, const st
         mul(half, half, E);
         add(total, total, half);
     }
-    for (size_t q = 0; q < S.size(); ++q) {
-        const auto k = static_cast<size_t>(which[q]);
+    for (size_t k = 0; k < S.size(); ++k) {
         sub(half, at_centre[0].c[k], at_centre[1].c[k]);
         mul_2si(half, half, -1);
         if (s < 0) neg(half, half);
-        mul(t, S[q], plain_factor[q]);
-        mul(half, half, t);
+        mul(half, half, S[k]);
         add(total, total, half);
     }
     Real mag(prec), mag1(prec);

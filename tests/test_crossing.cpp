@@ -18,9 +18,11 @@
 #include "quadrature/integration.hpp"
 #include "quadrature/lp_norm.hpp"
 #include "quadrature/real.hpp"
+#include "rational_reference.hpp"
 #include "test_support.hpp"
 
 using namespace lpcert;
+using namespace lpcert::test;
 
 namespace {
 
@@ -40,26 +42,10 @@ mpq_class complete_homogeneous(const std::vector<mpq_class>& v, int p) {
     return out;
 }
 
-mpq_class factorial(int n) {
-    mpq_class f = 1;
-    for (int i = 2; i <= n; ++i) f *= i;
-    return f;
-}
-
 // int over a simplex of dimension n of L^p = n! |S| p! / (p + n)! h_p(L(v_0), .., L(v_n)).
 mpq_class simplex_integral(const mpq_class& measure, int n, const std::vector<mpq_class>& values, int p) {
     return factorial(n) * measure * factorial(p) / factorial(p + n) * complete_homogeneous(values, p);
 }
-
-struct Point {
-    mpq_class x, y;
-};
-
-// The affine function a0 + a1 x + a2 y.
-struct Affine {
-    mpq_class a0, a1, a2;
-    mpq_class operator()(const Point& q) const { return a0 + a1 * q.x + a2 * q.y; }
-};
 
 mpq_class polygon_integral(const std::vector<Point>& poly, const Affine& L, int p) {
     mpq_class total = 0;
@@ -115,24 +101,6 @@ mpq_class exact_segment(const mpq_class& a0, const mpq_class& a, const mpq_class
         if (lo < hi) total -= 2 * seg(lo, hi);
     }
     return total;
-}
-
-// A random dyadic m 2^-e with |m| < 2^bits.
-mpq_class random_dyadic(std::mt19937_64& g, int bits, int e) {
-    std::uniform_int_distribution<long> m(-(1L << bits) + 1, (1L << bits) - 1);
-    mpq_class out(m(g));
-    out /= mpq_class(mpz_class(1) << e);
-    return out;
-}
-
-Interval exact_interval(const mpq_class& q, Precision prec) {
-    Interval out(prec);
-    mpfi_set_q(out.raw(), q.get_mpq_t());
-    return out;
-}
-
-bool contains_rational(const Interval& x, const mpq_class& q) {
-    return mpfr_cmp_q(x.lower(), q.get_mpq_t()) <= 0 && mpfr_cmp_q(x.upper(), q.get_mpq_t()) >= 0;
 }
 
 // Relative width (64 bits, a check, not a bound).

@@ -17,26 +17,13 @@
 #include "quadrature/integration.hpp"
 #include "quadrature/lp_norm.hpp"
 #include "quadrature/polygon_moments.hpp"
+#include "rational_reference.hpp"
 #include "test_support.hpp"
 
 using namespace lpcert;
+using namespace lpcert::test;
 
 namespace {
-
-struct Point {
-    mpq_class x, y;
-};
-
-struct Affine {   // a0 + a1 x + a2 y
-    mpq_class a0, a1, a2;
-    mpq_class operator()(const Point& q) const { return a0 + a1 * q.x + a2 * q.y; }
-};
-
-mpq_class factorial(int n) {
-    mpq_class f = 1;
-    for (int i = 2; i <= n; ++i) f *= i;
-    return f;
-}
 
 // A polynomial in the barycentric coordinates (l0, l1, l2): exponent triple -> coefficient.
 using Bary = std::map<std::array<int, 3>, mpq_class>;
@@ -84,23 +71,6 @@ std::vector<Point> clip(const std::vector<Point>& poly, const Affine& L, int sid
     }
     if (out.size() < 3) out.clear();
     return out;
-}
-
-mpq_class random_dyadic(std::mt19937_64& g, int bits, int e) {
-    std::uniform_int_distribution<long> m(-(1L << bits) + 1, (1L << bits) - 1);
-    mpq_class out(m(g));
-    out /= mpq_class(mpz_class(1) << e);
-    return out;
-}
-
-Interval exact_interval(const mpq_class& q, Precision prec) {
-    Interval out(prec);
-    mpfi_set_q(out.raw(), q.get_mpq_t());
-    return out;
-}
-
-bool contains_rational(const Interval& x, const mpq_class& q) {
-    return mpfr_cmp_q(x.lower(), q.get_mpq_t()) <= 0 && mpfr_cmp_q(x.upper(), q.get_mpq_t()) >= 0;
 }
 
 std::string text_of(const mpq_class& q) { return "(" + q.get_str() + ")"; }
