@@ -268,6 +268,45 @@ BOOST_AUTO_TEST_CASE(check_rejects_a_change_to_every_top_level_field) {
     edit("complete", [](auto& t) { t["complete"] = false; });
     edit("stopped", [](auto& t) { t["stopped"] = "interrupted (SIGINT)"; });
     edit("environment", [](auto& t) { t["environment"]["threads"] = "two"; });
+    // every diagnostics field (docs/certificates.md says what each claims)
+    edit("diagnostics dropped", [](auto& t) { t["levels"][2].erase("diagnostics"); });
+    edit("diagnostics.margin malformed", [](auto& t) { t["levels"][2]["diagnostics"]["margin"] = "2^-70"; });
+    edit("diagnostics.margin widened", [](auto& t) { t["levels"][2]["diagnostics"]["margin"] = "1*2^-3"; });
+    edit("diagnostics.margin narrowed", [](auto& t) {
+        const std::string m = t["levels"][2]["diagnostics"]["margin"];
+        t["levels"][2]["diagnostics"]["margin"] = "1*2^-" + std::to_string(std::stol(m.substr(5)) + 40);
+    });
+    edit("diagnostics.sliver_term_upper raised", [](auto& t) { t["levels"][2]["diagnostics"]["sliver_term_upper"] = "1e-3"; });
+    edit("diagnostics.sliver_term_upper negative", [](auto& t) { t["levels"][2]["diagnostics"]["sliver_term_upper"] = "-1e-30"; });
+    edit("diagnostics.exact_cell_values", [](auto& t) { t["levels"][2]["diagnostics"]["exact_cell_values"] = false; });
+    edit("diagnostics.boxes below the cells", [](auto& t) { t["levels"][3]["diagnostics"]["boxes"] = 3; });
+    edit("diagnostics.boxes negative", [](auto& t) { t["levels"][3]["diagnostics"]["boxes"] = -1; });
+    edit("diagnostics.integration not_reached", [](auto& t) { t["levels"][1]["diagnostics"]["integration"] = "not_reached"; });
+    edit("diagnostics.integration unknown", [](auto& t) { t["levels"][1]["diagnostics"]["integration"] = "done"; });
+    for (const auto& [what, t] : cases) BOOST_CHECK_MESSAGE(rejected(t, what), "accepted a changed " << what);
+}
+
+// The sine-ReLU construction's diagnostics (ramp margins, cell values that are not all exact) and
+// p != 2 (per-cell quadrature, the sliver term's relation to the error): the truth passes, edits
+// to each diagnostics field do not.
+BOOST_AUTO_TEST_CASE(check_of_sine_relu_diagnostics) {
+    const Run r = run("x1^2 + 0.2*sin(5*x1)", 1, 2, 3, "1.5", "", "sin-relu");
+    require_all_certified(r);
+    const nlohmann::json& c = r.certificate;
+    const CheckOutcome ok = check_certificate(c, JobOptions{1, {}}, StopToken());
+    BOOST_REQUIRE_MESSAGE(ok.passed, ok.first_failure);
+    std::vector<std::pair<std::string, nlohmann::json>> cases;
+    auto edit = [&](const std::string& what, auto change) {
+        nlohmann::json t = c;
+        change(t);
+        cases.emplace_back(what, t);
+    };
+    const auto& g = c["levels"][3]["diagnostics"];
+    BOOST_TEST_MESSAGE("level 3 diagnostics: " << g.dump());
+    edit("exact_cell_values", [&](auto& t) { t["levels"][3]["diagnostics"]["exact_cell_values"] = !g["exact_cell_values"].get<bool>(); });
+    edit("margin", [](auto& t) { t["levels"][3]["diagnostics"]["margin"] = "1*2^-400"; });
+    edit("boxes", [](auto& t) { t["levels"][3]["diagnostics"]["boxes"] = 0; });   // the p = 2 identity, at p = 1.5
+    edit("sliver_term_upper", [](auto& t) { t["levels"][3]["diagnostics"]["sliver_term_upper"] = t["levels"][3]["error"]["upper"]; });
     for (const auto& [what, t] : cases) BOOST_CHECK_MESSAGE(rejected(t, what), "accepted a changed " << what);
 }
 

@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <boost/multiprecision/gmp.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -773,12 +774,50 @@ BOOST_AUTO_TEST_CASE(check_accepts_truth_and_rejects_tampering) {
     rejected([](nlohmann::json& c) { c["stopped"] = "time budget"; }, "stopped");
     rejected([](nlohmann::json& c) { c["network_content"]["readouts"][1]["bias"] = "1*2^-10"; }, "network_content");
     rejected([](nlohmann::json& c) { c["environment"] = 7; }, "environment");
+    rejected([](nlohmann::json& c) { c["readouts"][0]["error_status"] = "finished"; }, "error_status unknown");
+    rejected([](nlohmann::json& c) { c["readouts"][1]["norm_status"] = nullptr; }, "norm_status dropped");
+    rejected([](nlohmann::json& c) { c["readouts"][2].erase("tightened"); }, "tightened dropped");
+    rejected([](nlohmann::json& c) { c["readouts"][2]["tightened"] = "no"; }, "tightened not a boolean");
+    // "converged" claims the tolerance was met: an enclosure widened downwards still meets the
+    // recomputed one, but not the claim
+    rejected([](nlohmann::json& c) {
+        c["readouts"][1]["norm"]["lower"] = "1e-3";
+        BOOST_REQUIRE_EQUAL(c["readouts"][1]["norm_status"], "converged");
+    }, "converged norm widened");
+    rejected([](nlohmann::json& c) {
+        c["readouts"][2]["error"]["lower"] = "0";
+        BOOST_REQUIRE_EQUAL(c["readouts"][2]["error_status"], "converged");
+    }, "converged error widened");
     // a consistent lie: both enclosures of readout 1 moved AND the verdict recomputed from them
     rejected([](nlohmann::json& c) {
         c["readouts"][1]["error"] = {{"lower", "0.9"}, {"upper", "0.95"}};
         c["pairs"][0]["verdict"] = "increases";
         c["pairs"][1]["verdict"] = "decreases";
     }, "consistent lie");
+    // every pair undecided: one enclosure covering all three errors, the tolerance not met. A
+    // complete run has tightened the readouts of each undecided pair; with tightened = true this
+    // weaker certificate is true (and passes), with false it is not.
+    {
+        nlohmann::json c = truth;
+        const auto lowest = std::min({c["readouts"][0]["error"]["lower"].get<std::string>(), c["readouts"][1]["error"]["lower"].get<std::string>(),
+                                      c["readouts"][2]["error"]["lower"].get<std::string>()},
+                                     [](const std::string& a, const std::string& b) { return std::stod(a) < std::stod(b); });
+        const auto highest = std::max({c["readouts"][0]["error"]["upper"].get<std::string>(), c["readouts"][1]["error"]["upper"].get<std::string>(),
+                                       c["readouts"][2]["error"]["upper"].get<std::string>()},
+                                      [](const std::string& a, const std::string& b) { return std::stod(a) < std::stod(b); });
+        for (auto& r : c["readouts"]) {
+            r["error"] = {{"lower", lowest}, {"upper", highest}};
+            r["error_status"] = "budget_spent";
+            r["tightened"] = true;
+        }
+        for (auto& pr : c["pairs"]) pr["verdict"] = "undecided";
+        const CheckOutcome weaker = check_certificate(c, JobOptions{0, {}}, StopToken());
+        BOOST_CHECK_MESSAGE(weaker.passed, "the weaker, true certificate: " << weaker.first_failure);
+        c["readouts"][1]["tightened"] = false;
+        const CheckOutcome untightened = check_certificate(c, JobOptions{0, {}}, StopToken());
+        BOOST_CHECK_MESSAGE(!untightened.passed && untightened.first_failure.find("readouts[1].tightened") == 0,
+                            "an undecided pair's readout not tightened: " << (untightened.passed ? "accepted" : untightened.first_failure));
+    }
     // without the file the content is authoritative and the check still passes
     std::remove(path.c_str());
     const CheckOutcome again = check_certificate(truth, JobOptions{0, {}}, StopToken());

@@ -4,6 +4,7 @@
 
 #include "construction/cell_grid.hpp"
 #include "quadrature/errors.hpp"
+#include "quadrature/lp_norm.hpp"
 #include "quadrature/modulus.hpp"
 #include "verify/certificate.hpp"
 #include "verify/certify_run.hpp"
@@ -56,6 +57,29 @@ void decimal_or_null(const nlohmann::json& e, const char* key, const std::string
     RationalConstant exact_value(e[key].get<std::string>());   // bounded exponent: refuses 1e999999999
 }
 
+// A level's diagnostics say how its error enclosure was obtained (docs/certificates.md): the
+// sliver margin 2^-k, an upper bound of the sliver term, whether every cell value was exact, the
+// quadrature's box count and status. Their shape is checked here; what they claim, in check_level.
+void validate_diagnostics(const nlohmann::json& g, const std::string& where) {
+    if (!g.is_object()) throw InputError("certificate: " + where + " must be an object");
+    for (const char* k : {"margin", "sliver_term_upper", "exact_cell_values", "boxes", "integration"})
+        if (!g.contains(k)) throw InputError("certificate: " + where + "." + k + " is missing");
+    const auto& m = g["margin"];
+    static const std::string prefix = "1*2^-";
+    const std::string text = m.is_string() ? m.get<std::string>() : std::string();
+    const std::string digits = text.size() > prefix.size() && text.compare(0, prefix.size(), prefix) == 0 ? text.substr(prefix.size()) : "";
+    if (digits.empty() || digits.size() > 6 || digits.find_first_not_of("0123456789") != std::string::npos || digits[0] == '0')
+        throw InputError("certificate: " + where + ".margin must be \"1*2^-k\" with k a positive integer below 10^6");
+    if (!g["sliver_term_upper"].is_string()) throw InputError("certificate: " + where + ".sliver_term_upper must be a decimal string");
+    decimal_or_null(g, "sliver_term_upper", where);
+    if (!g["exact_cell_values"].is_boolean()) throw InputError("certificate: " + where + ".exact_cell_values must be true or false");
+    if (!g["boxes"].is_number_integer() || g["boxes"].get<long>() < 0)
+        throw InputError("certificate: " + where + ".boxes must be a non-negative integer");
+    const auto& s = g["integration"];
+    if (!s.is_string() || !(s == "converged" || s == "budget_spent" || s == "not_reached"))
+        throw InputError("certificate: " + where + ".integration must be converged, budget_spent or not_reached");
+}
+
 // The shape of every level entry, before any recomputation: a malformed file is bad input
 // (InputError, exit 2) found at once, not after minutes of quadrature.
 void validate_level_entries(const nlohmann::json& levels, int max_levels) {
@@ -83,6 +107,8 @@ void validate_level_entries(const nlohmann::json& levels, int max_levels) {
         if (e.contains("cells") && !e["cells"].is_number_integer()) throw InputError("certificate: " + where + ".cells must be an integer");
         if (e.contains("best_shift") && !e["best_shift"].is_array()) throw InputError("certificate: " + where + ".best_shift must be an array");
         if (e.contains("best_shift") && e["best_shift"].size() > 8) throw InputError("certificate: " + where + ".best_shift has more than d entries");
+        if (!e.contains("diagnostics")) throw InputError("certificate: " + where + ".diagnostics is missing");
+        validate_diagnostics(e["diagnostics"], where + ".diagnostics");
     }
 }
 
@@ -202,6 +228,54 @@ void check_shift(const nlohmann::json& L, const std::string& where, const RunPar
             "above the recomputed ||f(.+h) - f|| = " + to_string(at_h, 10));
 }
 
+// What the diagnostics claim, against the recorded level and its recomputation. The box count and
+// the margin belong to the recording run's tolerance (the recomputation uses half of it), so
+// they are held to what any run must satisfy rather than to the recomputed values.
+void check_diagnostics(const nlohmann::json& g, const std::string& where, bool error_recorded, const RunParameters& P,
+                       const LevelCertificate& R) {
+    const std::string integration = g["integration"].get<std::string>();
+    require(error_recorded == (integration != "not_reached"), where + ".integration",
+            error_recorded ? "a level with an error enclosure was integrated" : "a level without an error enclosure was not reached");
+    if (!error_recorded) return;
+    require(g["exact_cell_values"].get<bool>() == R.exact_cell_values, where + ".exact_cell_values",
+            std::string("the recomputation finds the cell values ") + (R.exact_cell_values ? "exact" : "not all exact"));
+    // every cell is at least one quadrature piece; 0 boxes means the p = 2 identity replaced the
+    // quadrature (docs/math.md), which exists for p = 2 only
+    const long boxes = g["boxes"].get<long>();
+    if (boxes == 0) {
+        const Exponent p = Exponent::parse(P.p);
+        require(p.is_integer() && p.numerator() == 2, where + ".boxes", "0 boxes (the p = 2 identity) at p = " + P.p);
+        require(integration == "converged", where + ".integration", "the p = 2 identity is exact to its goal: converged");
+    } else {
+        require(boxes >= R.cells, where + ".boxes", "fewer quadrature boxes than the " + std::to_string(R.cells) + " cells");
+    }
+    // the margin 2^-k is the construction's choice for the recorded tolerance: mu0 (its exponent
+    // grows by one bit when the tolerance halves, as in the recomputation) or, for sin-relu, the
+    // ramps' band, which does not depend on the tolerance
+    const long k = std::stol(g["margin"].get<std::string>().substr(5));
+    require(k <= R.margin_exponent && k >= R.margin_exponent - 2, where + ".margin",
+            "the recomputation at half the tolerance chose 2^-" + std::to_string(R.margin_exponent) + "; this tolerance gives 2^-" +
+                std::to_string(R.margin_exponent - 2) + " .. 2^-" + std::to_string(R.margin_exponent));
+}
+
+// sliver_term_upper X bounds A + B, which widens E^p to [I_lo - A, I_hi + B]: where the lower end
+// was not clipped at 0, X <= upper^p - lower^p (X is printed rounded up to 6 digits: a relative
+// 2^-16 covers it).
+void check_sliver_term(const nlohmann::json& g, const std::string& where, const Interval& recorded_error, const Exponent& p) {
+    if (mpfr_sgn(recorded_error.lower()) <= 0) return;
+    const Precision prec(recorded_error.precision().bits + 64);
+    const Interval X = parse_decimal(g["sliver_term_upper"].get<std::string>(), prec, where + ".sliver_term_upper");
+    require(mpfr_sgn(X.lower()) >= 0, where + ".sliver_term_upper", "negative");
+    Interval lo(prec), hi(prec), width_p(prec), slack(prec);
+    set_exact_or_outward(lo, recorded_error.lower());
+    set_exact_or_outward(hi, recorded_error.upper());
+    sub(width_p, power_outward(hi, p, prec), power_outward(lo, p, prec));
+    mul_2si(slack, width_p, -16);
+    add(width_p, width_p, slack);
+    require(mpfr_lessequal_p(X.lower(), width_p.upper()), where + ".sliver_term_upper",
+            "exceeds the width of the recorded error^p, which holds it");
+}
+
 // One level entry against the recomputed level.
 void check_level(const nlohmann::json& L, size_t i, const RunParameters& P, const Expression& f, const Exponent& p,
                  const LevelCertificate& R, const std::optional<mpq_rational>& lip_upper, long quadrature_bits) {
@@ -211,9 +285,11 @@ void check_level(const nlohmann::json& L, size_t i, const RunParameters& P, cons
             "must be N^(d l) = " + std::to_string(R.cells));
     const std::string status = L.value("status", "");
     const bool reached = R.integration_status != "not_reached";
-    if (!L.contains("error") || L["error"].is_null()) {
+    const bool recorded = L.contains("error") && !L["error"].is_null();
+    if (!recorded) {
         require(!reached, where + ".error", "missing, but the level was recomputed");
         require(status == "inconclusive", where + ".status", "a level not reached is inconclusive");
+        check_diagnostics(L["diagnostics"], where + ".diagnostics", recorded, P, R);
         return;
     }
     require(reached, where + ".error", "recorded, but the recomputation does not reach this level");
@@ -228,6 +304,8 @@ void check_level(const nlohmann::json& L, size_t i, const RunParameters& P, cons
     require(lo <= hi, where + ".error", "lower > upper");
     require(overlaps(rec, R.error), where + ".error",
             "the recorded enclosure " + to_string(rec, 10) + " does not meet the recomputed " + to_string(R.error, 10));
+    check_diagnostics(L["diagnostics"], where + ".diagnostics", recorded, P, R);
+    check_sliver_term(L["diagnostics"], where + ".diagnostics", rec, p);
 
     check_shift(L, where, P, f, p, i, quadrature_bits);
     const mpq_rational omega = exact(L, "omega_lower", where);
@@ -417,6 +495,43 @@ Dyadic domain_end(const nlohmann::json& v, const std::string& where) {
     return dyadic_from_decimal(v.get<std::string>(), "certificate: " + where);
 }
 
+// error_status / norm_status: "converged" claims the enclosure meets the tolerance, i.e. (upper -
+// lower) <= tol * max(lower, floor) as the quadrature's goal says (the integral's relative width
+// bounds the root's for p >= 1; a relative 2^-16 covers the roots' and decimals' outward
+// rounding); the floors are the certifier's, 1e-30 for int |g|^p and 1e-15 for sup |g|.
+// "budget_spent" and "stopped" claim nothing about the width. tightened is a boolean.
+void check_readout_statuses(const nlohmann::json& r, const std::string& where, const ExponentOrInfinity& p, const std::string& tol) {
+    if (!r.contains("tightened") || !r["tightened"].is_boolean()) throw Failure(where + ".tightened: missing or not a boolean");
+    const Precision prec(128);
+    const Interval t = parse_decimal(tol, prec, "tol");
+    for (const char* key : {"error", "norm"}) {
+        const std::string field = std::string(key) + "_status";
+        const auto& s = r.value(field, nlohmann::json());
+        require(s.is_string() && (s == "converged" || s == "budget_spent" || s == "stopped"), where + "." + field,
+                "must be converged, budget_spent or stopped");
+        if (s != "converged") continue;
+        Interval lo(prec), hi(prec), width(prec), goal(prec);
+        try {
+            const Interval e = enclosure_from_json(r[key], where + "." + key, Precision(256));
+            set_exact_or_outward(lo, e.lower());
+            set_exact_or_outward(hi, e.upper());
+        } catch (const InputError& e) {
+            throw Failure(e.what());
+        }
+        sub(width, hi, lo);
+        mul(goal, lo, t);
+        Interval slack(prec);
+        mul_2si(slack, goal, -16);
+        add(goal, goal, slack);
+        if (certainly_less_equal(width, goal)) continue;
+        // below the floor: upper^p <= floor (1 + tol) <= 2 floor
+        const Interval floor2 = parse_decimal(p.infinite ? "2e-15" : "2e-30", prec, "floor");
+        const Interval top = p.infinite ? hi : power_outward(hi, *p.finite, prec);
+        require(certainly_less_equal(top, floor2), where + "." + field,
+                std::string("converged, but the recorded ") + key + " enclosure is wider than tol * lower");
+    }
+}
+
 // The recorded enclosure's ends as exact rationals (lower <= upper required).
 std::pair<mpq_rational, mpq_rational> exact_enclosure(const nlohmann::json& e, const std::string& where) {
     if (!e.is_object()) throw Failure(where + ": missing or not an enclosure");
@@ -549,6 +664,7 @@ CheckOutcome check_network_certificate(const nlohmann::json& cert, const JobOpti
             errors.push_back(exact_enclosure(readouts[i].value("error", nlohmann::json()), where + ".error"));
             exact_enclosure(readouts[i].value("norm", nlohmann::json()), where + ".norm");
         }
+        for (size_t i = 0; i < readouts.size(); ++i) check_readout_statuses(readouts[i], "readouts[" + std::to_string(i) + "]", q.p, tol);
         for (size_t i = 0; i < pairs.size(); ++i) {
             const std::string where = "pairs[" + std::to_string(i) + "]";
             const auto& pr = pairs[i];
@@ -557,6 +673,11 @@ CheckOutcome check_network_certificate(const nlohmann::json& cert, const JobOpti
             require(pr.contains("verdict") && pr["verdict"].is_string(), where + ".verdict", "missing");
             const std::string follows = recorded_verdict(errors[i], errors[i + 1]);
             require(pr["verdict"] == follows, where + ".verdict", "the recorded enclosures give \"" + follows + "\"");
+            // a complete run tightens both readouts of every pair its first enclosures left undecided
+            if (complete && follows == "undecided")
+                for (size_t k : {i, i + 1})
+                    require(readouts[k].value("tightened", false) == true, "readouts[" + std::to_string(k) + "].tightened",
+                            "a readout of an undecided pair is tightened once");
         }
 
         // the recomputation: half the tolerance, 64 more bits
