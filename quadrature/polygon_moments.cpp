@@ -61,68 +61,80 @@ std::optional<Polygon> cut(const Polygon& P, const Interval& c, const Interval& 
 
 std::vector<std::vector<Interval>> moments(const Polygon& P, int max_degree, Precision prec, Precision work) {
     if (max_degree < 0) throw std::invalid_argument("moments: negative degree");
-    std::vector<std::vector<Interval>> sum(static_cast<size_t>(max_degree) + 1);
-    for (int a = 0; a <= max_degree; ++a) sum[static_cast<size_t>(a)].assign(static_cast<size_t>(max_degree - a) + 1, Interval(work));
+    const size_t top = static_cast<size_t>(max_degree);
+    // triangular tables indexed [p][q], p + q <= max_degree
+    auto table = [&] {
+        std::vector<std::vector<Interval>> t(top + 1);
+        for (size_t p = 0; p <= top; ++p) t[p].assign(top - p + 1, Interval(work));
+        return t;
+    };
+    std::vector<std::vector<Interval>> sum = table(), a = table(), g = table();
     const size_t n = P.vertices.size();
-    const int top = max_degree + 1;
-    // binomials C(k, i), k <= top
-    std::vector<std::vector<long>> binom(static_cast<size_t>(top) + 1);
-    for (int k = 0; k <= top; ++k) {
-        binom[static_cast<size_t>(k)].assign(static_cast<size_t>(k) + 1, 1);
-        for (int i = 1; i < k; ++i)
-            binom[static_cast<size_t>(k)][static_cast<size_t>(i)] =
-                binom[static_cast<size_t>(k) - 1][static_cast<size_t>(i) - 1] + binom[static_cast<size_t>(k) - 1][static_cast<size_t>(i)];
-    }
-    std::vector<Interval> x0p(static_cast<size_t>(top) + 1, Interval(work)), dxp = x0p, y0p = x0p, dyp = x0p;
-    Interval x0(work), y0(work), dx(work), dy(work), edge(work), term(work), t(work);
+    Interval x0(work), y0(work), x1(work), y1(work), D(work), t(work);
     for (size_t i = 0; i < n && n >= 3; ++i) {
-        const auto& v = P.vertices[i];
-        const auto& w = P.vertices[(i + 1) % n];
-        round_into(x0, v[0]);
-        round_into(y0, v[1]);
-        round_into(dx, w[0]);
-        sub(dx, dx, x0);
-        round_into(dy, w[1]);
-        sub(dy, dy, y0);
-        mpfi_set_si(x0p[0].raw(), 1);
-        mpfi_set_si(dxp[0].raw(), 1);
-        mpfi_set_si(y0p[0].raw(), 1);
-        mpfi_set_si(dyp[0].raw(), 1);
-        for (size_t k = 1; k <= static_cast<size_t>(top); ++k) {
-            mul(x0p[k], x0p[k - 1], x0);
-            mul(dxp[k], dxp[k - 1], dx);
-            mul(y0p[k], y0p[k - 1], y0);
-            mul(dyp[k], dyp[k - 1], dy);
-        }
-        for (int a = 0; a <= max_degree; ++a) {
-            for (int b = 0; a + b <= max_degree; ++b) {
-                // int_0^1 (x0 + t dx)^(a+1) (y0 + t dy)^b dt = sum_{i,j} C(a+1,i) C(b,j) x0^(a+1-i) dx^i y0^(b-j) dy^j / (i+j+1)
-                mpfi_set_si(edge.raw(), 0);
-                for (int i = 0; i <= a + 1; ++i) {
-                    mul(t, x0p[static_cast<size_t>(a + 1 - i)], dxp[static_cast<size_t>(i)]);
-                    mpfi_mul_si(t.raw(), t.raw(), binom[static_cast<size_t>(a + 1)][static_cast<size_t>(i)]);
-                    for (int j = 0; j <= b; ++j) {
-                        mul(term, y0p[static_cast<size_t>(b - j)], dyp[static_cast<size_t>(j)]);
-                        mpfi_mul_si(term.raw(), term.raw(), binom[static_cast<size_t>(b)][static_cast<size_t>(j)]);
-                        mpfi_div_si(term.raw(), term.raw(), i + j + 1);
-                        mul(term, term, t);
-                        add(edge, edge, term);
+        // the signed triangle (origin, A, B): int x^p y^q = D p! q! / (p+q+2)! S_pq with
+        // D = x0 y1 - x1 y0 and S_pq the coefficient of s^p u^q in 1 / ((1 - x0 s - y0 u)(1 - x1 s - y1 u))
+        const auto& A = P.vertices[i];
+        const auto& B = P.vertices[(i + 1) % n];
+        round_into(x0, A[0]);
+        round_into(y0, A[1]);
+        round_into(x1, B[0]);
+        round_into(y1, B[1]);
+        mul(D, x0, y1);
+        mul(t, x1, y0);
+        sub(D, D, t);
+        for (size_t p = 0; p <= top; ++p) {
+            for (size_t q = 0; p + q <= top; ++q) {
+                // a = 1 / (1 - x0 s - y0 u): a_pq = x0 a_(p-1)q + y0 a_p(q-1); g = a / (1 - x1 s - y1 u)
+                Interval& ap = a[p][q];
+                Interval& gp = g[p][q];
+                if (p == 0 && q == 0) {
+                    mpfi_set_si(ap.raw(), 1);
+                    mpfi_set_si(gp.raw(), 1);
+                } else {
+                    mpfi_set_si(ap.raw(), 0);
+                    if (p > 0) {
+                        mul(t, x0, a[p - 1][q]);
+                        add(ap, ap, t);
+                    }
+                    if (q > 0) {
+                        mul(t, y0, a[p][q - 1]);
+                        add(ap, ap, t);
+                    }
+                    mpfi_set(gp.raw(), ap.raw());
+                    if (p > 0) {
+                        mul(t, x1, g[p - 1][q]);
+                        add(gp, gp, t);
+                    }
+                    if (q > 0) {
+                        mul(t, y1, g[p][q - 1]);
+                        add(gp, gp, t);
                     }
                 }
-                mul(edge, edge, dy);
-                add(sum[static_cast<size_t>(a)][static_cast<size_t>(b)], sum[static_cast<size_t>(a)][static_cast<size_t>(b)], edge);
+                mul(t, D, gp);
+                add(sum[p][q], sum[p][q], t);
             }
         }
     }
-    std::vector<std::vector<Interval>> out(sum.size());
-    for (int a = 0; a <= max_degree; ++a) {
-        for (auto& s : sum[static_cast<size_t>(a)]) {
-            mpfi_div_si(s.raw(), s.raw(), a + 1);
+    std::vector<std::vector<Interval>> out(top + 1);
+    mpz_t num, den;
+    mpz_inits(num, den, nullptr);
+    for (size_t p = 0; p <= top; ++p) {
+        for (size_t q = 0; p + q <= top; ++q) {
+            // p! q! / (p + q + 2)!: exact integers, one rounding each way
+            mpz_fac_ui(num, p);
+            mpz_fac_ui(den, q);
+            mpz_mul(num, num, den);
+            mpz_fac_ui(den, p + q + 2);
+            Interval& s = sum[p][q];
+            mpfi_mul_z(s.raw(), s.raw(), num);
+            mpfi_div_z(s.raw(), s.raw(), den);
             Interval r(prec);
             round_into(r, s);
-            out[static_cast<size_t>(a)].push_back(std::move(r));
+            out[p].push_back(std::move(r));
         }
     }
+    mpz_clears(num, den, nullptr);
     return out;
 }
 

@@ -33,10 +33,12 @@ std::optional<Polygon> cut(const Polygon& P, const Interval& c, const Interval& 
                            Precision prec);
 
 // The moments int_P u^a v^b for a + b <= max_degree, as m[a][b] (m[a] has max_degree - a + 1
-// entries), by Green's theorem: int_P u^a v^b = 1/(a+1) sum over edges (x0,y0)->(x1,y1) of
-// dy int_0^1 (x0 + t dx)^(a+1) (y0 + t dy)^b dt, each edge integral expanded binomially. Computed
-// at `work` bits (the edge terms cancel by about log2(r^2 / area) bits on a thin polygon) and
-// returned at prec, rounded outward. Without vertices: all 0.
+// entries): the sum over edges A -> B of the signed triangles (0, A, B), whose moments are
+// D a! b! / (a+b+2)! S_ab with D = A x B and S_ab = sum_{i,j} C(i+j, i) C(a+b-i-j, a-i)
+// A0^i A1^j B0^(a-i) B1^(b-j), the coefficients of 1 / ((1 - A0 s - A1 t)(1 - B0 s - B1 t)),
+// found by two recurrences (4 products per moment and edge). Computed at `work` bits (the
+// triangles cancel by about log2(r^2 / area) bits on a thin polygon) and returned at prec,
+// rounded outward. Without vertices: all 0.
 std::vector<std::vector<Interval>> moments(const Polygon& P, int max_degree, Precision prec, Precision work);
 
 }  // namespace lpcert
