@@ -354,7 +354,8 @@ bool KinkEnclosure::Impl::affine_delta(const Instruction& ins, int slot, int fir
         delta_coefficient(t, box, ins, k);
         if (!exactly_zero(t)) return false;
     }
-    if (point.evaluate_from(first_slot, centre, params) == nullptr && point.failed_slot() < slot) return false;
+    // the centre's series of delta's arguments only: the slots from the kink on are rerun by each branch
+    if (!point.evaluate_range(first_slot, slot, centre, params)) return false;
     delta_coefficient(c, point, ins, 0);
     a.assign(static_cast<size_t>(d), Interval(prec));
     for (int i = 0; i < d; ++i) {
@@ -476,7 +477,7 @@ bool KinkEnclosure::Impl::enclose_sign_split(const Node& node, const Box& B, con
             add(R, R, mag);
         }
     }
-    if (point.evaluate_from(node.first_slot, centre, params) == nullptr && point.failed_slot() < crossing_abs) return false;
+    if (!point.evaluate_range(node.first_slot, crossing_abs, centre, params)) return false;
     Interval c(prec);
     std::vector<Interval> a(static_cast<size_t>(d), Interval(prec));
     {

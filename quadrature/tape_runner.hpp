@@ -9,12 +9,14 @@
 
 namespace lpcert::detail {
 
-// Runs instructions first..end; slots before `first` must hold this domain's results of a previous
-// run (the caller's contract).
+// Runs instructions first..end-1 (end = SIZE_MAX: to the last); slots before `first` must hold
+// this domain's results of a previous run (the caller's contract).
 template <class Domain>
-bool run_tape(const Expression& e, Domain& dom, std::vector<typename Domain::Value>& slots, size_t first = 0) {
+bool run_tape(const Expression& e, Domain& dom, std::vector<typename Domain::Value>& slots, size_t first = 0,
+              size_t end = static_cast<size_t>(-1)) {
     const auto& code = e.code();
-    for (size_t k = first; k < code.size(); ++k) {
+    const size_t stop = end < code.size() ? end : code.size();
+    for (size_t k = first; k < stop; ++k) {
         const Instruction& ins = code[k];
         auto& out = slots[k];
         const auto& a = slots[static_cast<size_t>(ins.a < 0 ? 0 : ins.a)];

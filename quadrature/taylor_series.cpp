@@ -529,18 +529,24 @@ const Series* SeriesEvaluator::evaluate(const std::vector<Interval>& centre, con
 
 const Series* SeriesEvaluator::evaluate_from(int first_slot, const std::vector<Interval>& centre,
                                              const std::vector<Interval>& params) {
+    return evaluate_range(first_slot, -1, centre, params) ? &slots_.back() : nullptr;
+}
+
+bool SeriesEvaluator::evaluate_range(int first_slot, int end_slot, const std::vector<Interval>& centre,
+                                     const std::vector<Interval>& params) {
     SeriesDomain dom{*this, centre, params};
     failed_slot_ = -1;
     try {
-        if (!detail::run_tape(*e_, dom, slots_, static_cast<size_t>(std::max(first_slot, 0)))) {
+        if (!detail::run_tape(*e_, dom, slots_, static_cast<size_t>(std::max(first_slot, 0)),
+                              end_slot < 0 ? static_cast<size_t>(-1) : static_cast<size_t>(end_slot))) {
             failed_slot_ = dom.current_slot;
-            return nullptr;
+            return false;
         }
     } catch (const DomainError& err) {
         throw DomainError("function '" + e_->text() + "' is undefined or unbounded on the box " + describe_box(centre) +
                           " (" + op_name(dom.current) + ": " + err.what() + ")");
     }
-    return &slots_.back();
+    return true;
 }
 
 }  // namespace lpcert

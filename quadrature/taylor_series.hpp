@@ -94,6 +94,10 @@ public:
     // this evaluator's results of an earlier call with the same centre and parameters (and the
     // same forced branches among them).
     const Series* evaluate_from(int first_slot, const std::vector<Interval>& centre, const std::vector<Interval>& params = {});
+    // As evaluate_from(), but only the slots first_slot..end_slot-1 (the arguments of the operation
+    // at end_slot, say): true when they all have series (then failed_slot() is -1). The slots from
+    // end_slot on are left as they were, so the next run must start at or before end_slot.
+    bool evaluate_range(int first_slot, int end_slot, const std::vector<Interval>& centre, const std::vector<Interval>& params = {});
     // After evaluate() returned nullptr: the slot whose operation had no series; -1 otherwise.
     int failed_slot() const { return failed_slot_; }
     // After evaluate(): the series of any slot the run reached (for a failed run, those before
