@@ -818,6 +818,13 @@ BOOST_AUTO_TEST_CASE(check_accepts_truth_and_rejects_tampering) {
         BOOST_CHECK_MESSAGE(!untightened.passed && untightened.first_failure.find("readouts[1].tightened") == 0,
                             "an undecided pair's readout not tightened: " << (untightened.passed ? "accepted" : untightened.first_failure));
     }
+    // a tolerance far below the decimals' 20 digits: the converged statuses still pass
+    for (const std::string p : {"1", "2.5", "inf"}) {
+        NetworkCertificationRequest tight = request_for(net, "sin(3*x1)", p, parse_domain("0:1", 1), "1e-25");
+        const nlohmann::json t = certify_network(tight, JobOptions{0, {}}, StopToken()).certificate;
+        const CheckOutcome o = check_certificate(t, JobOptions{0, {}}, StopToken());
+        BOOST_CHECK_MESSAGE(o.passed, "tol 1e-25, p = " << p << ": " << o.first_failure);
+    }
     // without the file the content is authoritative and the check still passes
     std::remove(path.c_str());
     const CheckOutcome again = check_certificate(truth, JobOptions{0, {}}, StopToken());

@@ -497,8 +497,8 @@ Dyadic domain_end(const nlohmann::json& v, const std::string& where) {
 
 // error_status / norm_status: "converged" claims the enclosure meets the tolerance, i.e. (upper -
 // lower) <= tol * max(lower, floor) as the quadrature's goal says (the integral's relative width
-// bounds the root's for p >= 1; a relative 2^-16 covers the roots' and decimals' outward
-// rounding); the floors are the certifier's, 1e-30 for int |g|^p and 1e-15 for sup |g|.
+// bounds the root's for p >= 1; slack for the roots' and decimals' outward rounding); the floors
+// are the certifier's, 1e-30 for int |g|^p and 1e-15 for sup |g|.
 // "budget_spent" and "stopped" claim nothing about the width. tightened is a boolean.
 void check_readout_statuses(const nlohmann::json& r, const std::string& where, const ExponentOrInfinity& p, const std::string& tol) {
     if (!r.contains("tightened") || !r["tightened"].is_boolean()) throw Failure(where + ".tightened: missing or not a boolean");
@@ -520,8 +520,12 @@ void check_readout_statuses(const nlohmann::json& r, const std::string& where, c
         }
         sub(width, hi, lo);
         mul(goal, lo, t);
+        // slack: a relative 2^-16 of the goal, and 2^-56 of lower for the two ends' 20-digit
+        // outward decimals and the root's rounding (which do not shrink with tol)
         Interval slack(prec);
         mul_2si(slack, goal, -16);
+        add(goal, goal, slack);
+        mul_2si(slack, lo, -56);
         add(goal, goal, slack);
         if (certainly_less_equal(width, goal)) continue;
         // below the floor: upper^p <= floor (1 + tol) <= 2 floor
