@@ -65,7 +65,6 @@ Interval::~Interval() { mpfi_clear(value_); }
 
 void round_into(Interval& out, const Interval& a) { mpfi_set(out.raw(), a.raw()); }
 
-bool Interval::is_finite() const { return mpfi_bounded_p(raw()) != 0 && mpfi_nan_p(raw()) == 0; }
 bool Interval::is_point() const { return mpfr_equal_p(lower(), upper()) != 0; }
 bool Interval::contains_zero() const { return mpfi_has_zero(raw()) > 0; }
 

@@ -59,7 +59,11 @@ public:
     mpfr_srcptr lower() const { return &raw()->left; }
     mpfr_srcptr upper() const { return &raw()->right; }
 
-    bool is_finite() const;      // both ends finite and not NaN
+    // both ends finite and not NaN; inline (MPFR's documented nan/inf macros read the exponent
+    // field) because every arithmetic operation checks its result
+    bool is_finite() const {
+        return !mpfr_nan_p(lower()) && !mpfr_inf_p(lower()) && !mpfr_nan_p(upper()) && !mpfr_inf_p(upper());
+    }
     bool is_point() const;       // lower == upper
     bool contains_zero() const;
 
