@@ -63,7 +63,7 @@ int command_certify_network(const CommandLine& c, const StopToken& stop) {
     NetworkCertificationRequest q = network_request(
         c.arguments[0], c.function_name.empty() ? std::nullopt : std::optional<std::string>(c.function_name),
         c.function_name.empty() && !c.function_text.empty() ? std::optional<std::string>(c.function_text) : std::nullopt, c.p,
-        c.domain, c.tol, c.prec > 0 ? c.prec : 128);
+        c.domain, c.tol, c.prec > 0 ? c.prec : 0);
 
     Progress progress(c.quiet);
     const NetworkCertificationOutcome o = certify_network(

@@ -318,13 +318,13 @@ py::object check(py::object cert, int threads, double max_seconds, py::object ma
 }
 
 py::object py_certify_network(py::object path, std::optional<std::string> f, std::optional<std::string> function,
-                              py::object p, std::optional<std::string> domain, py::object tol, long prec, int threads,
-                              double max_seconds, py::object max_memory, py::object progress) {
+                              py::object p, std::optional<std::string> domain, py::object tol, std::optional<long> prec,
+                              int threads, double max_seconds, py::object max_memory, py::object progress) {
     const std::string file = py::str(py::module_::import("os").attr("fspath")(path));
     const std::string p_text = py::isinstance<py::str>(p) && p.cast<std::string>() == "inf" ? "inf" : decimal_text(p, "--p");
     const Budgets b = budgets(threads, max_seconds, max_memory);
     const NetworkCertificationRequest q =
-        network_request(file, function, f, p_text, domain.value_or(""), decimal_text(tol, "--tol"), prec);
+        network_request(file, function, f, p_text, domain.value_or(""), decimal_text(tol, "--tol"), prec.value_or(0));
     const json cert = run_job<json>(
         [&q](const JobOptions& o, const StopToken& s) { return certify_network(q, o, s).certificate; }, b, progress);
     return to_python(cert);
@@ -426,7 +426,7 @@ PYBIND11_MODULE(lpcert, m) {
           "max_seconds"_a = 0.0, "max_memory"_a = 0, "progress"_a = py::none(),
           "Certified bounds of omega_f(delta)_p, as `verify modulus`; returns the lpcert-modulus/1 dict.");
     m.def("certify_network", &lpcert::py_certify_network, "path"_a, "f"_a = py::none(), "function"_a = py::none(),
-          "p"_a = "2", "domain"_a = py::none(), "tol"_a = "1e-3", "prec"_a = 128, "threads"_a = 0, "max_seconds"_a = 0.0,
+          "p"_a = "2", "domain"_a = py::none(), "tol"_a = "1e-3", "prec"_a = py::none(), "threads"_a = 0, "max_seconds"_a = 0.0,
           "max_memory"_a = 0, "progress"_a = py::none(),
           "Certify every readout of a network file (ONNX as torch.onnx.export writes it, or lpcert network\n"
           "JSON) against f, as `verify certify-network`: ||f - Phi_i|| and ||Phi_i|| for p in [1, inf) or\n"

@@ -66,13 +66,21 @@ struct NetworkCertificationRequest {
     ExponentOrInfinity p;
     DyadicDomain domain;            // empty: [0,1]^d
     std::string tol = "1e-3";       // a validated decimal
-    long precision_bits = 128;
+    long precision_bits = 0;        // 0: chosen from tol (chosen_network_precision)
     long max_boxes = 0;             // per enclosure; 0 = the defaults of enclose_integral / enclose_sup_abs
 };
 
+// The working precision when none is given: 64 bits for tol >= 1e-8 when every weight and bias
+// is a float32 value (mantissa <= 24 bits, exponent within +-126: what ONNX from PyTorch holds),
+// MPFR's one-limb numbers, 1.3-1.7x faster than two limbs (rounding at 2^-64 per operation stays
+// far below such a goal, and the forms that cancel add their own 64 bits); otherwise 128 down
+// to tol 1e-25 and 160 below (networks with long exact weights, like lpcert's own
+// constructions, need the bits: at 64 a constructed kink network spent its budget).
+long chosen_network_precision(const std::string& tol, const Network& net);
+
 // The request for a network file and a target (the catalog name, resolved in the network's
 // dimension, or an expression in x1..xd), p ("inf" or a decimal >= 1), an optional domain text
-// ("" = [0,1]^d), a validated tolerance and a precision: what `verify certify-network` and
+// ("" = [0,1]^d), a validated tolerance and a precision (0: chosen from tol): what `verify certify-network` and
 // lpcert.certify_network build. Throws InputError naming the option or the file's field.
 NetworkCertificationRequest network_request(const std::string& file, const std::optional<std::string>& function,
                                             const std::optional<std::string>& expression, const std::string& p,
