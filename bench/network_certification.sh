@@ -27,6 +27,7 @@ for r in c["readouts"]:
         lo, hi = Decimal(r[k]["lower"]), Decimal(r[k]["upper"])
         rel = (hi - lo) / hi if hi else Decimal(0)
         print(f"  {k}: [{r[k]['lower'][:14]}, {r[k]['upper'][:14]}] relative width {rel:.2e} ({r.get(k + '_status', '')})")
+    print(f"  boxes (error and norm): {r.get('boxes', '?')}; working precision {c['precision_bits']} bits")
 print("  complete:", c["complete"], c.get("stopped") or "")
 PY
 }

@@ -778,6 +778,8 @@ BOOST_AUTO_TEST_CASE(check_accepts_truth_and_rejects_tampering) {
     rejected([](nlohmann::json& c) { c["readouts"][1]["norm_status"] = nullptr; }, "norm_status dropped");
     rejected([](nlohmann::json& c) { c["readouts"][2].erase("tightened"); }, "tightened dropped");
     rejected([](nlohmann::json& c) { c["readouts"][2]["tightened"] = "no"; }, "tightened not a boolean");
+    rejected([](nlohmann::json& c) { c["readouts"][0]["boxes"] = -1; }, "boxes negative");
+    rejected([](nlohmann::json& c) { c["readouts"][1]["boxes"] = "many"; }, "boxes not an integer");
     // "converged" claims the tolerance was met: an enclosure widened downwards still meets the
     // recomputed one, but not the claim
     rejected([](nlohmann::json& c) {
@@ -829,4 +831,29 @@ BOOST_AUTO_TEST_CASE(check_accepts_truth_and_rejects_tampering) {
     std::remove(path.c_str());
     const CheckOutcome again = check_certificate(truth, JobOptions{0, {}}, StopToken());
     BOOST_CHECK_MESSAGE(again.passed, again.first_failure);
+}
+
+// The precision chosen when none is given: 64 bits only for float32 weights and tol >= 1e-8; the
+// certificate records the bits used, and the check recomputes 64 bits above them.
+BOOST_AUTO_TEST_CASE(chosen_precision_follows_the_weights_and_the_tolerance) {
+    const Network float32 = scaled_relu_network({Dyadic(3, -2), Dyadic(1, -1)});
+    BOOST_CHECK_EQUAL(chosen_network_precision("1e-3", float32), 64);
+    BOOST_CHECK_EQUAL(chosen_network_precision("1e-8", float32), 64);
+    BOOST_CHECK_EQUAL(chosen_network_precision("9.99e-9", float32), 128);
+    BOOST_CHECK_EQUAL(chosen_network_precision("1e-25", float32), 128);
+    BOOST_CHECK_EQUAL(chosen_network_precision("1e-26", float32), 160);
+    // a 25-bit mantissa, a float32's largest and smallest normal exponents, and beyond them
+    const Dyadic wide((1L << 24) + 1, -30), big((1L << 24) - 1, 104), tiny(1, -126), subnormal(1, -127);
+    BOOST_CHECK_EQUAL(chosen_network_precision("1e-3", scaled_relu_network({wide})), 128);
+    BOOST_CHECK_EQUAL(chosen_network_precision("1e-3", scaled_relu_network({big})), 64);
+    BOOST_CHECK_EQUAL(chosen_network_precision("1e-3", scaled_relu_network({Dyadic(1, 128)})), 128);
+    BOOST_CHECK_EQUAL(chosen_network_precision("1e-3", scaled_relu_network({tiny})), 64);
+    BOOST_CHECK_EQUAL(chosen_network_precision("1e-3", scaled_relu_network({subnormal})), 128);
+    const auto o = certify_network(request_for(float32, "x1^2", "2", {}), JobOptions{0, {}}, StopToken());
+    BOOST_CHECK_EQUAL(o.certificate["precision_bits"].get<long>(), 64);
+    const CheckOutcome c = check_certificate(o.certificate, JobOptions{0, {}}, StopToken());
+    BOOST_CHECK_MESSAGE(c.passed, c.first_failure);
+    NetworkCertificationRequest given = request_for(float32, "x1^2", "2", {});
+    given.precision_bits = 96;
+    BOOST_CHECK_EQUAL(certify_network(given, JobOptions{0, {}}, StopToken()).certificate["precision_bits"].get<long>(), 96);
 }

@@ -68,8 +68,10 @@ void validate_diagnostics(const nlohmann::json& g, const std::string& where) {
     static const std::string prefix = "1*2^-";
     const std::string text = m.is_string() ? m.get<std::string>() : std::string();
     const std::string digits = text.size() > prefix.size() && text.compare(0, prefix.size(), prefix) == 0 ? text.substr(prefix.size()) : "";
-    if (digits.empty() || digits.size() > 6 || digits.find_first_not_of("0123456789") != std::string::npos || digits[0] == '0')
-        throw InputError("certificate: " + where + ".margin must be \"1*2^-k\" with k a positive integer below 10^6");
+    // k = 0 only for a level not reached (no margin was chosen)
+    if (digits.empty() || digits.size() > 6 || digits.find_first_not_of("0123456789") != std::string::npos ||
+        (digits[0] == '0' && digits != "0"))
+        throw InputError("certificate: " + where + ".margin must be \"1*2^-k\" with k an integer 0..999999");
     if (!g["sliver_term_upper"].is_string()) throw InputError("certificate: " + where + ".sliver_term_upper must be a decimal string");
     decimal_or_null(g, "sliver_term_upper", where);
     if (!g["exact_cell_values"].is_boolean()) throw InputError("certificate: " + where + ".exact_cell_values must be true or false");
@@ -502,6 +504,10 @@ Dyadic domain_end(const nlohmann::json& v, const std::string& where) {
 // "budget_spent" and "stopped" claim nothing about the width. tightened is a boolean.
 void check_readout_statuses(const nlohmann::json& r, const std::string& where, const ExponentOrInfinity& p, const std::string& tol) {
     if (!r.contains("tightened") || !r["tightened"].is_boolean()) throw Failure(where + ".tightened: missing or not a boolean");
+    // the boxes of this run's enclosures (a description: the recomputation, at half the tolerance, needs others)
+    // (absent in certificates written before it was recorded: then it says nothing)
+    if (r.contains("boxes") && (!r["boxes"].is_number_integer() || r["boxes"].get<long>() < 0))
+        throw Failure(where + ".boxes: not a non-negative integer");
     const Precision prec(128);
     const Interval t = parse_decimal(tol, prec, "tol");
     for (const char* key : {"error", "norm"}) {

@@ -160,9 +160,10 @@ long chosen_network_precision(const std::string& tol, const Network& net) {
         float32 = float32 && single(r.bias);
         for (const auto& [source, w] : r.weights) float32 = float32 && single(w);
     }
-    const Interval t = parse_decimal(tol, Precision(64), "--tol");
-    if (float32 && certainly_less_equal(parse_decimal("1e-8", Precision(64), "tol"), t)) return 64;
-    if (certainly_less_equal(parse_decimal("1e-25", Precision(64), "tol"), t)) return 128;
+    // exact comparisons of the decimals (tol = 1e-8 itself is 64 bits)
+    const RationalConstant t(tol);
+    if (float32 && mpq_cmp(t.value(), RationalConstant("1e-8").value()) >= 0) return 64;
+    if (mpq_cmp(t.value(), RationalConstant("1e-25").value()) >= 0) return 128;
     return 160;
 }
 
@@ -338,7 +339,8 @@ nlohmann::json certificate_of(const NetworkCertificationRequest& q, const Dyadic
                             {"norm", enclosure_json(r.norm)},
                             {"error_status", r.error_status},
                             {"norm_status", r.norm_status},
-                            {"tightened", r.tightened}});
+                            {"tightened", r.tightened},
+                            {"boxes", r.boxes}});
     }
     nlohmann::json pairs = nlohmann::json::array();
     for (size_t i = 0; i < o.verdicts.size(); ++i) pairs.push_back({{"from", i}, {"to", i + 1}, {"verdict", verdict_name(o.verdicts[i])}});
