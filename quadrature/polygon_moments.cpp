@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "quadrature/real.hpp"
+
 namespace lpcert {
 
 Polygon centred_rectangle(const Interval& r0, const Interval& r1) {
@@ -14,7 +16,7 @@ Polygon centred_rectangle(const Interval& r0, const Interval& r1) {
 }
 
 std::optional<Polygon> cut(const Polygon& P, const Interval& c, const Interval& a0, const Interval& a1, int side,
-                           Precision prec) {
+                           Precision prec, mpfr_ptr uncertain) {
     const size_t n = P.vertices.size();
     Polygon out;
     if (n < 3) return out;
@@ -34,6 +36,11 @@ std::optional<Polygon> cut(const Polygon& P, const Interval& c, const Interval& 
             sign[i] = 1;
         } else if (certainly_negative(value[i])) {
             sign[i] = -1;
+        } else if (uncertain != nullptr) {
+            sign[i] = 0;   // kept on the line; the slab |l| <= |l(v_i)| holds the difference
+            Real m(Precision(64));
+            magnitude_up(m.raw(), value[i]);
+            mpfr_max(uncertain, uncertain, m.raw(), MPFR_RNDU);
         } else {
             return std::nullopt;   // this vertex's side is not certain
         }

@@ -29,8 +29,13 @@ Polygon centred_rectangle(const Interval& r0, const Interval& r1);
 // (fewer than 3 vertices) is returned as a polygon without vertices (measure 0). New vertices
 // t-interpolate the edges that cross the line, t = l(v_i) / (l(v_i) - l(v_j)) (signs certain,
 // so the divisor excludes 0), computed at `prec` and rounded outward.
+//
+// With `uncertain` given, a vertex whose side is not certain is kept as if it lay on the line
+// (in both halves) instead, and *uncertain is raised to at least its |l(v)|: the polygon then
+// differs from the exact clip only inside the slab {|l| <= *uncertain} (the triangles between
+// such a vertex and the line; docs/math.md 5b), which the caller must account for.
 std::optional<Polygon> cut(const Polygon& P, const Interval& c, const Interval& a0, const Interval& a1, int side,
-                           Precision prec);
+                           Precision prec, mpfr_ptr uncertain = nullptr);
 
 // The moments int_P u^a v^b for a + b <= max_degree, as m[a][b] (m[a] has max_degree - a + 1
 // entries): the sum over edges A -> B of the signed triangles (0, A, B), whose moments are

@@ -382,3 +382,42 @@ BOOST_AUTO_TEST_CASE(sign_changes_across_kink_lines_against_closed_forms) {
         }
     });
 }
+
+// A kink line through dyadic box corners whose constant is not dyadic: x1 + x2 = 1 written as
+// (x1 - 3/10) - (7/10 - x2), so every bisection's corners on the anti-diagonal have an uncertain
+// side (the pyramid's max(|x1 - 0.45|, |x2 - 0.55|) has this line). The cut keeps such a vertex
+// on the line and adds the slab {|delta| <= w} times the leaves' bounds. The integrand is not
+// |affine|^p (that is the crossing form's), so only the kink form converges on those boxes.
+// Exact values, triangle by triangle (x1 + x2 >= 1 or < 1):
+//     int (1 + max(x1 - 3/10, 7/10 - x2))^2 = 2 int_0^1 t (7/10 + t)^2 dt = 577/300,
+//     int (1 + min(...))^2 = int_0^1 y (17/10 - y)^2 dy + int_0^1 (1 - x) (7/10 + x)^2 dx.
+// At low precision the slab is wide and its term decides containment; at 128 bits the form
+// converges within a small box budget.
+BOOST_AUTO_TEST_CASE(kink_lines_through_box_corners_with_inexact_constants) {
+    struct Case {
+        std::string integrand;
+        mpq_class exact;
+    };
+    // min: 7/10 - x2 where x1 + x2 >= 1, else x1 - 3/10
+    const mpq_class min_upper = mpq_class(289, 200) - mpq_class(34, 30) + mpq_class(1, 4);
+    const mpq_class min_lower = mpq_class(49, 100) * mpq_class(1, 2) + mpq_class(14, 10) * mpq_class(1, 6) + mpq_class(1, 12);
+    const std::vector<Case> cases = {
+        {"(1 + max(x1 - 0.3, 0.7 - x2))^2", mpq_class(577, 300)},
+        {"(1 + min(x1 - 0.3, 0.7 - x2))^2", min_upper + min_lower},
+    };
+    for (const auto& c : cases) {
+        for (const long bits : {8L, 12L, 16L, 24L, 53L, 128L}) {
+            IntegrationOptions o;
+            o.relative_tolerance = "1e-10";
+            o.absolute_floor = "1e-30";
+            o.nonnegative = true;
+            o.max_boxes = bits == 128 ? 3000 : 20000;
+            const auto r = enclose_integral(Expression::parse(c.integrand), {Piece{Box::unit_cube(2), 0}}, {}, o, Precision(bits));
+            BOOST_TEST_CONTEXT(c.integrand << " at " << bits << " bits: " << to_string(r.value) << " exact " << c.exact.get_d()
+                                           << " boxes " << r.boxes) {
+                BOOST_TEST(contains_rational(r.value, c.exact));
+                if (bits == 128) BOOST_TEST((r.status == IntegrationStatus::Converged));
+            }
+        }
+    }
+}
