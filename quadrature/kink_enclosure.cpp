@@ -428,25 +428,18 @@ bool KinkEnclosure::Impl::enclose_plane(Interval& out, const Box& B, const std::
             if (!affine_delta(ins, slot, node.first_slot, centre, params, c, a)) return false;
             if (exactly_zero(a[0]) && exactly_zero(a[1])) return false;
             const int s = ins.op == Op::Min ? -1 : 1;   // branch 0 wins where s delta > 0
-            std::array<std::optional<Polygon>, 2> parts;
-            for (int j = 0; j < 2; ++j) parts[static_cast<size_t>(j)] = cut(node.region, c, a[0], a[1], j == 0 ? s : -s, prec);
-            if (!parts[0] || !parts[1]) {
-                // a vertex on the line up to the coefficients' rounding (a line through a box
-                // corner whose constant is not dyadic, like x1 + x2 = 0.45 + 0.55): kept on the
-                // line, the difference from the exact regions lies in {|delta| <= w}
-                Real w(Precision(64));
-                mpfr_set_zero(w.raw(), 1);
-                for (int j = 0; j < 2; ++j) {
-                    parts[static_cast<size_t>(j)] = cut(node.region, c, a[0], a[1], j == 0 ? s : -s, prec, w.raw());
-                    if (!parts[static_cast<size_t>(j)]) return false;
-                }
-                add_slab(slab, B, radius, a, w);
-            }
+            // A vertex on the line up to the coefficients' rounding (a line through a box corner
+            // whose constant is not dyadic, like x1 + x2 = 0.45 + 0.55) is kept on the line; the
+            // difference from the exact regions then lies in {|delta| <= w} (w = 0: none).
+            Real w(Precision(64));
+            mpfr_set_zero(w.raw(), 1);
             for (int j = 1; j >= 0; --j) {
-                auto& part = parts[static_cast<size_t>(j)];
+                auto part = cut(node.region, c, a[0], a[1], j == 0 ? s : -s, prec, w.raw());
+                if (!part) return false;
                 if (part->vertices.empty()) continue;
                 stack.push_back(Node{std::move(*part), with_forced(node.forced, slot, j), slot, node.cuts + 1});
             }
+            if (mpfr_sgn(w.raw()) > 0) add_slab(slab, B, radius, a, w);
             root = false;
             continue;
         }
@@ -454,9 +447,9 @@ bool KinkEnclosure::Impl::enclose_plane(Interval& out, const Box& B, const std::
         const Series* sp = point.evaluate_from(node.first_slot, centre, params);
         if (sp == nullptr) return false;
         // this leaf's function over all of B: |h| <= sum_a |c_a(B)| r^a (for the slabs' term)
-        for (int k = 0; k < box_layout.size(); ++k) {
-            abs(term, sb->c[static_cast<size_t>(k)]);
-            const auto& e = box_layout.exponents(k);
+        for (size_t k = 0, count = box_layout.size_through_degree(sb->degree); k < count; ++k) {   // coefficients above degree are 0
+            abs(term, sb->c[k]);
+            const auto& e = box_layout.exponents(static_cast<int>(k));
             for (int i = 0; i < d; ++i)
                 for (int j = 0; j < e[static_cast<size_t>(i)]; ++j) mul(term, term, radius[static_cast<size_t>(i)]);
             mpfr_add(heights.raw(), heights.raw(), term.upper(), MPFR_RNDU);

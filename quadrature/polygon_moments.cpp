@@ -78,6 +78,19 @@ std::vector<std::vector<Interval>> moments(const Polygon& P, int max_degree, Pre
     std::vector<std::vector<Interval>> sum = table(), a = table(), g = table();
     const size_t n = P.vertices.size();
     Interval x0(work), y0(work), x1(work), y1(work), D(work), t(work);
+    // out = base + X T_(p-1)q + Y T_p(q-1) (base: 1 at (0, 0), else 0 when none is given)
+    auto recur = [&t](Interval& out, const Interval* base, const std::vector<std::vector<Interval>>& T, const Interval& X,
+                      const Interval& Y, size_t p, size_t q) {
+        if (base != nullptr) mpfi_set(out.raw(), base->raw()); else mpfi_set_si(out.raw(), p == 0 && q == 0 ? 1 : 0);
+        if (p > 0) {
+            mul(t, X, T[p - 1][q]);
+            add(out, out, t);
+        }
+        if (q > 0) {
+            mul(t, Y, T[p][q - 1]);
+            add(out, out, t);
+        }
+    };
     for (size_t i = 0; i < n && n >= 3; ++i) {
         // the signed triangle (origin, A, B): int x^p y^q = D p! q! / (p+q+2)! S_pq with
         // D = x0 y1 - x1 y0 and S_pq the coefficient of s^p u^q in 1 / ((1 - x0 s - y0 u)(1 - x1 s - y1 u))
@@ -92,32 +105,11 @@ std::vector<std::vector<Interval>> moments(const Polygon& P, int max_degree, Pre
         sub(D, D, t);
         for (size_t p = 0; p <= top; ++p) {
             for (size_t q = 0; p + q <= top; ++q) {
-                // a = 1 / (1 - x0 s - y0 u): a_pq = x0 a_(p-1)q + y0 a_p(q-1); g = a / (1 - x1 s - y1 u)
-                Interval& ap = a[p][q];
+                // a = 1 / (1 - x0 s - y0 u): a_pq = x0 a_(p-1)q + y0 a_p(q-1); g = a / (1 - x1 s - y1 u):
+                // g_pq = a_pq + x1 g_(p-1)q + y1 g_p(q-1); both tables start from 1 at (0, 0)
                 Interval& gp = g[p][q];
-                if (p == 0 && q == 0) {
-                    mpfi_set_si(ap.raw(), 1);
-                    mpfi_set_si(gp.raw(), 1);
-                } else {
-                    mpfi_set_si(ap.raw(), 0);
-                    if (p > 0) {
-                        mul(t, x0, a[p - 1][q]);
-                        add(ap, ap, t);
-                    }
-                    if (q > 0) {
-                        mul(t, y0, a[p][q - 1]);
-                        add(ap, ap, t);
-                    }
-                    mpfi_set(gp.raw(), ap.raw());
-                    if (p > 0) {
-                        mul(t, x1, g[p - 1][q]);
-                        add(gp, gp, t);
-                    }
-                    if (q > 0) {
-                        mul(t, y1, g[p][q - 1]);
-                        add(gp, gp, t);
-                    }
-                }
+                recur(a[p][q], nullptr, a, x0, y0, p, q);
+                recur(gp, &a[p][q], g, x1, y1, p, q);
                 mul(t, D, gp);
                 add(sum[p][q], sum[p][q], t);
             }
