@@ -4,9 +4,11 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 
 #include "quadrature/evaluation.hpp"
+#include "quadrature/sample_evaluator.hpp"
 #include "quadrature/real.hpp"
 #include "quadrature/stop_token.hpp"
 
@@ -28,9 +30,12 @@ Dyadic dyadic_below(const Interval& x) {
 // alpha_i = phi^-(i+1) and phi the root of x^(d+1) = x + 1 (Roberts' R_d sequence). Its points
 // fill every slab and every face direction evenly, which a tensor grid with 16 points per axis
 // does not: a jump's slab |f(x+h) - f(x)| != 0 of width 1/64 would fall between grid planes.
-std::vector<std::vector<Real>> screening_points(int d, long n, Precision prec) {
-    mpfr_t phi, t, half;
-    mpfr_inits2(prec.bits, phi, t, half, static_cast<mpfr_ptr>(nullptr));
+std::vector<std::vector<double>> screening_points(int d, long n) {
+    // the points are computed in 64-bit MPFR (k alpha loses about log2(k) bits) and then rounded
+    // to double: they only have to spread evenly
+    const Precision prec(64);
+    mpfr_t phi, t, half, u;
+    mpfr_inits2(prec.bits, phi, t, half, u, static_cast<mpfr_ptr>(nullptr));
     mpfr_set_ui_2exp(half, 1, -1, MPFR_RNDN);
     mpfr_set_ui(phi, 2, MPFR_RNDN);
     for (int it = 0; it < 200; ++it) {   // phi = (1 + phi)^(1/(d+1)): a contraction on [1, 2]
@@ -44,15 +49,15 @@ std::vector<std::vector<Real>> screening_points(int d, long n, Precision prec) {
         alpha.emplace_back(prec);
         mpfr_set(alpha.back().raw(), t, MPFR_RNDN);
     }
-    std::vector<std::vector<Real>> points(static_cast<size_t>(n), std::vector<Real>(static_cast<size_t>(d), Real(prec)));
+    std::vector<std::vector<double>> points(static_cast<size_t>(n), std::vector<double>(static_cast<size_t>(d)));
     for (long k = 0; k < n; ++k)
         for (int i = 0; i < d; ++i) {
-            mpfr_ptr u = points[static_cast<size_t>(k)][static_cast<size_t>(i)].raw();
             mpfr_mul_si(u, alpha[static_cast<size_t>(i)].raw(), k + 1, MPFR_RNDN);
             mpfr_add(u, u, half, MPFR_RNDN);
             mpfr_frac(u, u, MPFR_RNDN);
+            points[static_cast<size_t>(k)][static_cast<size_t>(i)] = mpfr_get_d(u, MPFR_RNDN);
         }
-    mpfr_clears(phi, t, half, static_cast<mpfr_ptr>(nullptr));
+    mpfr_clears(phi, t, half, u, static_cast<mpfr_ptr>(nullptr));
     return points;
 }
 
@@ -79,36 +84,33 @@ public:
         : d_(d), p_(p), options_(o), prec_(prec), g_(shift_difference_integrand(f, d, p)), signed_g_(shift_difference(f, d)) {}
 
     // An ESTIMATE of ||f(.+h) - f||^p_{L^p(Omega_h)} (vol(Omega_h) times the mean of the integrand
-    // over the sample points mapped onto Omega_h), rounded to nearest: it only ranks the shifts,
-    // each bound comes from evaluate(). Points where f is undefined count as 0.
-    Real estimate(const std::vector<Dyadic>& h, const std::vector<std::vector<Real>>& unit_points) const {
-        const Precision prec(64);
-        Real sum(prec), vol(prec), value(prec);
+    // over the sample points mapped onto Omega_h), in double (sample_evaluator.hpp): it only ranks
+    // the shifts, each bound comes from evaluate(). Points where the integrand is undefined or
+    // overflows count as 0.
+    double estimate(const std::vector<Dyadic>& h, const std::vector<std::vector<double>>& unit_points) const {
         const auto omega = shift_domain(h);
-        if (!omega) return sum;
-        mpfr_set_ui(vol.raw(), 1, MPFR_RNDN);
-        std::vector<Real> lo(static_cast<size_t>(d_), Real(prec)), width(static_cast<size_t>(d_), Real(prec)), params;
-        for (int i = 0; i < d_; ++i) {
-            const size_t k = static_cast<size_t>(i);
-            mpfr_set(lo[k].raw(), omega->side(i).lower(), MPFR_RNDN);
-            mpfr_sub(width[k].raw(), omega->side(i).upper(), omega->side(i).lower(), MPFR_RNDN);
-            mpfr_mul(vol.raw(), vol.raw(), width[k].raw(), MPFR_RNDN);
-            params.emplace_back(prec);
-            h[k].to_mpfr(params.back().raw(), MPFR_RNDN);   // a 64-bit dyadic: exact
+        if (!omega) return 0.0;
+        const size_t d = static_cast<size_t>(d_);
+        double vol = 1.0;
+        std::vector<double> lo(d), width(d), params(d);
+        Real scratch{Precision(64)};
+        for (size_t k = 0; k < d; ++k) {
+            const int i = static_cast<int>(k);
+            lo[k] = mpfr_get_d(omega->side(i).lower(), MPFR_RNDN);
+            width[k] = mpfr_get_d(omega->side(i).upper(), MPFR_RNDN) - lo[k];
+            vol *= width[k];
+            h[k].to_mpfr(scratch.raw(), MPFR_RNDN);
+            params[k] = mpfr_get_d(scratch.raw(), MPFR_RNDN);
         }
-        PointEvaluator g(g_, prec);
-        std::vector<Real> x(static_cast<size_t>(d_), Real(prec));
+        SampleEvaluator g(g_);
+        std::vector<double> x(d);
+        double sum = 0.0;
         for (const auto& u : unit_points) {
-            for (int i = 0; i < d_; ++i) {
-                const size_t k = static_cast<size_t>(i);
-                mpfr_fma(x[k].raw(), u[k].raw(), width[k].raw(), lo[k].raw(), MPFR_RNDN);
-            }
-            mpfr_set(value.raw(), g.evaluate(x, params).raw(), MPFR_RNDN);
-            if (mpfr_number_p(value.raw())) mpfr_add(sum.raw(), sum.raw(), value.raw(), MPFR_RNDN);
+            for (size_t k = 0; k < d; ++k) x[k] = std::fma(u[k], width[k], lo[k]);
+            const double value = g.evaluate(x, params);
+            if (std::isfinite(value)) sum += value;
         }
-        mpfr_mul(sum.raw(), sum.raw(), vol.raw(), MPFR_RNDN);
-        mpfr_div_si(sum.raw(), sum.raw(), static_cast<long>(unit_points.size()), MPFR_RNDN);
-        return sum;
+        return sum * vol / static_cast<double>(unit_points.size());
     }
 
     // ||f(.+h) - f||_{L^p(Omega_h)} enclosed; h_i given exactly.
@@ -247,8 +249,8 @@ public:
         }
         // The estimates are independent: computed in parallel into indexed slots, then ranked by
         // a stable sort, so the choice does not depend on the number of threads.
-        const auto points = screening_points(d_, options_.screening_points, Precision(64));
-        std::vector<std::optional<Real>> estimates(plan.size());
+        const auto points = screening_points(d_, options_.screening_points);
+        std::vector<double> estimates(plan.size(), 0.0);
         tbb::parallel_for(tbb::blocked_range<size_t>(0, plan.size(), 1), [&](const tbb::blocked_range<size_t>& r) {
             for (size_t k = r.begin(); k != r.end(); ++k) {
                 if (options_.integration.stop.stop_requested()) return;
@@ -260,7 +262,7 @@ public:
         std::vector<size_t> order(plan.size());
         for (size_t k = 0; k < order.size(); ++k) order[k] = k;
         std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-            return mpfr_greater_p(estimates[a]->raw(), estimates[b]->raw()) != 0;
+            return estimates[a] > estimates[b];
         });
         for (size_t k = 0; k < std::min<size_t>(static_cast<size_t>(options_.candidates), order.size()); ++k)
             consider(plan[order[k]].t, plan[order[k]].dir);
