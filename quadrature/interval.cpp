@@ -1,5 +1,6 @@
 #include "quadrature/interval.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <memory>
@@ -226,21 +227,138 @@ Interval with_tiny_ends_widened(const Interval& a, mpfr_prec_t prec) {
 
 }  // namespace
 
-void sin(Interval& out, const Interval& a) {
-    if (beyond_reduction(a)) {
-        mpfi_interv_si(out.raw(), -1, 1);
-        return;
+// sin and cos of an argument [lo, hi] narrower than 3 (< pi), from one mpfr_sin_cos per end (a
+// point: one call), where MPFI's sin and cos each reduce both ends into quadrants: 3-4x fewer
+// MPFR calls on the Taylor series' arguments. MPFR rounds correctly and says in its return value
+// on which side of the exact result each rounded value lies, so the other side is one ulp away.
+// Shape: on an interval narrower than pi, cos has at most one zero (they are pi apart), so equal
+// signs of cos at both ends mean sin is monotone on it, and opposite signs mean one extremum of
+// sin, +-1, in between; the same for cos with the signs of sin (sin vanishes at lo = 0 exactly,
+// and at no other representable number; its next zero is pi away). A sign is read from the
+// directed ends: undecided (cannot happen for a correctly rounded nonzero value, but checked)
+// returns false, and the caller takes MPFI's general path. s or c may be null (not wanted); the
+// other function's values are then computed at 32 bits, only for their signs.
+namespace {
+
+struct EndValues {
+    Scratch s_lo, s_hi, c_lo, c_hi;
+    int s_sign = 0, c_sign = 0;
+    EndValues(mpfr_prec_t ps, mpfr_prec_t pc) : s_lo(ps), s_hi(ps), c_lo(pc), c_hi(pc) {}
+    // false when a sign is undecided
+    bool compute(mpfr_srcptr x) {
+        const int t = mpfr_sin_cos(s_lo.v, c_lo.v, x, MPFR_RNDN);
+        mpfr_set(s_hi.v, s_lo.v, MPFR_RNDN);   // same precision: exact
+        mpfr_set(c_hi.v, c_lo.v, MPFR_RNDN);
+        // t = ts + 4 tc; 1: the rounded value is above the exact one, 2: below, 0: exact
+        const int ts = t & 3, tc = (t >> 2) & 3;
+        if (ts == 1) mpfr_nextbelow(s_lo.v);
+        if (ts == 2) mpfr_nextabove(s_hi.v);
+        if (tc == 1) mpfr_nextbelow(c_lo.v);
+        if (tc == 2) mpfr_nextabove(c_hi.v);
+        if (mpfr_zero_p(x)) s_sign = 0;   // sin(0) = 0 exactly
+        else if (mpfr_sgn(s_lo.v) > 0) s_sign = 1;
+        else if (mpfr_sgn(s_hi.v) < 0) s_sign = -1;
+        else return false;
+        if (mpfr_sgn(c_lo.v) > 0) c_sign = 1;
+        else if (mpfr_sgn(c_hi.v) < 0) c_sign = -1;
+        else return false;
+        return true;
     }
-    mpfi_sin(out.raw(), with_tiny_ends_widened(a, mpfi_get_prec(out.raw())).raw());
+};
+
+bool sin_cos_narrow(Interval* s, Interval* c, const Interval& a) {
+    Scratch w(32);
+    mpfr_sub(w.v, a.upper(), a.lower(), MPFR_RNDU);
+    if (!(mpfr_cmp_si(w.v, 3) <= 0)) return false;
+    const mpfr_prec_t ps = s ? mpfi_get_prec(s->raw()) : 32, pc = c ? mpfi_get_prec(c->raw()) : 32;
+    EndValues lo(ps, pc);
+    if (!lo.compute(a.lower())) return false;
+    if (mpfr_equal_p(a.lower(), a.upper())) {
+        if (s) {
+            mpfr_set(&s->raw()->left, lo.s_lo.v, MPFR_RNDD);
+            mpfr_set(&s->raw()->right, lo.s_hi.v, MPFR_RNDU);
+        }
+        if (c) {
+            mpfr_set(&c->raw()->left, lo.c_lo.v, MPFR_RNDD);
+            mpfr_set(&c->raw()->right, lo.c_hi.v, MPFR_RNDU);
+        }
+        return true;
+    }
+    EndValues hi(ps, pc);
+    if (!hi.compute(a.upper())) return false;
+    if (s) {
+        mpfr_ptr l = &s->raw()->left, u = &s->raw()->right;
+        if (lo.c_sign > 0 && hi.c_sign > 0) {            // sin increasing
+            mpfr_set(l, lo.s_lo.v, MPFR_RNDD);
+            mpfr_set(u, hi.s_hi.v, MPFR_RNDU);
+        } else if (lo.c_sign < 0 && hi.c_sign < 0) {     // sin decreasing
+            mpfr_set(l, hi.s_lo.v, MPFR_RNDD);
+            mpfr_set(u, lo.s_hi.v, MPFR_RNDU);
+        } else if (lo.c_sign > 0) {                      // a maximum, 1, inside
+            mpfr_min(l, lo.s_lo.v, hi.s_lo.v, MPFR_RNDD);
+            mpfr_set_si(u, 1, MPFR_RNDU);
+        } else {                                         // a minimum, -1, inside
+            mpfr_set_si(l, -1, MPFR_RNDD);
+            mpfr_max(u, lo.s_hi.v, hi.s_hi.v, MPFR_RNDU);
+        }
+    }
+    if (c) {
+        mpfr_ptr l = &c->raw()->left, u = &c->raw()->right;
+        if (lo.s_sign >= 0 && hi.s_sign >= 0) {          // cos decreasing (-sin <= 0)
+            mpfr_set(l, hi.c_lo.v, MPFR_RNDD);
+            mpfr_set(u, lo.c_hi.v, MPFR_RNDU);
+        } else if (lo.s_sign <= 0 && hi.s_sign <= 0) {   // cos increasing
+            mpfr_set(l, lo.c_lo.v, MPFR_RNDD);
+            mpfr_set(u, hi.c_hi.v, MPFR_RNDU);
+        } else if (lo.s_sign > 0) {                      // through pi: a minimum, -1, inside
+            mpfr_set_si(l, -1, MPFR_RNDD);
+            mpfr_max(u, lo.c_hi.v, hi.c_hi.v, MPFR_RNDU);
+        } else {                                         // through 0: a maximum, 1, inside
+            mpfr_min(l, lo.c_lo.v, hi.c_lo.v, MPFR_RNDD);
+            mpfr_set_si(u, 1, MPFR_RNDU);
+        }
+    }
+    return true;
 }
 
-void cos(Interval& out, const Interval& a) {
+bool has_tiny_end(const Interval& a, mpfr_prec_t prec) {
+    const mpfr_exp_t floor_exp = -static_cast<mpfr_exp_t>(prec) - 64;
+    return (mpfr_regular_p(a.lower()) && mpfr_get_exp(a.lower()) < floor_exp) ||
+           (mpfr_regular_p(a.upper()) && mpfr_get_exp(a.upper()) < floor_exp);
+}
+
+// sin and/or cos (null: not wanted) by the narrow path, else MPFI's.
+void sin_cos_into(Interval* s, Interval* c, const Interval& a) {
     if (beyond_reduction(a)) {
-        mpfi_interv_si(out.raw(), -1, 1);
+        if (s) mpfi_interv_si(s->raw(), -1, 1);
+        if (c) mpfi_interv_si(c->raw(), -1, 1);
         return;
     }
-    mpfi_cos(out.raw(), with_tiny_ends_widened(a, mpfi_get_prec(out.raw())).raw());
+    const mpfr_prec_t prec = std::max(s ? mpfi_get_prec(s->raw()) : 2, c ? mpfi_get_prec(c->raw()) : 2);
+    if (has_tiny_end(a, prec)) {
+        const Interval b = with_tiny_ends_widened(a, prec);
+        if (sin_cos_narrow(s, c, b)) return;
+        if (s) mpfi_sin(s->raw(), b.raw());
+        if (c) mpfi_cos(c->raw(), b.raw());
+        return;
+    }
+    if (&a == s || &a == c) {   // aliasing: the ends are read after the first result is written
+        const Interval copy = a;
+        sin_cos_into(s, c, copy);
+        return;
+    }
+    if (sin_cos_narrow(s, c, a)) return;
+    if (s) mpfi_sin(s->raw(), a.raw());
+    if (c) mpfi_cos(c->raw(), a.raw());
 }
+
+}  // namespace
+
+void sin(Interval& out, const Interval& a) { sin_cos_into(&out, nullptr, a); }
+
+void cos(Interval& out, const Interval& a) { sin_cos_into(nullptr, &out, a); }
+
+void sin_cos(Interval& s, Interval& c, const Interval& a) { sin_cos_into(&s, &c, a); }
 
 void tan(Interval& out, const Interval& a) {
     // a period contains poles; a huge argument cannot be reduced at a bounded cost

@@ -101,6 +101,9 @@ void exp(Interval& out, const Interval& a);
 void log(Interval& out, const Interval& a);                          // DomainError at <= 0
 void sin(Interval& out, const Interval& a);
 void cos(Interval& out, const Interval& a);
+// Both at once (what Taylor series of sin and cos need): s and c may have different precisions,
+// must be distinct objects, and may alias a.
+void sin_cos(Interval& s, Interval& c, const Interval& a);
 void tan(Interval& out, const Interval& a);                          // DomainError over a pole
 void atan(Interval& out, const Interval& a);
 void tanh(Interval& out, const Interval& a);

@@ -421,8 +421,7 @@ struct SeriesDomain {
             case Op::Cos: {
                 Interval& s = ev.s1_;
                 Interval& c = ev.s2_;
-                lpcert::sin(s, u0);
-                lpcert::cos(c, u0);
+                lpcert::sin_cos(s, c, u0);
                 // derivatives cycle: sin -> cos -> -sin -> -cos
                 const int shift = op == Op::Sin ? 0 : 1;
                 for (int k = 0; k <= n; ++k) {

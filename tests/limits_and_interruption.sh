@@ -60,7 +60,7 @@ has "$work/memory.json" '"status": "stopped"'
 has "$work/memory.json" '"stopped": "memory budget of 100 MiB exceeded"'
 
 # 5. modulus under a time budget keeps its best certified bound
-timeout 60 "$verify" modulus --function exp_sum --d 3 --p 1 --delta 0.25 --max-seconds 0.5 --quiet \
+timeout 60 "$verify" modulus --function exp_sum --d 3 --p 1 --delta 0.01 --max-seconds 0.5 --quiet \
   --json "$work/modulus.json" > /dev/null 2>&1
 [ $? = 1 ] || fail "modulus --max-seconds 0.5: exit status is not 1"
 has "$work/modulus.json" '"complete": false'

@@ -4,10 +4,13 @@
 
 #include <boost/multiprecision/mpfr.hpp>
 
+#include <cmath>
+#include <random>
 #include <vector>
 
 #include "quadrature/errors.hpp"
 #include "quadrature/interval.hpp"
+#include "quadrature/real.hpp"
 #include "test_support.hpp"
 
 using namespace lpcert;
@@ -358,4 +361,96 @@ BOOST_AUTO_TEST_CASE(round_into_keeps_the_destination_precision_outward) {
     round_into(coarse, third);
     BOOST_CHECK_EQUAL(coarse.precision().bits, 8);
     BOOST_CHECK(contains(coarse, third) && !coarse.is_point());
+}
+
+BOOST_AUTO_TEST_CASE(sin_and_cos_contain_the_values_and_extrema_of_every_argument) {
+    // The narrow path (one mpfr_sin_cos per end, monotonicity from the other function's signs)
+    // against two independent references: MPFI's quadrant-based sin and cos of the whole argument
+    // at the same precision (our result must lie inside theirs: never looser), and, at 600 bits,
+    // MPFI's values at the ends and at 14 interior points, plus +-1 wherever the argument
+    // certainly contains a multiple of pi/2 where sin or cos has an extremum. Arguments cluster
+    // around multiples of pi/2 (extrema and zeros at the ends, inside, just outside), include
+    // points, exact 0, widths up to 3.5 (above the narrow path's 3, MPFI's path) and 2..300 bits.
+    const Precision ref_prec(600);
+    Interval pi_ref(ref_prec);
+    mpfi_const_pi(pi_ref.raw());
+    test::for_each_case(3000, [&](unsigned case_seed) {
+        BOOST_TEST_CONTEXT("LPCERT_CASE_SEED=" << case_seed) {
+            std::mt19937_64 g(case_seed);
+            const long bits = 2 + static_cast<long>(g() % 299);
+            const Precision prec(bits);
+            // centre: k pi/2 (rounded to `bits`) plus a small offset, or exact 0, or random
+            Real centre{Precision(bits)};
+            const long k = static_cast<long>(g() % 25) - 12;
+            switch (g() % 4) {
+                case 0: mpfr_set_zero(centre.raw(), 1); break;
+                case 1: mpfr_set_d(centre.raw(), std::ldexp(static_cast<double>(g() % 4096) - 2048.0, -7), MPFR_RNDN); break;
+                default: {
+                    mpfr_const_pi(centre.raw(), MPFR_RNDN);
+                    mpfr_mul_si(centre.raw(), centre.raw(), k, MPFR_RNDN);
+                    mpfr_div_2ui(centre.raw(), centre.raw(), 1, MPFR_RNDN);
+                    const int e = -static_cast<int>(g() % 70);
+                    Real off{Precision(bits)};
+                    mpfr_set_si_2exp(off.raw(), static_cast<long>(g() % 5) - 2, e, MPFR_RNDN);
+                    mpfr_add(centre.raw(), centre.raw(), off.raw(), MPFR_RNDN);
+                }
+            }
+            Interval a(prec);
+            const int wsel = static_cast<int>(g() % 5);
+            if (wsel == 0) {
+                mpfi_set_fr(a.raw(), centre.raw());   // a point (may be widened by rounding)
+            } else {
+                const double width = wsel == 4 ? std::ldexp(static_cast<double>(1 + g() % 7), -1)   // 0.5 .. 3.5
+                                               : std::ldexp(1.0, -static_cast<int>(g() % 60));
+                Real lo{Precision(bits)}, hi{Precision(bits)};
+                mpfr_sub_d(lo.raw(), centre.raw(), width * static_cast<double>(g() % 3) / 2.0, MPFR_RNDD);
+                mpfr_add_d(hi.raw(), centre.raw(), width, MPFR_RNDU);
+                mpfi_interv_fr(a.raw(), lo.raw(), hi.raw());
+            }
+            BOOST_TEST_CONTEXT("bits " << bits << ", argument " << decimal_down(a.lower(), 20) << " .. " << decimal_up(a.upper(), 20)) {
+                Interval s(prec), c(prec), s_alone(prec), c_alone(prec), s_mpfi(prec), c_mpfi(prec);
+                sin_cos(s, c, a);
+                sin(s_alone, a);
+                cos(c_alone, a);
+                mpfi_sin(s_mpfi.raw(), a.raw());
+                mpfi_cos(c_mpfi.raw(), a.raw());
+                BOOST_TEST(contains(s_mpfi, s));
+                BOOST_TEST(contains(c_mpfi, c));
+                BOOST_TEST((mpfi_is_inside(s_alone.raw(), s.raw()) > 0 && mpfi_is_inside(s.raw(), s_alone.raw()) > 0));
+                BOOST_TEST((mpfi_is_inside(c_alone.raw(), c.raw()) > 0 && mpfi_is_inside(c.raw(), c_alone.raw()) > 0));
+                // values at sample points, enclosed by MPFI at 600 bits
+                Interval x(ref_prec), v(ref_prec), t(ref_prec);
+                for (int j = 0; j <= 15; ++j) {
+                    // x = lo + (hi - lo) j / 15, exactly enough: any point of [lo, hi] will do, so x is
+                    // clamped to it
+                    mpfi_set_fr(t.raw(), a.lower());
+                    mpfi_interv_fr(x.raw(), a.lower(), a.upper());
+                    mpfi_sub(x.raw(), x.raw(), t.raw());
+                    mpfi_mul_si(x.raw(), x.raw(), j);
+                    mpfi_div_si(x.raw(), x.raw(), 15);
+                    mpfi_add(x.raw(), x.raw(), t.raw());
+                    Real point(ref_prec);
+                    mpfi_mid(point.raw(), x.raw());
+                    if (mpfr_less_p(point.raw(), a.lower())) mpfr_set(point.raw(), a.lower(), MPFR_RNDN);
+                    if (mpfr_greater_p(point.raw(), a.upper())) mpfr_set(point.raw(), a.upper(), MPFR_RNDN);
+                    mpfi_set_fr(t.raw(), point.raw());
+                    mpfi_sin(v.raw(), t.raw());
+                    BOOST_TEST(contains(s, v), "sin at sample " << j);
+                    mpfi_cos(v.raw(), t.raw());
+                    BOOST_TEST(contains(c, v), "cos at sample " << j);
+                }
+                // extrema: m pi/2 certainly inside the argument
+                for (long m = -40; m <= 40; ++m) {
+                    mpfi_mul_si(t.raw(), pi_ref.raw(), m);
+                    mpfi_div_2ui(t.raw(), t.raw(), 1);
+                    if (!(mpfr_cmp(a.lower(), &t.raw()->left) <= 0 && mpfr_cmp(&t.raw()->right, a.upper()) <= 0)) continue;
+                    const long r = ((m % 4) + 4) % 4;   // sin: 0, 1, 0, -1; cos: 1, 0, -1, 0
+                    if (r == 1) BOOST_TEST(mpfr_cmp_si(s.upper(), 1) >= 0);
+                    if (r == 3) BOOST_TEST(mpfr_cmp_si(s.lower(), -1) <= 0);
+                    if (r == 0) BOOST_TEST(mpfr_cmp_si(c.upper(), 1) >= 0);
+                    if (r == 2) BOOST_TEST(mpfr_cmp_si(c.lower(), -1) <= 0);
+                }
+            }
+        }
+    });
 }

@@ -161,7 +161,7 @@ class Errors(unittest.TestCase):
             lpcert.run(function="sine", f="x1")
 
 
-LONG = dict(function="sine", d=1, N=2, levels=12, p="2")   # minutes: only Ctrl-C ends it here
+LONG = dict(function="sine_product", d=2, N=2, levels=10, p="2")   # a minute or more: only Ctrl-C ends it here
 
 
 class Threads(unittest.TestCase):
