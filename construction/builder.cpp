@@ -74,34 +74,67 @@ Dyadic default_eta(const Expression& f, const ConstructionRequest& r, const Expo
     return eta;
 }
 
+// The averages come from one quadrature, of the finest level's cells: a level-l cell's integral
+// is the sum of its N^d children's (the builder's grid points of level l are those of level l + 1
+// with index kN, rounded alike, so the children partition it exactly). The goal halves with each
+// level in the same proportion as the cells' volume, so the children's widths, each within its goal
+// eta N^-(d(l+1)) / 3, sum to within the parent's eta N^-(dl) / 3 (up to the sums' outward
+// rounding, which the width check below counts). A quarter of the boxes (the coarser levels') are
+// saved in d = 2.
 CellValues compute_cell_values(const Expression& f, const ConstructionRequest& r, const Dyadic& eta) {
     CellValues out;
     out.eta = eta;
     const Precision prec = r.prec;
-    for (int l = 0; l <= r.levels; ++l) {
-        const CellGrid grid(r.d, r.N, l);
-        std::vector<Piece> pieces;
-        pieces.reserve(static_cast<size_t>(grid.cells()));
-        for (long K = 0; K < grid.cells(); ++K) pieces.push_back(Piece{grid.cell_box(K), 0});
-        // Goal per cell: integral width <= eta N^-(dl) / 3, so width(avg) <= eta/3 up to the factor
-        // N^-(dl) / |C'_K| = 1 + O(2^-point_bits), and |v - avg| <= eta/2 (rounding to the eta grid)
-        // + eta/6 (half the width) <= eta with room to spare.
+    const int L = r.levels;
+    out.v.resize(static_cast<size_t>(L) + 1);
+    out.weighted_integrals.assign(static_cast<size_t>(L) + 1, Interval(prec));
+    // Goal per cell of level l: integral width <= eta N^-(dl) / 3, so width(avg) <= eta/3 up to the
+    // factor N^-(dl) / |C'_K| = 1 + O(2^-point_bits), and |v - avg| <= eta/2 (rounding to the eta
+    // grid) + eta/6 (half the width) <= eta with room to spare.
+    auto goal_of_level = [&](int l) {
         Interval goal = eta.to_interval(prec);
         mpfi_div_si(goal.raw(), goal.raw(), 3);
         for (int k = 0; k < r.d * l; ++k) mpfi_div_si(goal.raw(), goal.raw(), r.N);
+        return goal;
+    };
+
+    std::vector<Interval> integrals;   // of the cells of the level being valued
+    {
+        const CellGrid grid(r.d, r.N, L);
+        std::vector<Piece> pieces;
+        pieces.reserve(static_cast<size_t>(grid.cells()));
+        for (long K = 0; K < grid.cells(); ++K) pieces.push_back(Piece{grid.cell_box(K), 0});
         IntegrationOptions opt;
         opt.taylor_order = default_taylor_order(r.d);
-        opt.piece_absolute_tolerance = decimal_down(goal.lower(), 6);
-        if (r.progress) opt.on_round = [&](long boxes, long) { r.progress("cell averages, level " + std::to_string(l), boxes, grid.cells()); };
+        opt.piece_absolute_tolerance = decimal_down(goal_of_level(L).lower(), 6);
+        if (r.progress) opt.on_round = [&](long boxes, long) { r.progress("cell averages, level " + std::to_string(L), boxes, grid.cells()); };
         opt.max_boxes = std::max(400000L, 8 * grid.cells());
         opt.stop = r.stop;
-        const IntegralEnclosure integral = enclose_integral(f, std::move(pieces), {}, opt, prec);
+        IntegralEnclosure integral = enclose_integral(f, std::move(pieces), {}, opt, prec);
         r.stop.throw_if_stop_requested();   // a network from unfinished cell values is not the one asked for
         out.quadrature_boxes += integral.boxes;
+        integrals = std::move(integral.per_initial_piece);
+    }
+
+    for (int l = L; l >= 0; --l) {
+        const CellGrid grid(r.d, r.N, l);
+        const long cells = grid.cells();
+        if (l < L) {
+            // children of cell P: K = P + j N^(dl), j = 0 .. N^d - 1 (CellGrid::parent), summed in j order
+            const long stride = cells;
+            const long children = checked_power(r.N, r.d);
+            std::vector<Interval> coarse(static_cast<size_t>(cells), Interval(prec));
+            tbb::parallel_for(tbb::blocked_range<long>(0, cells, 1024), [&](const tbb::blocked_range<long>& br) {
+                for (long P = br.begin(); P != br.end(); ++P)
+                    for (long j = 0; j < children; ++j)
+                        add(coarse[static_cast<size_t>(P)], coarse[static_cast<size_t>(P)], integrals[static_cast<size_t>(P + j * stride)]);
+            });
+            integrals = std::move(coarse);
+        }
+        const Interval goal = goal_of_level(l);
         // v_K (parallel, into indexed slots) and, for the verifier's p = 2 shortcut, the weighted
         // sum sum_K v_K int_{C'_K} f enclosed: partial sums over fixed blocks of K, added in block
         // order (the same for any thread count)
-        const long cells = grid.cells();
         constexpr long kBlock = 4096;
         const long blocks = (cells + kBlock - 1) / kBlock;
         std::vector<Dyadic> values(static_cast<size_t>(cells));
@@ -114,11 +147,9 @@ CellValues compute_cell_values(const Expression& f, const ConstructionRequest& r
             for (long block = br.begin(); block != br.end(); ++block) {
                 Interval& sum = partial[static_cast<size_t>(block)];
                 for (long K = block * kBlock; K < std::min(cells, (block + 1) * kBlock); ++K) {
-                    const Interval& integral_K = integral.per_initial_piece[static_cast<size_t>(K)];
-                    if (integral.status != IntegrationStatus::Converged) {
-                        mpfr_sub(mid, integral_K.upper(), integral_K.lower(), MPFR_RNDU);
-                        if (mpfr_greater_p(mid, goal.lower())) above[static_cast<size_t>(K)] = 1;
-                    }
+                    const Interval& integral_K = integrals[static_cast<size_t>(K)];
+                    mpfr_sub(mid, integral_K.upper(), integral_K.lower(), MPFR_RNDU);
+                    if (mpfr_greater_p(mid, goal.lower())) above[static_cast<size_t>(K)] = 1;
                     div(avg, integral_K, grid.cell_box(K).volume(prec));
                     // v = eta * round(mid(avg) / eta): |v - avg| <= eta/2 + width(avg)/2 (<= eta at the goal;
                     // a cell above the goal is counted, and the certificate measures the built network anyway)
@@ -136,10 +167,9 @@ CellValues compute_cell_values(const Expression& f, const ConstructionRequest& r
             mpfr_clear(mid);
         });
         out.cells_above_goal += std::count(above.begin(), above.end(), 1);
-        Interval weighted(prec);
+        Interval& weighted = out.weighted_integrals[static_cast<size_t>(l)];
         for (const Interval& b : partial) add(weighted, weighted, b);
-        out.weighted_integrals.push_back(std::move(weighted));
-        out.v.push_back(std::move(values));
+        out.v[static_cast<size_t>(l)] = std::move(values);
     }
     return out;
 }

@@ -190,18 +190,20 @@ BOOST_AUTO_TEST_CASE(export_reimport_and_exact_reevaluation) {
 }
 
 BOOST_AUTO_TEST_CASE(cell_values_are_within_eta_of_the_averages) {
-    // f = x1: the average over a cell [k/N^l, (k+1)/N^l) is (k + 1/2)/N^l exactly.
+    // f = x1 + 3 x2: the average over a cell with indices (k1, k2) is (k1 + 1/2 + 3 (k2 + 1/2))/N^l
+    // exactly. The coarser levels' values come from sums of the finest cells' integrals: a child
+    // summed into the wrong parent moves an average by at least 1/N^l >> eta.
     ConstructionRequest r;
     r.d = 2;
     r.N = 3;
     r.levels = 2;
     const Dyadic eta = Dyadic::power_of_two(-20);
-    const CellValues v = compute_cell_values(Expression::parse("x1"), r, eta);
+    const CellValues v = compute_cell_values(Expression::parse("x1 + 3*x2"), r, eta);
     for (int l = 0; l <= r.levels; ++l) {
         const CellGrid grid(r.d, r.N, l);
         for (long K = 0; K < grid.cells(); ++K) {
-            const long k1 = grid.axis_indices(K)[0];
-            const mpq_rational avg = mpq_rational(2 * k1 + 1, 2 * grid.per_axis());
+            const long k1 = grid.axis_indices(K)[0], k2 = grid.axis_indices(K)[1];
+            const mpq_rational avg = mpq_rational(2 * k1 + 1 + 3 * (2 * k2 + 1), 2 * grid.per_axis());
             const mpq_rational diff = rational(v.v[static_cast<size_t>(l)][static_cast<size_t>(K)]) - avg;
             BOOST_CHECK(abs(diff) <= rational(eta));
         }
