@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 
 #include "quadrature/crossing_enclosure.hpp"
 #include "quadrature/errors.hpp"
@@ -35,6 +36,16 @@ struct BoxIntegrator::Impl {
     std::unique_ptr<KinkEnclosure> kink;
     Interval kink_value;
     Real half_scratch{Precision(64)};   // scratch of upper_half (a choice, not a bound)
+    // g = |h|^p (abs at slot abs_slot, -1 otherwise) where the natural extension of h reaches 0:
+    // h's centred form h(m) + sum_i dh/dx_i(B) [-r_i, r_i] may still show one sign on B (it does
+    // where h = f(x + s) - f(x) of the modulus: its natural range is O(r) wide, h itself O(|s|)),
+    // and there g agrees with its series with the abs forced to that branch (docs/math.md 5)
+    int abs_slot = -1;
+    std::optional<Expression> inner;                 // h
+    std::optional<IntervalEvaluator> inner_natural;
+    std::optional<SeriesLayout> slope_layout;
+    std::optional<SeriesEvaluator> inner_slopes, forced_box, forced_point;
+    Interval centred;
 
     mpfr_srcptr upper_half(const Interval& x) {
         mpfr_div_2ui(half_scratch.raw(), x.upper(), 1, MPFR_RNDN);
@@ -48,8 +59,18 @@ struct BoxIntegrator::Impl {
           vol(p), sum(p), term(p), unit(p), nat(p), crossing_value(p),
           crossing(n > 0 ? CrossingEnclosure::detect(g, dim, p) : nullptr),
           crossing_for_real_power(crossing != nullptr && g.code().back().op == Op::PowReal),
-          kink(n >= 2 ? KinkEnclosure::detect(g, dim, n, p) : nullptr), kink_value(p) {
+          kink(n >= 2 ? KinkEnclosure::detect(g, dim, n, p) : nullptr), kink_value(p), centred(p) {
         mpfi_interv_si(unit.raw(), -1, 1);
+        if (crossing != nullptr && n > 0) {
+            const Instruction& top = g.code().back();
+            abs_slot = top.op == Op::Abs ? g.result_slot() : top.a;
+            inner.emplace(g.prefix(g.code().at(static_cast<size_t>(abs_slot)).a));
+            inner_natural.emplace(*inner, p);
+            slope_layout.emplace(dim, 1);
+            inner_slopes.emplace(*inner, *slope_layout, p);
+            forced_box.emplace(g, box_layout, p);
+            forced_point.emplace(g, point_layout, p);
+        }
         radius_powers.assign(static_cast<size_t>(dim), std::vector<Interval>(static_cast<size_t>(std::max(n, 1)) + 1, Interval(p)));
     }
 
@@ -82,6 +103,78 @@ struct BoxIntegrator::Impl {
         }
     }
 
+    // The order-n Taylor form of the mean of g over `box` into `sum` (intersected with the natural
+    // range nat), from the series of g over the box and about its centre (box_ev, point_ev: g's
+    // evaluators, or ones with a forced branch where g agrees with that branch on the box); false
+    // where a series does not exist. Sets centre and radius.
+    bool taylor_form(SeriesEvaluator& box_ev, SeriesEvaluator& point_ev, const Box& box, const std::vector<Interval>& params) {
+        const Series* sb = series_or_null(box_ev, box.sides(), params);
+        if (sb == nullptr) return false;
+        box.centre_and_radius(centre, radius, prec);
+        const Series* sp = series_or_null(point_ev, centre, params);
+        if (sp == nullptr) return false;
+        for (int i = 0; i < d; ++i) {
+            auto& pw = radius_powers[static_cast<size_t>(i)];
+            mpfi_set_si(pw[0].raw(), 1);
+            Interval r_k(1, prec);
+            for (int k = 1; k <= order; ++k) {
+                mul(r_k, r_k, radius[static_cast<size_t>(i)]);
+                mpfi_div_si(pw[static_cast<size_t>(k)].raw(), r_k.raw(), k + 1);
+            }
+        }
+        mpfi_set_si(sum.raw(), 0);
+        for (int k = 0; k < point_layout.size(); ++k) {
+            if (!all_even(point_layout, k, d)) continue;    // odd moments of a centred box vanish
+            moment(term, point_layout, k);
+            mul(term, term, sp->c[static_cast<size_t>(k)]);
+            add(sum, sum, term);
+        }
+        for (int k = 0; k < box_layout.size(); ++k) {
+            if (box_layout.degree(k) != order) continue;
+            moment(term, box_layout, k);
+            if (all_even(box_layout, k, d)) {
+                mul(term, term, sb->c[static_cast<size_t>(k)]);
+            } else {
+                Interval m(prec);
+                mpfr_t mag;
+                mpfr_init2(mag, prec.bits);
+                magnitude_up(mag, sb->c[static_cast<size_t>(k)]);
+                set_hull(m, mag, mag);
+                mpfr_clear(mag);
+                mul(m, m, unit);
+                mul(term, term, m);
+            }
+            add(sum, sum, term);
+        }
+        // The mean of g over B lies in g(B): keep the tighter of both.
+        mpfi_intersect(sum.raw(), sum.raw(), nat.raw());
+        if (mpfi_is_empty(sum.raw())) throw std::logic_error("BoxIntegrator: disjoint enclosures");
+        return true;
+    }
+
+    // +1 or -1 when h (g = |h|^p) certainly has that sign on the whole box, by the mean value
+    // theorem: h(m + u) = h(m) + sum_i d_i h(xi) u_i with xi in B, so h(B) lies in
+    // h(m) + sum_i d_i h(B) [-r_i, r_i] (d_i h(B) from h's order-1 series over B). 0 otherwise,
+    // or where h is not differentiable on B. Sets centre and radius.
+    int inner_sign(const Box& box, const std::vector<Interval>& params) {
+        try {
+            const Series* slopes = inner_slopes->evaluate(box.sides(), params);
+            if (slopes == nullptr) return 0;
+            box.centre_and_radius(centre, radius, prec);
+            mpfi_set(centred.raw(), inner_natural->evaluate(centre, params).raw());
+            for (int i = 0; i < d; ++i) {
+                mul(term, slopes->c[static_cast<size_t>(slope_layout->variable_index(i))], radius[static_cast<size_t>(i)]);
+                mul(term, term, unit);
+                add(centred, centred, term);
+            }
+        } catch (const DomainError&) {
+            return 0;
+        }
+        if (certainly_positive(centred)) return 1;
+        if (certainly_negative(centred)) return -1;
+        return 0;
+    }
+
     bool enclose(Interval& out, const Box& box, const std::vector<Interval>& params) {
         mpfi_set(vol.raw(), box.volume(prec).raw());
         mpfi_set(nat.raw(), natural.evaluate(box.sides(), params).raw());
@@ -89,50 +182,14 @@ struct BoxIntegrator::Impl {
         bool used_taylor = false;
         // where the natural extension met a kink (|h| with h reaching 0, a ReLU's max, a floor),
         // the Taylor form fails at that operation: it is not attempted
-        if (order > 0 && natural.last_evaluation_smooth()) {
-            const Series* sb = series_or_null(box_series, box.sides(), params);
-            if (sb != nullptr) {
-                box.centre_and_radius(centre, radius, prec);
-                const Series* sp = series_or_null(point_series, centre, params);
-                if (sp != nullptr) {
-                    for (int i = 0; i < d; ++i) {
-                        auto& pw = radius_powers[static_cast<size_t>(i)];
-                        mpfi_set_si(pw[0].raw(), 1);
-                        Interval r_k(1, prec);
-                        for (int k = 1; k <= order; ++k) {
-                            mul(r_k, r_k, radius[static_cast<size_t>(i)]);
-                            mpfi_div_si(pw[static_cast<size_t>(k)].raw(), r_k.raw(), k + 1);
-                        }
-                    }
-                    mpfi_set_si(sum.raw(), 0);
-                    for (int k = 0; k < point_layout.size(); ++k) {
-                        if (!all_even(point_layout, k, d)) continue;    // odd moments of a centred box vanish
-                        moment(term, point_layout, k);
-                        mul(term, term, sp->c[static_cast<size_t>(k)]);
-                        add(sum, sum, term);
-                    }
-                    for (int k = 0; k < box_layout.size(); ++k) {
-                        if (box_layout.degree(k) != order) continue;
-                        moment(term, box_layout, k);
-                        if (all_even(box_layout, k, d)) {
-                            mul(term, term, sb->c[static_cast<size_t>(k)]);
-                        } else {
-                            Interval m(prec);
-                            mpfr_t mag;
-                            mpfr_init2(mag, prec.bits);
-                            magnitude_up(mag, sb->c[static_cast<size_t>(k)]);
-                            set_hull(m, mag, mag);
-                            mpfr_clear(mag);
-                            mul(m, m, unit);
-                            mul(term, term, m);
-                        }
-                        add(sum, sum, term);
-                    }
-                    // The mean of g over B lies in g(B): keep the tighter of both.
-                    mpfi_intersect(sum.raw(), sum.raw(), nat.raw());
-                    if (mpfi_is_empty(sum.raw())) throw std::logic_error("BoxIntegrator: disjoint enclosures");
-                    used_taylor = true;
-                }
+        if (order > 0 && natural.last_evaluation_smooth()) used_taylor = taylor_form(box_series, point_series, box, params);
+        if (order > 0 && !used_taylor && abs_slot >= 0) {
+            const int sign = inner_sign(box, params);
+            if (sign != 0) {
+                const std::vector<SeriesEvaluator::ForcedBranch> branch{{abs_slot, sign > 0 ? 0 : 1}};
+                forced_box->force_branches(branch);
+                forced_point->force_branches(branch);
+                used_taylor = taylor_form(*forced_box, *forced_point, box, params);
             }
         }
         if (!used_taylor) mpfi_set(sum.raw(), nat.raw());
