@@ -23,11 +23,41 @@ struct CrossingEnclosure::Impl {
     bool sign_correction;
     SeriesLayout point_layout, box_layout, second_order_layout;
     SeriesEvaluator point, box, box_second_order;
+    // For each second-order monomial u^a of box_layout: its index there and in point_layout, and
+    // the indices of u^(a + e_i) (third order) in box_layout, i = 0..d-1.
+    struct SecondOrder {
+        int box_index, point_index;
+        std::vector<int> up;
+        std::vector<int> exponent;   // a_i
+    };
+    std::vector<SecondOrder> second;
 
     Impl(Expression inner, int d, long pm, long pn, Precision p)
         : h(std::move(inner)), m(pm), n(pn), prec(p), sign_correction(true),
           point_layout(d, sign_correction ? 2 : 1), box_layout(d, sign_correction ? 3 : 2), second_order_layout(d, 2),
-          point(h, point_layout, p), box(h, box_layout, p), box_second_order(h, second_order_layout, p) {}
+          point(h, point_layout, p), box(h, box_layout, p), box_second_order(h, second_order_layout, p) {
+        auto find = [d](const SeriesLayout& layout, const std::vector<int>& e) {
+            for (int k = 0; k < layout.size(); ++k) {
+                bool same = true;
+                for (int i = 0; i < d; ++i) same = same && layout.exponents(k)[static_cast<size_t>(i)] == e[static_cast<size_t>(i)];
+                if (same) return k;
+            }
+            return -1;
+        };
+        for (int k = 0; k < box_layout.size() && sign_correction; ++k) {
+            if (box_layout.degree(k) != 2) continue;
+            SecondOrder so;
+            so.box_index = k;
+            for (int i = 0; i < d; ++i) so.exponent.push_back(box_layout.exponents(k)[static_cast<size_t>(i)]);
+            so.point_index = find(point_layout, so.exponent);
+            for (int i = 0; i < d; ++i) {
+                std::vector<int> e = so.exponent;
+                e[static_cast<size_t>(i)]++;
+                so.up.push_back(find(box_layout, e));
+            }
+            second.push_back(std::move(so));
+        }
+    }
 };
 
 namespace {
@@ -193,8 +223,45 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
         Interval R(prec), R3(prec);
         degree_bound(R, *over_box, third_order ? s.box_layout : s.second_order_layout, 2, radius);
         if (third_order) degree_bound(R3, *over_box, s.box_layout, 3, radius);
+        // With h three times differentiable, each second-order coefficient over B also lies in its
+        // centred form h_a(m) + sum_i (a_i + 1) h_(a+e_i)(B) [-r_i, r_i] (mean value theorem on
+        // the coefficient function h_a = d^a h / a!, whose i-th derivative is (a_i + 1) h_(a+e_i)).
+        // Where h is a difference f(x + s) - f(x), h_a(B) = f_a(B + s) - f_a(B) is O(r) wide
+        // while h_a is O(|s|): the centred form keeps R' near its true size. Both are true; R
+        // is the sum over the intersections.
+        std::vector<Interval> centred_terms;
+        if (third_order) {
+            Interval c(prec), t(prec), unit(prec);
+            mpfi_interv_si(unit.raw(), -1, 1);
+            for (const auto& so : s.second) {
+                mpfi_set_si(c.raw(), 0);
+                for (int i = 0; i < d; ++i) {
+                    mul(t, over_box->c[static_cast<size_t>(so.up[static_cast<size_t>(i)])], radius[static_cast<size_t>(i)]);
+                    mpfi_mul_si(t.raw(), t.raw(), so.exponent[static_cast<size_t>(i)] + 1);
+                    mul(t, t, unit);
+                    add(c, c, t);
+                }
+                centred_terms.push_back(c);   // the spread; h_a(m) is added once at_centre exists
+            }
+        }
         at_centre = s.point.evaluate(centre, params);
         if (at_centre == nullptr) return false;
+        if (third_order) {
+            // over_box is still the box evaluator's series (the point evaluator is another one)
+            Interval R_centred(prec), c(prec), term(prec);
+            for (size_t q = 0; q < s.second.size(); ++q) {
+                const auto& so = s.second[q];
+                add(c, centred_terms[q], at_centre->c[static_cast<size_t>(so.point_index)]);
+                const Interval& direct = over_box->c[static_cast<size_t>(so.box_index)];
+                if (!overlaps(c, direct)) throw std::logic_error("crossing form: two enclosures of a coefficient's range do not meet");
+                intersect_with(c, direct);
+                abs(term, c);
+                for (int i = 0; i < d; ++i)
+                    for (int j = 0; j < so.exponent[static_cast<size_t>(i)]; ++j) mul(term, term, radius[static_cast<size_t>(i)]);
+                add(R_centred, R_centred, term);
+            }
+            if (mpfr_less_p(R_centred.upper(), R.upper())) R = R_centred;
+        }
 
         // slopes and their terms |a_i| r_i; the largest decides which slopes the closed form keeps
         std::vector<Interval> slope_terms(static_cast<size_t>(d), Interval(prec));
