@@ -186,7 +186,10 @@ struct BoxIntegrator::Impl {
         if (order > 0 && !used_taylor && abs_slot >= 0) {
             const int sign = inner_sign(box, params);
             if (sign != 0) {
-                const std::vector<SeriesEvaluator::ForcedBranch> branch{{abs_slot, sign > 0 ? 0 : 1}};
+                // the branch s h, with its values enclosed by the centred form: a real power of it
+                // then has a base certainly > 0 on B
+                if (sign < 0) neg(centred, centred);
+                const std::vector<SeriesEvaluator::ForcedBranch> branch{{abs_slot, sign > 0 ? 0 : 1, &centred}};
                 forced_box->force_branches(branch);
                 forced_point->force_branches(branch);
                 used_taylor = taylor_form(*forced_box, *forced_point, box, params);

@@ -1,6 +1,7 @@
 #include "quadrature/taylor_series.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "quadrature/errors.hpp"
 #include "quadrature/evaluation.hpp"
@@ -379,6 +380,11 @@ struct SeriesDomain {
             case Op::Abs: {
                 if (const auto* forced = ev.forced_at(current_slot)) {
                     if (forced->branch == 0) copy(o, a); else neg(o, a);
+                    if (forced->value != nullptr) {
+                        // two enclosures of the branch's values: they meet
+                        if (!overlaps(o.c[0], *forced->value)) throw std::logic_error("forced branch: its value enclosures do not meet");
+                        intersect_with(o.c[0], *forced->value);
+                    }
                     return true;
                 }
                 if (certainly_nonnegative(u0) && (n == 0 || certainly_positive(u0))) {

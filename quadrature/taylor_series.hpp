@@ -88,6 +88,11 @@ public:
     // branches win (smooth on a box where no other kink is met). Empty: none (the default).
     struct ForcedBranch {
         int slot, branch;
+        // Optional, for abs: an enclosure of the branch's value (+a or -a) over every point where
+        // the series is taken (the box, or a centre inside it), such as its centred form; the
+        // series' constant term is intersected with it, so that a power of the branch sees a
+        // positive base where the natural range alone would reach 0.
+        const Interval* value = nullptr;
     };
     void force_branches(const std::vector<ForcedBranch>& list) { forced_.assign(list.begin(), list.end()); }
     // As evaluate(), running the tape from slot `first_slot` on: the slots before it must hold
