@@ -246,6 +246,11 @@ Result run_job(const std::function<Result(const JobOptions&, const StopToken&)>&
         }
         worker.join();
     }
+    // the last report of a job that ended between two polls (a short job may have had no other)
+    if (!pending && !progress.is_none() && shared.fresh) {
+        shared.fresh = false;
+        progress(shared.stage, shared.done_count, shared.total);
+    }
     if (pending) throw *pending;
     if (error) std::rethrow_exception(error);
     return std::move(*result);
