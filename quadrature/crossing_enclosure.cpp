@@ -223,15 +223,16 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
         Interval R(prec), R3(prec);
         degree_bound(R, *over_box, third_order ? s.box_layout : s.second_order_layout, 2, radius);
         if (third_order) degree_bound(R3, *over_box, s.box_layout, 3, radius);
+        at_centre = s.point.evaluate(centre, params);   // another evaluator: over_box stays valid
+        if (at_centre == nullptr) return false;
         // With h three times differentiable, each second-order coefficient over B also lies in its
         // centred form h_a(m) + sum_i (a_i + 1) h_(a+e_i)(B) [-r_i, r_i] (mean value theorem on
         // the coefficient function h_a = d^a h / a!, whose i-th derivative is (a_i + 1) h_(a+e_i)).
         // Where h is a difference f(x + s) - f(x), h_a(B) = f_a(B + s) - f_a(B) is O(r) wide
         // while h_a is O(|s|): the centred form keeps R' near its true size. Both are true; R
-        // is the sum over the intersections.
-        std::vector<Interval> centred_terms;
+        // is the smaller of the direct sum and the sum over the intersections.
         if (third_order) {
-            Interval c(prec), t(prec), unit(prec);
+            Interval R_centred(prec), c(prec), t(prec), unit(prec);
             mpfi_interv_si(unit.raw(), -1, 1);
             for (const auto& so : s.second) {
                 mpfi_set_si(c.raw(), 0);
@@ -241,24 +242,14 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
                     mul(t, t, unit);
                     add(c, c, t);
                 }
-                centred_terms.push_back(c);   // the spread; h_a(m) is added once at_centre exists
-            }
-        }
-        at_centre = s.point.evaluate(centre, params);
-        if (at_centre == nullptr) return false;
-        if (third_order) {
-            // over_box is still the box evaluator's series (the point evaluator is another one)
-            Interval R_centred(prec), c(prec), term(prec);
-            for (size_t q = 0; q < s.second.size(); ++q) {
-                const auto& so = s.second[q];
-                add(c, centred_terms[q], at_centre->c[static_cast<size_t>(so.point_index)]);
+                add(c, c, at_centre->c[static_cast<size_t>(so.point_index)]);
                 const Interval& direct = over_box->c[static_cast<size_t>(so.box_index)];
                 if (!overlaps(c, direct)) throw std::logic_error("crossing form: two enclosures of a coefficient's range do not meet");
                 intersect_with(c, direct);
-                abs(term, c);
+                abs(t, c);
                 for (int i = 0; i < d; ++i)
-                    for (int j = 0; j < so.exponent[static_cast<size_t>(i)]; ++j) mul(term, term, radius[static_cast<size_t>(i)]);
-                add(R_centred, R_centred, term);
+                    for (int j = 0; j < so.exponent[static_cast<size_t>(i)]; ++j) mul(t, t, radius[static_cast<size_t>(i)]);
+                add(R_centred, R_centred, t);
             }
             if (mpfr_less_p(R_centred.upper(), R.upper())) R = R_centred;
         }

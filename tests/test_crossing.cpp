@@ -358,6 +358,24 @@ BOOST_AUTO_TEST_CASE(sign_moments_against_exact_rational_integrals) {
 // exact integral of |x1^2 + x2 - c| over a square around the point (1/2, 1/4) where it vanishes
 // is not known in closed form, so each box's enclosure is checked against the sum of its four
 // quarters' enclosures (both true, so they meet) and against an order-0 enclosure of 4^6 boxes.
+namespace {
+
+// An independent enclosure of int g over the square [x0, x0 + n step] x [y0, y0 + n step]: order 0
+// (the natural extension alone) summed over an n x n grid of it.
+Interval order_zero_on_grid(BoxIntegrator& order_zero, const Dyadic& x0, const Dyadic& y0, const Dyadic& step, int n,
+                            const std::vector<Interval>& params, Precision prec) {
+    Interval sum(prec), part(prec);
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j) {
+            const Dyadic xi = x0 + step * Dyadic(i), yj = y0 + step * Dyadic(j);
+            order_zero.enclose(part, Box::from_dyadics({xi, yj}, {xi + step, yj + step}), params);
+            add(sum, sum, part);
+        }
+    return sum;
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(sign_correction_width_is_third_order) {
     const Precision prec(128);
     Expression g = Expression::parse("abs(x1^2 + x2 - 0.5)");
@@ -377,16 +395,8 @@ BOOST_AUTO_TEST_CASE(sign_correction_width_is_third_order) {
         BOOST_TEST_INFO("k=" << k << " width/vol " << per_volume << " previous " << previous << " " << to_string(I));
         if (previous > 0) BOOST_TEST(previous / per_volume > 6.0);
         previous = per_volume;
-        // an independent enclosure: order 0 on a 64 x 64 grid of the box
-        Interval sum(prec), part(prec);
-        const Dyadic step = r.times_power_of_two(-5);   // 2r / 64
-        for (int i = 0; i < 64; ++i)
-            for (int j = 0; j < 64; ++j) {
-                const Dyadic x0 = cx - r + step * Dyadic(i), y0 = cy - r + step * Dyadic(j);
-                order_zero.enclose(part, Box::from_dyadics({x0, y0}, {x0 + step, y0 + step}), {});
-                add(sum, sum, part);
-            }
-        BOOST_TEST(overlaps(I, sum));
+        // an independent enclosure: order 0 on a 64 x 64 grid of the box (step 2r / 64)
+        BOOST_TEST(overlaps(I, order_zero_on_grid(order_zero, cx - r, cy - r, r.times_power_of_two(-5), 64, {}, prec)));
     }
 }
 
@@ -493,15 +503,7 @@ BOOST_AUTO_TEST_CASE(crossing_form_on_a_shift_difference_uses_centred_coefficien
         BOOST_TEST_INFO("k=" << k << " width/vol " << per_volume << " " << to_string(I));
         const double bound = k == 6 ? 2e-5 : k == 7 ? 2e-6 : 1.5e-7;
         BOOST_TEST(per_volume < bound);
-        Interval sum(prec), part(prec);
-        const Dyadic step = r.times_power_of_two(-5);
-        for (int i = 0; i < 64; ++i)
-            for (int j = 0; j < 64; ++j) {
-                const Dyadic x0 = cx - r + step * Dyadic(i), y0 = cy - r + step * Dyadic(j);
-                order_zero.enclose(part, Box::from_dyadics({x0, y0}, {x0 + step, y0 + step}), {});
-                add(sum, sum, part);
-            }
-        BOOST_TEST(overlaps(I, sum));
+        BOOST_TEST(overlaps(I, order_zero_on_grid(order_zero, cx - r, cy - r, r.times_power_of_two(-5), 64, {}, prec)));
     }
 }
 
@@ -523,15 +525,7 @@ BOOST_AUTO_TEST_CASE(real_powers_of_differences_of_one_sign_use_the_taylor_form)
         if (bits == 128) BOOST_TEST((r.integral.status == IntegrationStatus::Converged));
         const Expression g = deviation_integrand(h, 2, Exponent::parse("2.5"));   // |h - c|^(5/2), c = 0
         BoxIntegrator order_zero(g, 2, 0, true, prec);
-        Interval sum(prec), part(prec);
         const std::vector<Interval> c{Interval(prec)};
-        const Dyadic step = Dyadic::power_of_two(-8);
-        for (int i = 0; i < 256; ++i)
-            for (int j = 0; j < 256; ++j) {
-                const Dyadic x0 = step * Dyadic(i), y0 = step * Dyadic(j);
-                order_zero.enclose(part, Box::from_dyadics({x0, y0}, {x0 + step, y0 + step}), c);
-                add(sum, sum, part);
-            }
-        BOOST_TEST(overlaps(r.integral.value, sum));
+        BOOST_TEST(overlaps(r.integral.value, order_zero_on_grid(order_zero, Dyadic(0), Dyadic(0), Dyadic::power_of_two(-8), 256, c, prec)));
     }
 }
