@@ -9,6 +9,7 @@
 #include <map>
 
 #include "construction/cell_grid.hpp"
+#include "construction/cell_integrals.hpp"
 #include "construction/layer_builder.hpp"
 #include "construction/level_table.hpp"
 #include "quadrature/errors.hpp"
@@ -101,19 +102,16 @@ CellValues compute_cell_values(const Expression& f, const ConstructionRequest& r
     std::vector<Interval> integrals;   // of the cells of the level being valued
     {
         const CellGrid grid(r.d, r.N, L);
-        std::vector<Piece> pieces;
-        pieces.reserve(static_cast<size_t>(grid.cells()));
-        for (long K = 0; K < grid.cells(); ++K) pieces.push_back(Piece{grid.cell_box(K), 0});
-        IntegrationOptions opt;
-        opt.taylor_order = default_taylor_order(r.d);
-        opt.piece_absolute_tolerance = decimal_down(goal_of_level(L).lower(), 6);
-        if (r.progress) opt.on_round = [&](long boxes, long) { r.progress("cell averages, level " + std::to_string(L), boxes, grid.cells()); };
+        CellIntegralOptions opt;
+        opt.per_cell_goal = decimal_down(goal_of_level(L).lower(), 6);
+        opt.adaptive_order = default_taylor_order(r.d);
         opt.max_boxes = std::max(400000L, 8 * grid.cells());
+        if (r.progress) opt.progress = [&](long done, long total) { r.progress("cell averages, level " + std::to_string(L), done, total); };
         opt.stop = r.stop;
-        IntegralEnclosure integral = enclose_integral(f, std::move(pieces), {}, opt, prec);
+        CellIntegrals integral = enclose_cell_integrals(f, grid, opt, prec);
         r.stop.throw_if_stop_requested();   // a network from unfinished cell values is not the one asked for
         out.quadrature_boxes += integral.boxes;
-        integrals = std::move(integral.per_initial_piece);
+        integrals = std::move(integral.integrals);
     }
 
     for (int l = L; l >= 0; --l) {

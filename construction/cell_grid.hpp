@@ -21,6 +21,7 @@ public:
 
     int dimension() const { return d_; }
     int level() const { return level_; }
+    int N() const { return N_; }
     long cells() const { return cells_; }
     long per_axis() const { return per_axis_; }          // N^l
     long point_bits() const { return point_bits_; }
