@@ -9,6 +9,7 @@
 
 #include "construction/level_table.hpp"
 #include "quadrature/errors.hpp"
+#include "quadrature/real.hpp"
 
 namespace lpcert {
 
@@ -313,8 +314,10 @@ struct IntervalForward::Impl {
     std::vector<CompiledLayer> layers;
     std::vector<CompiledReadout> readouts;
     std::vector<Form> current, next;
-    std::vector<Interval> blocks_prev, blocks_cur, results, radius;
-    Interval t, range_scratch, end_lo, end_hi;
+    std::vector<Interval> blocks_prev, blocks_cur, results;
+    std::vector<Real> half_width;   // r_i rounded up (0 for a point side)
+    Real term_bound;
+    Interval t, end_lo, end_hi;
     Form sum, out;
     int recognised = 0;
 
@@ -323,7 +326,7 @@ struct IntervalForward::Impl {
     // neuron per pass; entries beyond a layer's width are never read (sources index into the
     // layer that produced them).
     Impl(const Network& n, Precision p, bool kernel)
-        : net(&n), prec(p), d(n.d), t(p), range_scratch(p), end_lo(p), end_hi(p), sum(make_form()), out(make_form()) {
+        : net(&n), prec(p), d(n.d), term_bound(p), t(p), end_lo(p), end_hi(p), sum(make_form()), out(make_form()) {
         std::vector<ExtractionPair> prev_pairs;   // pairs of the layer feeding the one being compiled
         for (size_t k = 0; k < n.layers.size(); ++k) {
             Layer layer = n.layers[k];   // canonical weight lists: everything below reads these
@@ -352,7 +355,8 @@ struct IntervalForward::Impl {
             readouts.push_back(CompiledReadout{r->level, r->layer, compile_affine(canonical_weights(r->weights), r->bias, pairs, kernel, p)});
         }
         results.assign(static_cast<size_t>(n.levels) + 1, Interval(p));
-        radius.assign(static_cast<size_t>(d), Interval(p));
+        half_width.reserve(static_cast<size_t>(d));
+        for (int i = 0; i < d; ++i) half_width.emplace_back(p);
     }
 
     Form make_form() const { return Form{Interval(prec), std::vector<Interval>(static_cast<size_t>(d), Interval(prec)), true}; }
@@ -383,13 +387,19 @@ struct IntervalForward::Impl {
         }
     }
 
-    // Enclosure of the form's values over the box.
+    // Enclosure of the form's values over the box, c + sum_i a_i [-r_i, r_i]: each term is
+    // [-|a_i| r_i, |a_i| r_i] with |a_i| r_i rounded up, the interval MPFI's product with the
+    // zero-straddling [-r_i, r_i] gives, by one multiplication instead of four.
     void range(Interval& out, const Form& f) {
         mpfi_set(out.raw(), f.c.raw());
         if (f.constant) return;
+        mpfr_ptr m = term_bound.raw();
         for (int i = 0; i < d; ++i) {
-            mul(range_scratch, f.a[static_cast<size_t>(i)], radius[static_cast<size_t>(i)]);
-            add(out, out, range_scratch);
+            magnitude_up(m, f.a[static_cast<size_t>(i)]);
+            if (mpfr_zero_p(m)) continue;
+            mpfr_mul(m, m, half_width[static_cast<size_t>(i)].raw(), MPFR_RNDU);
+            mpfr_sub(&out.raw()->left, &out.raw()->left, m, MPFR_RNDD);
+            mpfr_add(&out.raw()->right, &out.raw()->right, m, MPFR_RNDU);
         }
     }
 
@@ -598,13 +608,12 @@ struct IntervalForward::Impl {
             set_exact_or_outward(hi, box[i].upper());
             add(current[i].c, lo, hi);
             mul_2si(current[i].c, current[i].c, -1);
-            sub(radius[i], hi, lo);
-            mul_2si(radius[i], radius[i], -1);
-            mpfi_neg(t.raw(), radius[i].raw());
-            mpfi_union(radius[i].raw(), radius[i].raw(), t.raw());   // [-r, r]
+            sub(t, hi, lo);
+            mul_2si(t, t, -1);
+            mpfr_set(half_width[i].raw(), t.upper(), MPFR_RNDU);
             if (box[i].is_point()) {
                 set_exact_or_outward(current[i].c, box[i].lower());
-                mpfi_set_si(radius[i].raw(), 0);
+                mpfr_set_zero(half_width[i].raw(), 1);
             } else {
                 mpfi_set_si(current[i].a[i].raw(), 1);
                 current[i].constant = false;
