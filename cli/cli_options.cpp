@@ -119,7 +119,7 @@ std::string owners_of(const std::string& name) {
 std::string defaults_note(const CommandLine& d) {
     std::ostringstream s;
     s << "defaults: --d " << d.d << " (a catalog function: its smallest d), --N " << d.N << ", --levels " << d.levels << ", --p "
-      << d.p << ", --tol " << d.tol << ", --prec 128 (certify-network: 64 for --tol >= 1e-8, 128 to 1e-25), --digit-bits " << d.digit_bits << ", --construction " << d.construction
+      << d.p << ", --tol " << d.tol << ", --prec 128 (run: the construction's, and at most its certification's, which is 64 bits for --tol >= 1e-8; certify-network: 64 for --tol >= 1e-8, 128 to 1e-25), --digit-bits " << d.digit_bits << ", --construction " << d.construction
       << ", --threads all cores, --max-seconds/--max-memory none\n";
     return s.str();
 }

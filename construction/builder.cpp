@@ -59,7 +59,7 @@ Dyadic default_eta(const Expression& f, const ConstructionRequest& r, const Expo
     mpz_set_ui(mpq_numref(delta), 1);
     ModulusOptions search_options;
     search_options.integration.stop = r.stop;
-    ModulusSearch found(f, r.d, p, delta, search_options, r.prec);
+    ModulusSearch found(f, r.d, p, delta, search_options, r.modulus_prec);
     const ModulusLowerBound& lb = found.result();
     const mpfr_srcptr lower = lb.norm_at_best.lower();
     Dyadic eta = Dyadic::power_of_two(-40);

@@ -20,6 +20,9 @@ struct ConstructionRequest {
     int digit_bits = 64;                 // b
     std::optional<Dyadic> eta;           // default: SPEC section 3 (from the modulus lower bound)
     Precision prec{128};                 // working precision of the quadrature
+    // working precision of the default eta's modulus search (a run sets its certification's, so
+    // that one search serves both)
+    Precision modulus_prec{128};
     long max_memory_bytes = 8L << 30;    // refuse larger builds (ResourceLimit, exit 3)
     std::function<void(const std::string&, long, long)> progress;   // (stage, done, total)
     StopToken stop;                      // the cell values' quadrature and the default eta's search

@@ -6,16 +6,23 @@
 #include <chrono>
 
 #include "quadrature/errors.hpp"
+#include "quadrature/expression.hpp"
 
 namespace lpcert {
 
 bool RunOutcome::certified() const { return run_is_certified(result, target_error); }
 
+long chosen_quadrature_precision(const std::string& tol, long requested) {
+    // exact comparison of the decimals (tol = 1e-8 itself is 64 bits)
+    if (mpq_cmp(RationalConstant(tol).value(), RationalConstant("1e-8").value()) >= 0) return std::min(requested, 64L);
+    return requested;
+}
+
 CertificationSettings settings_for(const RunRequest& request) {
     CertificationSettings s;
     s.tol = request.tol;
     s.taylor_order = request.taylor_order;
-    s.quadrature_bits = request.precision_bits;
+    s.quadrature_bits = chosen_quadrature_precision(request.tol, request.precision_bits);
     s.target_error = request.target_error;
     return s;
 }

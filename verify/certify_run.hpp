@@ -33,6 +33,13 @@ struct RunOutcome {
 RunOutcome certify_run(const RunRequest& request, const JobOptions& options, const StopToken& stop,
                        const std::optional<CertificationSettings>& settings_override = std::nullopt);
 
+// The certification's quadrature precision for a run: 64 bits for tol >= 1e-8, else the request's
+// (at most the request's either way). A speed choice, like certify-network's (docs/math.md 7):
+// every enclosure holds at any precision, and at 64 bits the rounding of the quadratures, the
+// p = 2 identity's sums (about 2^-60 of O(1) terms) and the modulus stays far below such a
+// tolerance; the construction keeps the request's precision (the network does not change).
+long chosen_quadrature_precision(const std::string& tol, long requested);
+
 // The certification settings a request implies (tolerance, Taylor order, precision, target).
 CertificationSettings settings_for(const RunRequest& request);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "quadrature/errors.hpp"
+#include "verify/certify_run.hpp"
 
 namespace lpcert {
 
@@ -24,6 +25,7 @@ ConstructionRequest request_for(const RunParameters& params, const ProgressCallb
     r.digit_bits = params.digit_bits;
     r.eta = params.eta;
     r.prec = Precision(params.precision_bits);
+    r.modulus_prec = Precision(chosen_quadrature_precision(params.tol, params.precision_bits));   // certify_run's
     r.progress = progress;
     r.stop = stop;
     // a memory budget also bounds what a build may ask for up front (refused with exit 3)

@@ -225,7 +225,7 @@ int network_taylor_order(const Network& net, int d) {
     return 8;
 }
 
-IntegrationOptions integration_options(const std::string& tol, int d, long max_boxes, const StopToken& stop, int order) {
+IntegrationOptions integration_options(const std::string& tol, long max_boxes, const StopToken& stop, int order) {
     IntegrationOptions o;
     o.relative_tolerance = tol;
     o.absolute_floor = kIntegralFloor;
@@ -302,7 +302,7 @@ NormEnclosureResult enclose_norm(const Expression& g, const Box& box, const Expo
     const std::string power_text = "|" + g.text() + "|^" + p.text();
     const Expression integrand = abs_power_of(g, *p.finite, power_text);
     if (pieces == nullptr) {
-        IntegralEnclosure in = enclose_integral(integrand, {Piece{box, 0}}, {}, integration_options(tol, box.dimension(), max_boxes, stop, order), prec);
+        IntegralEnclosure in = enclose_integral(integrand, {Piece{box, 0}}, {}, integration_options(tol, max_boxes, stop, order), prec);
         return {root_outward(in.value, *p.finite, prec), status_name(in.status), in.boxes};
     }
     Interval total(prec);
@@ -311,14 +311,14 @@ NormEnclosureResult enclose_norm(const Expression& g, const Box& box, const Expo
     if (!pieces->affine.empty()) {
         const Expression line_integrand = abs_power_of(affine_deviation(f), *p.finite, power_text + " (affine pieces)");
         IntegralEnclosure in = enclose_integral(line_integrand, pieces->affine, pieces->lines,
-                                                integration_options(scaled_tolerance(tol, 31, 32), 1, max_boxes, stop, single_domain_taylor_order(1)), prec);
+                                                integration_options(scaled_tolerance(tol, 31, 32), max_boxes, stop, single_domain_taylor_order(1)), prec);
         total = in.value;
         boxes += in.boxes;
         status = in.status;
     }
     if (!pieces->kinks.empty()) {
         // goal: width <= tol/32 of the affine pieces' integral (or of the floor)
-        IntegrationOptions o = integration_options(scaled_tolerance(tol, 1, 32), 1, max_boxes, stop, single_domain_taylor_order(1));
+        IntegrationOptions o = integration_options(scaled_tolerance(tol, 1, 32), max_boxes, stop, single_domain_taylor_order(1));
         if (certainly_less(parse_decimal(kIntegralFloor, prec), total)) o.absolute_floor = decimal_down(total.lower(), 6);
         IntegralEnclosure in = enclose_integral(integrand, pieces->kinks, {}, o, prec);
         add(total, total, in.value);
