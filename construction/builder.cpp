@@ -130,6 +130,13 @@ CellValues compute_cell_values(const Expression& f, const ConstructionRequest& r
             integrals = std::move(coarse);
         }
         const Interval goal = goal_of_level(l);
+        // the cells' side lengths along an axis, b - a rounded outward as in Box::volume (the
+        // volume below multiplies them in the same order: the same enclosure, without building
+        // each cell's box)
+        std::vector<Interval> side_lengths;
+        side_lengths.reserve(static_cast<size_t>(grid.per_axis()));
+        for (long k = 0; k < grid.per_axis(); ++k)
+            side_lengths.push_back((grid.grid_point(k + 1) - grid.grid_point(k)).to_interval(prec));   // exact difference, rounded outward
         // v_K (parallel, into indexed slots) and, for the verifier's p = 2 shortcut, the weighted
         // sum sum_K v_K int_{C'_K} f enclosed: partial sums over fixed blocks of K, added in block
         // order (the same for any thread count)
@@ -141,14 +148,16 @@ CellValues compute_cell_values(const Expression& f, const ConstructionRequest& r
         tbb::parallel_for(tbb::blocked_range<long>(0, blocks, 1), [&](const tbb::blocked_range<long>& br) {
             mpfr_t mid;
             mpfr_init2(mid, prec.bits);
-            Interval term(prec), avg(prec), v_i(prec);
+            Interval term(prec), avg(prec), v_i(prec), volume(prec);
             for (long block = br.begin(); block != br.end(); ++block) {
                 Interval& sum = partial[static_cast<size_t>(block)];
                 for (long K = block * kBlock; K < std::min(cells, (block + 1) * kBlock); ++K) {
                     const Interval& integral_K = integrals[static_cast<size_t>(K)];
                     mpfr_sub(mid, integral_K.upper(), integral_K.lower(), MPFR_RNDU);
                     if (mpfr_greater_p(mid, goal.lower())) above[static_cast<size_t>(K)] = 1;
-                    div(avg, integral_K, grid.cell_box(K).volume(prec));
+                    mpfi_set_si(volume.raw(), 1);
+                    for (long k : grid.axis_indices(K)) mul(volume, volume, side_lengths[static_cast<size_t>(k)]);
+                    div(avg, integral_K, volume);
                     // v = eta * round(mid(avg) / eta): |v - avg| <= eta/2 + width(avg)/2 (<= eta at the goal;
                     // a cell above the goal is counted, and the certificate measures the built network anyway)
                     midpoint(mid, avg);
