@@ -1,0 +1,505 @@
+#include "quadrature/gauss_legendre.hpp"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <utility>
+
+#include "quadrature/errors.hpp"
+#include "quadrature/evaluation.hpp"
+#include "quadrature/real.hpp"
+#include "quadrature/tape_runner.hpp"
+
+namespace lpcert {
+
+namespace {
+
+// ---- the rule -------------------------------------------------------------------------------------
+
+// P_n(x) and P_{n-1}(x) by (k + 1) P_{k+1} = (2k + 1) x P_k - k P_{k-1} (intervals, outward).
+void legendre(Interval& pn, Interval& pn1, const Interval& x, int n, Precision prec) {
+    Interval prev(1, prec), cur(prec), next(prec), t(prec);
+    mpfi_set(cur.raw(), x.raw());
+    for (int k = 1; k < n; ++k) {
+        mul(t, x, cur);
+        mul_si(t, t, 2 * k + 1);
+        mul_si(next, prev, k);
+        sub(next, t, next);
+        mpfi_div_si(next.raw(), next.raw(), k + 1);
+        mpfi_set(prev.raw(), cur.raw());
+        mpfi_set(cur.raw(), next.raw());
+    }
+    mpfi_set(pn.raw(), cur.raw());
+    mpfi_set(pn1.raw(), prev.raw());
+}
+
+// P_n'(x) = n (x P_n - P_{n-1}) / (x^2 - 1), for x inside (-1, 1).
+void legendre_derivative(Interval& out, const Interval& x, int n, Precision prec) {
+    Interval pn(prec), pn1(prec), x2(prec);
+    legendre(pn, pn1, x, n, prec);
+    mul(out, x, pn);
+    sub(out, out, pn1);
+    mul_si(out, out, n);
+    sqr(x2, x);
+    add_si(x2, x2, -1);
+    div(out, out, x2);
+}
+
+// An approximation of the i-th largest zero of P_n by Newton's method in MPFR (not a bound: the
+// interval Newton step below decides).
+void approximate_zero(mpfr_ptr x, int i, int n) {
+    const mpfr_prec_t wp = mpfr_get_prec(x);
+    mpfr_t t, p0, p1, p2, d;
+    mpfr_inits2(wp, t, p0, p1, p2, d, static_cast<mpfr_ptr>(nullptr));
+    mpfr_const_pi(t, MPFR_RNDN);
+    mpfr_mul_d(t, t, (i + 0.75) / (n + 0.5), MPFR_RNDN);   // a starting point only
+    mpfr_cos(x, t, MPFR_RNDN);
+    for (int iteration = 0; iteration < 100; ++iteration) {
+        mpfr_set_si(p0, 1, MPFR_RNDN);
+        mpfr_set(p1, x, MPFR_RNDN);
+        for (int k = 1; k < n; ++k) {
+            mpfr_mul(p2, x, p1, MPFR_RNDN);
+            mpfr_mul_si(p2, p2, 2 * k + 1, MPFR_RNDN);
+            mpfr_mul_si(t, p0, k, MPFR_RNDN);
+            mpfr_sub(p2, p2, t, MPFR_RNDN);
+            mpfr_div_si(p2, p2, k + 1, MPFR_RNDN);
+            mpfr_set(p0, p1, MPFR_RNDN);
+            mpfr_set(p1, p2, MPFR_RNDN);
+        }
+        // p1 = P_n, p0 = P_{n-1}; P_n' = n (x P_n - P_{n-1}) / (x^2 - 1)
+        mpfr_mul(d, x, p1, MPFR_RNDN);
+        mpfr_sub(d, d, p0, MPFR_RNDN);
+        mpfr_mul_si(d, d, n, MPFR_RNDN);
+        mpfr_sqr(t, x, MPFR_RNDN);
+        mpfr_sub_si(t, t, 1, MPFR_RNDN);
+        mpfr_div(d, d, t, MPFR_RNDN);
+        mpfr_div(t, p1, d, MPFR_RNDN);
+        mpfr_sub(x, x, t, MPFR_RNDN);
+        if (mpfr_zero_p(t) || mpfr_get_exp(t) < mpfr_get_exp(x) - wp + 4) break;
+    }
+    mpfr_clears(t, p0, p1, p2, d, static_cast<mpfr_ptr>(nullptr));
+}
+
+// The rule for even n. Nodes: approximations x~_i of the n/2 positive zeros (decreasing), each
+// bracketed by X_i = [x~_i - delta, x~_i + delta], delta = 2^-(prec + 10), where P_n is certainly
+// positive at one end and negative at the other (so X_i holds a zero); the X_i certainly > 0 and
+// pairwise disjoint, and their mirror images -X_i, then hold n distinct zeros: all of them.
+// (The interval Newton operator on X_i would need P_n'(X_i), whose three-term recurrence over an
+// interval widens by about (1 + sqrt 2)^n: 2^81 at n = 64. Point evaluations only grow the
+// rounding, and wp = prec + 100 bits absorb that.) Weights 2 / ((1 - x^2) P_n'(x)^2) with
+// P_n'(x) in P_n'(x~) + P_n''(X) [-delta, delta] and, from Legendre's equation,
+// P_n'' = (2x P_n' - n(n+1) P_n) / (1 - x^2): its wide enclosure over X only multiplies delta.
+std::unique_ptr<GaussLegendreRule> make_rule(int n, Precision prec) {
+    const Precision wp(prec.bits + 100);
+    auto rule = std::make_unique<GaussLegendreRule>();
+    mpfr_t x;
+    mpfr_init2(x, wp.bits);
+    Interval previous_lower(wp);
+    for (int i = 0; i < n / 2; ++i) {
+        approximate_zero(x, i, n);
+        Interval point(wp), delta(wp), lo(wp), hi(wp), X(wp), P_lo(wp), P_hi(wp), scratch(wp);
+        mpfi_set_fr(point.raw(), x);
+        mpfi_set_si(delta.raw(), 1);
+        mul_2si(delta, delta, -(prec.bits + 10));
+        sub(lo, point, delta);
+        add(hi, point, delta);
+        legendre(P_lo, scratch, lo, n, wp);
+        legendre(P_hi, scratch, hi, n, wp);
+        const bool sign_change = (certainly_positive(P_lo) && certainly_negative(P_hi)) ||
+                                 (certainly_negative(P_lo) && certainly_positive(P_hi));
+        mpfi_interv_fr(X.raw(), lo.lower(), hi.upper());
+        if (!sign_change || !certainly_positive(X) || (i > 0 && !certainly_less(X, previous_lower))) {
+            mpfr_clear(x);
+            return nullptr;
+        }
+        mpfi_set_fr(previous_lower.raw(), X.lower());
+        // P_n'(X) in P_n'(x~) + P_n''(X) [-delta, delta]
+        Interval dP(wp), dP_X(wp), P_X(wp), P1_X(wp), second(wp), one_minus(wp), spread(wp);
+        legendre_derivative(dP, point, n, wp);
+        legendre_derivative(dP_X, X, n, wp);
+        legendre(P_X, P1_X, X, n, wp);
+        sqr(one_minus, X);
+        mpfi_si_sub(one_minus.raw(), 1, one_minus.raw());
+        mul(second, X, dP_X);
+        mul_si(second, second, 2);
+        mul_si(P_X, P_X, static_cast<long>(n) * (n + 1));
+        sub(second, second, P_X);
+        div(second, second, one_minus);
+        mpfi_interv_si(spread.raw(), -1, 1);
+        mul(spread, spread, delta);
+        mul(second, second, spread);
+        add(dP, dP, second);
+        Interval w(wp);
+        sqr(w, dP);
+        mul(w, w, one_minus);
+        mpfi_si_div(w.raw(), 2, w.raw());
+        if (!w.is_finite() || !certainly_positive(w)) {   // (only at a few bits)
+            mpfr_clear(x);
+            return nullptr;
+        }
+        Interval node(prec), weight(prec), minus(prec);
+        round_into(node, X);
+        round_into(weight, w);
+        neg(minus, node);
+        rule->nodes.push_back(node);
+        rule->weights.push_back(weight);
+        rule->nodes.push_back(minus);
+        rule->weights.push_back(weight);
+    }
+    mpfr_clear(x);
+    return rule;
+}
+
+// ---- the complex evaluator -----------------------------------------------------------------------
+
+struct Complex {
+    Interval re, im;
+    explicit Complex(Precision p) : re(p), im(p) {}
+};
+
+// Rectangular complex intervals: every operation encloses the set of its results over the
+// rectangles (each component by real interval arithmetic); an operation that is not continued
+// holomorphically here, or a divisor whose rectangle may hold 0, stops the run (false).
+struct ComplexDomain {
+    using Value = Complex;
+    Op current = Op::Constant;
+    int current_slot = -1;
+    const Complex& z;
+    const std::vector<Interval>& params;
+    const std::vector<Interval>& constants;
+    Interval t1, t2, t3, t4;
+
+    ComplexDomain(const Complex& point, const std::vector<Interval>& p, const std::vector<Interval>& c, Precision prec)
+        : z(point), params(p), constants(c), t1(prec), t2(prec), t3(prec), t4(prec) {}
+
+    static void real(Complex& o, const Interval& v) {
+        mpfi_set(o.re.raw(), v.raw());
+        mpfi_set_si(o.im.raw(), 0);
+    }
+    void variable(Complex& o, long) {
+        mpfi_set(o.re.raw(), z.re.raw());
+        mpfi_set(o.im.raw(), z.im.raw());
+    }
+    void parameter(Complex& o, long i) { real(o, params.at(static_cast<size_t>(i))); }
+    void constant(Complex& o, long i) { real(o, constants[static_cast<size_t>(i)]); }
+    void pi(Complex& o) {
+        set_pi(o.re);
+        mpfi_set_si(o.im.raw(), 0);
+    }
+    void euler(Complex& o) {
+        set_e(o.re);
+        mpfi_set_si(o.im.raw(), 0);
+    }
+    void add(Complex& o, const Complex& a, const Complex& b) {
+        lpcert::add(o.re, a.re, b.re);
+        lpcert::add(o.im, a.im, b.im);
+    }
+    void sub(Complex& o, const Complex& a, const Complex& b) {
+        lpcert::sub(o.re, a.re, b.re);
+        lpcert::sub(o.im, a.im, b.im);
+    }
+    void neg(Complex& o, const Complex& a) {
+        lpcert::neg(o.re, a.re);
+        lpcert::neg(o.im, a.im);
+    }
+    // every input is read before o is written: o may be a or b
+    void mul(Complex& o, const Complex& a, const Complex& b) {
+        lpcert::mul(t1, a.re, b.re);
+        lpcert::mul(t2, a.im, b.im);
+        lpcert::mul(t3, a.re, b.im);
+        lpcert::mul(t4, a.im, b.re);
+        lpcert::sub(o.re, t1, t2);
+        lpcert::add(o.im, t3, t4);
+    }
+    bool div(Complex& o, const Complex& a, const Complex& b) {
+        // a / b = a conj(b) / |b|^2, with |b|^2 certainly > 0 (1/b holomorphic on the rectangle)
+        Interval den(t1.precision());
+        sqr(den, b.re);
+        sqr(t1, b.im);
+        lpcert::add(den, den, t1);
+        if (!certainly_positive(den)) return false;
+        lpcert::mul(t1, a.re, b.re);
+        lpcert::mul(t2, a.im, b.im);
+        lpcert::add(t1, t1, t2);
+        lpcert::mul(t2, a.im, b.re);
+        lpcert::mul(t3, a.re, b.im);
+        lpcert::sub(t2, t2, t3);
+        lpcert::div(o.re, t1, den);
+        lpcert::div(o.im, t2, den);
+        return true;
+    }
+    bool pow_int(Complex& o, const Complex& a, long n) {
+        const Precision p = t1.precision();
+        Complex result(p), base(p);
+        real(result, Interval(1, p));
+        mpfi_set(base.re.raw(), a.re.raw());
+        mpfi_set(base.im.raw(), a.im.raw());
+        unsigned long e = n < 0 ? static_cast<unsigned long>(-(n + 1)) + 1 : static_cast<unsigned long>(n);
+        while (e > 0) {
+            if (e & 1) mul(result, result, base);
+            e >>= 1;
+            if (e > 0) mul(base, base, base);
+        }
+        if (n >= 0) {
+            mpfi_set(o.re.raw(), result.re.raw());
+            mpfi_set(o.im.raw(), result.im.raw());
+            return true;
+        }
+        Complex one(p);
+        real(one, Interval(1, p));
+        return div(o, one, result);
+    }
+    bool pow_real(Complex&, const Complex&, long) { return false; }
+    bool min_max(Complex&, const Complex&, const Complex&, bool) { return false; }
+    bool unary(Complex& o, Op op, const Complex& a) {
+        switch (op) {
+            case Op::Exp:   // e^x (cos y + i sin y)
+                exp(t1, a.re);
+                sin_cos(t3, t2, a.im);
+                lpcert::mul(o.re, t1, t2);
+                lpcert::mul(o.im, t1, t3);
+                return true;
+            case Op::Sin:   // sin x cosh y + i cos x sinh y
+            case Op::Cos:   // cos x cosh y - i sin x sinh y
+                sin_cos(t1, t2, a.re);
+                mpfi_cosh(t3.raw(), a.im.raw());
+                mpfi_sinh(t4.raw(), a.im.raw());
+                if (op == Op::Sin) {
+                    lpcert::mul(o.re, t1, t3);
+                    lpcert::mul(o.im, t2, t4);
+                } else {
+                    lpcert::mul(o.re, t2, t3);
+                    lpcert::mul(o.im, t1, t4);
+                    lpcert::neg(o.im, o.im);
+                }
+                return true;
+            default: return false;
+        }
+    }
+};
+
+// Upper bound of |g| over the rectangle z, or false where the run stops or a bound is not finite.
+bool magnitude_over(mpfr_ptr M, const Expression& g, const Complex& z, const std::vector<Interval>& params,
+                    const std::vector<Interval>& constants, std::vector<Complex>& slots, Precision prec) {
+    ComplexDomain dom(z, params, constants, prec);
+    try {
+        if (!detail::run_tape(g, dom, slots)) return false;
+    } catch (const DomainError&) {
+        return false;   // an overflow or an undefined step: no bound from this rectangle
+    }
+    const Complex& v = slots.back();
+    if (!v.re.is_finite() || !v.im.is_finite()) return false;
+    Real im(prec);
+    magnitude_up(M, v.re);
+    magnitude_up(im.raw(), v.im);
+    mpfr_sqr(M, M, MPFR_RNDU);
+    mpfr_sqr(im.raw(), im.raw(), MPFR_RNDU);
+    mpfr_add(M, M, im.raw(), MPFR_RNDU);
+    mpfr_sqrt(M, M, MPFR_RNDU);
+    return mpfr_number_p(M) != 0;
+}
+
+constexpr int kDegrees[] = {8, 12, 16, 24, 32, 48, 64};
+
+}  // namespace
+
+bool gauss_legendre_applies(const Expression& g) {
+    for (const Instruction& ins : g.code()) {
+        switch (ins.op) {
+            case Op::Variable: case Op::Parameter: case Op::Constant: case Op::Pi: case Op::Euler:
+            case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Neg: case Op::PowInt:
+            case Op::Exp: case Op::Sin: case Op::Cos:
+                break;
+            default: return false;
+        }
+    }
+    return !g.code().empty();
+}
+
+bool holomorphic_magnitude_bound(mpfr_ptr M, const Expression& g, const Interval& re, const Interval& im,
+                                 const std::vector<Interval>& params, Precision prec) {
+    if (!gauss_legendre_applies(g)) return false;
+    std::vector<Interval> constants;
+    for (const auto& c : g.constants()) {
+        constants.emplace_back(prec);
+        mpfi_set_q(constants.back().raw(), c.value());
+    }
+    std::vector<Complex> slots(g.code().size(), Complex(prec));
+    Complex z(prec);
+    round_into(z.re, re);
+    round_into(z.im, im);
+    return magnitude_over(M, g, z, params, constants, slots, prec);
+}
+
+const GaussLegendreRule* gauss_legendre_rule(int n, Precision prec) {
+    static std::mutex mutex;
+    static std::map<std::pair<int, long>, std::unique_ptr<GaussLegendreRule>> cache;   // null: not confirmed
+    const std::lock_guard<std::mutex> lock(mutex);
+    auto it = cache.find({n, prec.bits});
+    if (it == cache.end()) {
+        std::unique_ptr<GaussLegendreRule> rule;
+        try {
+            if (n % 2 == 0 && n >= 2) rule = make_rule(n, prec);
+        } catch (const DomainError&) {
+            // a divisor reaching 0 at a very low precision: no rule there
+        }
+        it = cache.emplace(std::make_pair(n, prec.bits), std::move(rule)).first;
+    }
+    return it->second.get();
+}
+
+std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& g, const Dyadic& a, const Dyadic& b,
+                                                              const std::vector<Interval>& params,
+                                                              const std::string& relative_tolerance,
+                                                              const std::string& absolute_floor, Precision prec,
+                                                              const StopToken& stop, long max_pieces) {
+    if (!gauss_legendre_applies(g) || !(a < b) || g.variables_used() > 1) return std::nullopt;
+    std::vector<Interval> constants;
+    for (const auto& c : g.constants()) {
+        constants.emplace_back(prec);
+        mpfi_set_q(constants.back().raw(), c.value());
+    }
+    std::vector<Complex> slots(g.code().size(), Complex(prec));
+    IntervalEvaluator real_ev(g, prec);
+    const Interval tol = parse_decimal(relative_tolerance, Precision(64), "relative tolerance");
+    const Interval floor_value = parse_decimal(absolute_floor, Precision(64), "absolute floor");
+    const Dyadic length = b - a;
+    GaussLegendreEnclosure out{Interval(prec)};
+    Real M(prec), bound(prec), share(Precision(64)), w(Precision(64));
+
+    // The rule of degree n on one piece [m - r, m + r], r * sum_j w_j g(m + r x_j), plus
+    // [-bound, bound]; false where a node evaluation fails.
+    auto apply_rule = [&](Interval& value, const Interval& m, const Interval& r, int n, mpfr_srcptr err) {
+        const GaussLegendreRule* rule = gauss_legendre_rule(n, prec);
+        if (rule == nullptr) return false;
+        Interval x(prec), term(prec);
+        mpfi_set_si(value.raw(), 0);
+        try {
+            for (size_t j = 0; j < rule->nodes.size(); ++j) {
+                mul(x, r, rule->nodes[j]);
+                add(x, x, m);
+                mul(term, rule->weights[j], real_ev.evaluate({x}, params));
+                add(value, value, term);
+            }
+        } catch (const DomainError&) {
+            return false;
+        }
+        out.evaluations += static_cast<long>(rule->nodes.size());
+        mul(value, value, r);
+        mpfr_sub(&value.raw()->left, &value.raw()->left, err, MPFR_RNDD);
+        mpfr_add(&value.raw()->right, &value.raw()->right, err, MPFR_RNDU);
+        return true;
+    };
+
+    bool precision_exhausted = false;
+    // One piece to a goal (absolute, on its integral): the smallest degree, over rho = 2, 4, 8, 16,
+    // whose bound is at most 2^-20 of the goal, or failing that at most half of it; false: no such
+    // degree (bisect). The first keeps results far inside the goal where one more degree step
+    // costs little (a polynomial, an entire function on a short piece), as the Taylor forms did.
+    auto enclose_piece = [&](Interval& value, const Dyadic& lo, const Dyadic& hi, mpfr_srcptr goal) {
+        const Dyadic mid = (lo + hi).times_power_of_two(-1), rad = (hi - lo).times_power_of_two(-1);
+        const Interval m = mid.to_interval(prec), r = rad.to_interval(prec);
+        int best_n = 0, tight_n = 0;
+        Real best_bound(prec), tight_bound(prec), half(Precision(64)), tiny(Precision(64));
+        mpfr_mul_2si(half.raw(), goal, -1, MPFR_RNDD);
+        mpfr_mul_2si(tiny.raw(), goal, -20, MPFR_RNDD);
+        for (int k = 1; k <= 4; ++k) {
+            // R_rho: [m - r A, m + r A] x [-r B, r B], A, B = (rho +- 1/rho) / 2, exact dyadics
+            const Dyadic rho = Dyadic::power_of_two(k), inv = Dyadic::power_of_two(-k);
+            const Dyadic A = (rho + inv).times_power_of_two(-1), B = (rho - inv).times_power_of_two(-1);
+            Complex z(prec);
+            Interval span(prec);
+            mpfi_interv_si(span.raw(), -1, 1);
+            mul(z.re, span, r);
+            mul(z.im, z.re, B.to_interval(prec));
+            mul(z.re, z.re, A.to_interval(prec));
+            add(z.re, z.re, m);
+            if (!magnitude_over(M.raw(), g, z, params, constants, slots, prec)) break;   // larger rectangles fail too
+            for (int n : kDegrees) {
+                if (tight_n != 0 && n >= tight_n) break;
+                if (gauss_legendre_rule(n, prec) == nullptr) continue;   // (only at a few bits)
+                // r (16/3) M rho^(1 - 2n) / (rho - 1)
+                mpfr_mul(bound.raw(), M.raw(), r.upper(), MPFR_RNDU);
+                mpfr_mul_si(bound.raw(), bound.raw(), 16, MPFR_RNDU);
+                mpfr_div_si(bound.raw(), bound.raw(), 3, MPFR_RNDU);
+                mpfr_mul_2si(bound.raw(), bound.raw(), static_cast<long>(k) * (1 - 2L * n), MPFR_RNDU);
+                mpfr_div_si(bound.raw(), bound.raw(), (1L << k) - 1, MPFR_RNDU);
+                if ((best_n == 0 || n < best_n) && mpfr_lessequal_p(bound.raw(), half.raw())) {
+                    best_n = n;
+                    mpfr_set(best_bound.raw(), bound.raw(), MPFR_RNDU);
+                }
+                if (mpfr_lessequal_p(bound.raw(), tiny.raw())) {
+                    tight_n = n;
+                    mpfr_set(tight_bound.raw(), bound.raw(), MPFR_RNDU);
+                    break;
+                }
+            }
+        }
+        if (tight_n != 0) {
+            best_n = tight_n;
+            mpfr_set(best_bound.raw(), tight_bound.raw(), MPFR_RNDU);
+        }
+        if (best_n == 0) return false;
+        if (!apply_rule(value, m, r, best_n, best_bound.raw())) return false;
+        width_up(w.raw(), value);
+        if (mpfr_lessequal_p(w.raw(), goal)) return true;
+        // the bound took at most half the goal: the rest is rounding, which bisection does not cure
+        mpfr_mul_2si(bound.raw(), best_bound.raw(), 1, MPFR_RNDD);
+        mpfr_sub(w.raw(), w.raw(), bound.raw(), MPFR_RNDD);
+        mpfr_mul_2si(bound.raw(), goal, -1, MPFR_RNDU);
+        if (mpfr_greater_p(w.raw(), bound.raw())) precision_exhausted = true;
+        return false;
+    };
+
+    // A first goal from a 16-point estimate without its bound (a choice, not a bound); when the
+    // finished enclosure shows it was too optimistic, one more pass with the enclosure's own lower end.
+    Interval estimate(prec);
+    {
+        const Interval m = ((a + b).times_power_of_two(-1)).to_interval(prec), r = (length.times_power_of_two(-1)).to_interval(prec);
+        Real zero(prec);
+        if (!apply_rule(estimate, m, r, 16, zero.raw())) return std::nullopt;
+    }
+    Real scale(Precision(64));
+    mignitude_down(scale.raw(), estimate);
+    for (int pass = 0; pass < 2; ++pass) {
+        Real goal_total(Precision(64));
+        mpfr_max(goal_total.raw(), scale.raw(), floor_value.lower(), MPFR_RNDD);
+        mpfr_mul(goal_total.raw(), goal_total.raw(), tol.lower(), MPFR_RNDD);
+        mpfr_mul_2si(goal_total.raw(), goal_total.raw(), -1, MPFR_RNDD);   // room for the check below
+        if (mpfr_sgn(goal_total.raw()) <= 0) return std::nullopt;
+        mpfi_set_si(out.value.raw(), 0);
+        out.final_pieces = 0;
+        std::vector<std::pair<Dyadic, Dyadic>> todo{{a, b}};
+        Interval piece(prec);
+        while (!todo.empty()) {
+            if (stop.stop_requested() || ++out.pieces > max_pieces) return std::nullopt;
+            const auto [lo, hi] = todo.back();
+            todo.pop_back();
+            // the piece's share of the goal: goal_total (hi - lo) / (b - a), rounded down
+            (hi - lo).to_mpfr(share.raw(), MPFR_RNDD);
+            mpfr_mul(share.raw(), share.raw(), goal_total.raw(), MPFR_RNDD);
+            length.to_mpfr(w.raw(), MPFR_RNDU);
+            mpfr_div(share.raw(), share.raw(), w.raw(), MPFR_RNDD);
+            if (enclose_piece(piece, lo, hi, share.raw())) {
+                add(out.value, out.value, piece);
+                ++out.final_pieces;
+                continue;
+            }
+            if (precision_exhausted) return std::nullopt;
+            const Dyadic mid = (lo + hi).times_power_of_two(-1);
+            todo.emplace_back(mid, hi);
+            todo.emplace_back(lo, mid);
+        }
+        // the contract: width <= tol * max(|value|'s lower end, floor)
+        Real limit(Precision(64));
+        mignitude_down(limit.raw(), out.value);
+        mpfr_max(limit.raw(), limit.raw(), floor_value.lower(), MPFR_RNDD);
+        mpfr_mul(limit.raw(), limit.raw(), tol.lower(), MPFR_RNDD);
+        width_up(w.raw(), out.value);
+        if (mpfr_lessequal_p(w.raw(), limit.raw())) return out;
+        mignitude_down(scale.raw(), out.value);
+    }
+    return std::nullopt;
+}
+
+}  // namespace lpcert
