@@ -16,6 +16,9 @@
 // Every enclosure is also intersected with vol(B) * g(B) (and with [0, inf) for integrands
 // declared non-negative).
 //
+// One 1-D domain (a single piece in d = 1, no per-piece goal, order > 0) whose integrand continues
+// holomorphically is first tried by Gauss-Legendre with its rigorous bound (gauss_legendre.hpp).
+//
 // Refinement: each round chooses the pieces of largest enclosure width that together hold half of
 // the total width (with piece_absolute_tolerance: per initial piece over its goal, its widest
 // sub-pieces holding half of its width) and cuts each in two: across its widest side where the
