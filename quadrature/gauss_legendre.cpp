@@ -46,7 +46,7 @@ void legendre_derivative(Interval& out, const Interval& x, int n, Precision prec
 }
 
 // An approximation of the i-th largest zero of P_n by Newton's method in MPFR (not a bound: the
-// interval Newton step below decides).
+// sign-change brackets below decide).
 void approximate_zero(mpfr_ptr x, int i, int n) {
     const mpfr_prec_t wp = mpfr_get_prec(x);
     mpfr_t t, p0, p1, p2, d;
@@ -75,7 +75,7 @@ void approximate_zero(mpfr_ptr x, int i, int n) {
         mpfr_div(d, d, t, MPFR_RNDN);
         mpfr_div(t, p1, d, MPFR_RNDN);
         mpfr_sub(x, x, t, MPFR_RNDN);
-        if (mpfr_zero_p(t) || mpfr_get_exp(t) < mpfr_get_exp(x) - wp + 4) break;
+        if (!mpfr_regular_p(t) || !mpfr_regular_p(x) || mpfr_get_exp(t) < mpfr_get_exp(x) - wp + 4) break;
     }
     mpfr_clears(t, p0, p1, p2, d, static_cast<mpfr_ptr>(nullptr));
 }
@@ -365,20 +365,50 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
     const Interval floor_value = parse_decimal(absolute_floor, Precision(64), "absolute floor");
     const Dyadic length = b - a;
     GaussLegendreEnclosure out{Interval(prec)};
-    Real M(prec), bound(prec), share(Precision(64)), w(Precision(64));
+    Real M(prec), bound(prec), share(Precision(64)), w(Precision(64)), sum_shift(Precision(64));
+    std::vector<Interval> argument(1, Interval(prec));   // the evaluator's box, reused
+    // the rectangles R_rho (rho = 2^k, k = 1..4): A, B = (rho +- 1/rho) / 2 and (A - 1) / 2, exact
+    std::vector<Interval> A_of, B_of;
+    std::vector<Dyadic> half_gap_of;
+    for (int k = 1; k <= 4; ++k) {
+        const Dyadic rho = Dyadic::power_of_two(k), inv = Dyadic::power_of_two(-k);
+        const Dyadic A = (rho + inv).times_power_of_two(-1), B = (rho - inv).times_power_of_two(-1);
+        A_of.push_back(A.to_interval(prec));
+        B_of.push_back(B.to_interval(prec));
+        half_gap_of.push_back((A - Dyadic(1)).times_power_of_two(-1));
+    }
 
     // The rule of degree n on one piece [m - r, m + r], r * sum_j w_j g(m + r x_j), plus
-    // [-bound, bound]; false where a node evaluation fails.
-    auto apply_rule = [&](Interval& value, const Interval& m, const Interval& r, int n, mpfr_srcptr err) {
+    // [-err, err]; false where a node evaluation fails. With `lipschitz` (L >= |d/dt g(m + r t)| for
+    // |t| <= 1 + `reach`), g is evaluated at one point p_j of each node's position enclosure X_j
+    // (sin and cos of a point take one MPFR call, of an interval two), and
+    // r sum_j w_j |g(x_j) - g(p_j)| <= L sum_j w_j width(X_j) joins the error; a node whose
+    // enclosure is wider than r * reach is evaluated over X_j. Without it, at the points p_j with
+    // no such term: only for the estimate below, which chooses the goal and is never a bound.
+    auto apply_rule = [&](Interval& value, const Interval& m, const Interval& r, int n, mpfr_srcptr err,
+                          mpfr_srcptr lipschitz, mpfr_srcptr reach) {
         const GaussLegendreRule* rule = gauss_legendre_rule(n, prec);
         if (rule == nullptr) return false;
         Interval x(prec), term(prec);
+        Real shift(prec), dx(Precision(64)), limit(Precision(64));
+        if (lipschitz != nullptr) mpfr_mul(limit.raw(), r.lower(), reach, MPFR_RNDD);
         mpfi_set_si(value.raw(), 0);
         try {
             for (size_t j = 0; j < rule->nodes.size(); ++j) {
                 mul(x, r, rule->nodes[j]);
                 add(x, x, m);
-                mul(term, rule->weights[j], real_ev.evaluate({x}, params));
+                Interval& at = argument[0];
+                mpfi_set(at.raw(), x.raw());
+                width_up(dx.raw(), x);
+                if (lipschitz == nullptr || mpfr_lessequal_p(dx.raw(), limit.raw())) {
+                    midpoint(shift.raw(), x);   // a point of X_j
+                    mpfi_set_fr(at.raw(), shift.raw());
+                    if (lipschitz != nullptr) {
+                        mpfr_mul(dx.raw(), dx.raw(), rule->weights[j].upper(), MPFR_RNDU);
+                        mpfr_add(sum_shift.raw(), sum_shift.raw(), dx.raw(), MPFR_RNDU);
+                    }
+                }
+                mul(term, rule->weights[j], real_ev.evaluate(argument, params));
                 add(value, value, term);
             }
         } catch (const DomainError&) {
@@ -386,8 +416,15 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
         }
         out.evaluations += static_cast<long>(rule->nodes.size());
         mul(value, value, r);
-        mpfr_sub(&value.raw()->left, &value.raw()->left, err, MPFR_RNDD);
-        mpfr_add(&value.raw()->right, &value.raw()->right, err, MPFR_RNDU);
+        Real total(prec);
+        mpfr_set(total.raw(), err, MPFR_RNDU);
+        if (lipschitz != nullptr) {
+            mpfr_mul(shift.raw(), sum_shift.raw(), lipschitz, MPFR_RNDU);
+            mpfr_add(total.raw(), total.raw(), shift.raw(), MPFR_RNDU);
+            mpfr_set_zero(sum_shift.raw(), 1);
+        }
+        mpfr_sub(&value.raw()->left, &value.raw()->left, total.raw(), MPFR_RNDD);
+        mpfr_add(&value.raw()->right, &value.raw()->right, total.raw(), MPFR_RNDU);
         return true;
     };
 
@@ -399,20 +436,18 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
     auto enclose_piece = [&](Interval& value, const Dyadic& lo, const Dyadic& hi, mpfr_srcptr goal) {
         const Dyadic mid = (lo + hi).times_power_of_two(-1), rad = (hi - lo).times_power_of_two(-1);
         const Interval m = mid.to_interval(prec), r = rad.to_interval(prec);
-        int best_n = 0, tight_n = 0;
-        Real best_bound(prec), tight_bound(prec), half(Precision(64)), tiny(Precision(64));
+        int best_n = 0, tight_n = 0, best_k = 0, tight_k = 0;
+        Real best_bound(prec), tight_bound(prec), half(Precision(64)), tiny(Precision(64)), best_M(prec), tight_M(prec);
         mpfr_mul_2si(half.raw(), goal, -1, MPFR_RNDD);
         mpfr_mul_2si(tiny.raw(), goal, -20, MPFR_RNDD);
+        Complex z(prec);
+        Interval span(prec);
         for (int k = 1; k <= 4; ++k) {
-            // R_rho: [m - r A, m + r A] x [-r B, r B], A, B = (rho +- 1/rho) / 2, exact dyadics
-            const Dyadic rho = Dyadic::power_of_two(k), inv = Dyadic::power_of_two(-k);
-            const Dyadic A = (rho + inv).times_power_of_two(-1), B = (rho - inv).times_power_of_two(-1);
-            Complex z(prec);
-            Interval span(prec);
+            // R_rho: [m - r A, m + r A] x [-r B, r B]
             mpfi_interv_si(span.raw(), -1, 1);
             mul(z.re, span, r);
-            mul(z.im, z.re, B.to_interval(prec));
-            mul(z.re, z.re, A.to_interval(prec));
+            mul(z.im, z.re, B_of[static_cast<size_t>(k - 1)]);
+            mul(z.re, z.re, A_of[static_cast<size_t>(k - 1)]);
             add(z.re, z.re, m);
             if (!magnitude_over(M.raw(), g, z, params, constants, slots, prec)) break;   // larger rectangles fail too
             for (int n : kDegrees) {
@@ -426,21 +461,34 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
                 mpfr_div_si(bound.raw(), bound.raw(), (1L << k) - 1, MPFR_RNDU);
                 if ((best_n == 0 || n < best_n) && mpfr_lessequal_p(bound.raw(), half.raw())) {
                     best_n = n;
+                    best_k = k;
                     mpfr_set(best_bound.raw(), bound.raw(), MPFR_RNDU);
+                    mpfr_set(best_M.raw(), M.raw(), MPFR_RNDU);
                 }
                 if (mpfr_lessequal_p(bound.raw(), tiny.raw())) {
                     tight_n = n;
+                    tight_k = k;
                     mpfr_set(tight_bound.raw(), bound.raw(), MPFR_RNDU);
+                    mpfr_set(tight_M.raw(), M.raw(), MPFR_RNDU);
                     break;
                 }
             }
         }
         if (tight_n != 0) {
             best_n = tight_n;
+            best_k = tight_k;
             mpfr_set(best_bound.raw(), tight_bound.raw(), MPFR_RNDU);
+            mpfr_set(best_M.raw(), tight_M.raw(), MPFR_RNDU);
         }
         if (best_n == 0) return false;
-        if (!apply_rule(value, m, r, best_n, best_bound.raw())) return false;
+        // Cauchy: a disc of radius (A - 1)/2 about any t with |t| <= 1 + (A - 1)/2 lies in R_rho
+        // (A - 1 < B), so there |d/dt g(m + r t)| <= 2 M / (A - 1)
+        const Dyadic& half_gap = half_gap_of[static_cast<size_t>(best_k - 1)];   // (A - 1)/2
+        Real reach(Precision(64)), lipschitz(prec);
+        half_gap.to_mpfr(reach.raw(), MPFR_RNDD);
+        half_gap.to_mpfr(lipschitz.raw(), MPFR_RNDD);
+        mpfr_div(lipschitz.raw(), best_M.raw(), lipschitz.raw(), MPFR_RNDU);
+        if (!apply_rule(value, m, r, best_n, best_bound.raw(), lipschitz.raw(), reach.raw())) return false;
         width_up(w.raw(), value);
         if (mpfr_lessequal_p(w.raw(), goal)) return true;
         // the bound took at most half the goal: the rest is rounding, which bisection does not cure
@@ -457,10 +505,12 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
     {
         const Interval m = ((a + b).times_power_of_two(-1)).to_interval(prec), r = (length.times_power_of_two(-1)).to_interval(prec);
         Real zero(prec);
-        if (!apply_rule(estimate, m, r, 16, zero.raw())) return std::nullopt;
+        if (!apply_rule(estimate, m, r, 16, zero.raw(), nullptr, nullptr)) return std::nullopt;
     }
     Real scale(Precision(64));
-    mignitude_down(scale.raw(), estimate);
+    // the contract's scale is the signed lower end (integration.hpp): a negative integral meets
+    // its goal only through the floor
+    mpfr_set(scale.raw(), estimate.lower(), MPFR_RNDD);
     for (int pass = 0; pass < 2; ++pass) {
         Real goal_total(Precision(64));
         mpfr_max(goal_total.raw(), scale.raw(), floor_value.lower(), MPFR_RNDD);
@@ -492,12 +542,12 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
         }
         // the contract: width <= tol * max(|value|'s lower end, floor)
         Real limit(Precision(64));
-        mignitude_down(limit.raw(), out.value);
+        mpfr_set(limit.raw(), out.value.lower(), MPFR_RNDD);
         mpfr_max(limit.raw(), limit.raw(), floor_value.lower(), MPFR_RNDD);
         mpfr_mul(limit.raw(), limit.raw(), tol.lower(), MPFR_RNDD);
         width_up(w.raw(), out.value);
         if (mpfr_lessequal_p(w.raw(), limit.raw())) return out;
-        mignitude_down(scale.raw(), out.value);
+        mpfr_set(scale.raw(), out.value.lower(), MPFR_RNDD);
     }
     return std::nullopt;
 }

@@ -7,8 +7,9 @@
 // Bernstein ellipse E_rho, and |g| <= M there, the n-point rule Q_n misses by at most
 //     |int_{-1}^{1} - Q_n| <= (16/3) M rho^(1 - 2n) / (rho - 1)
 // (proof in docs/math.md 5d). M comes from one evaluation of g over R_rho in rectangular complex
-// interval arithmetic; the rule's nodes and weights are enclosed by the interval Newton operator
-// and g is evaluated at the node enclosures by the real interval evaluator. A piece whose bound
+// interval arithmetic; the rule's nodes are bracketed by sign changes of P_n and its weights
+// enclosed by a mean-value form, and g is evaluated by the real interval evaluator at one point of
+// each node's position enclosure, plus a Cauchy bound on g' times the enclosure's width. A piece whose bound
 // cannot meet its share of the goal at degree <= 64 is bisected.
 //
 // The complex evaluator continues +, -, *, /, integer powers, exp, sin, cos, constants and
@@ -38,7 +39,7 @@ struct GaussLegendreEnclosure {
 bool gauss_legendre_applies(const Expression& g);
 
 // An enclosure of int_a^b g(x; params) dx (a < b) of width <= relative_tolerance *
-// max(|lower end|, absolute_floor) (decimal strings, parsed outward), or nullopt when g is not
+// max(lower end, absolute_floor) (the contract of enclose_integral) (decimal strings, parsed outward), or nullopt when g is not
 // one gauss_legendre_applies accepts, is not holomorphic around [a, b] (a pole, a huge
 // argument), the goal needs more than max_pieces pieces, or a stop is requested. Rounds outward
 // at prec throughout.
@@ -54,8 +55,8 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
 bool holomorphic_magnitude_bound(mpfr_ptr M, const Expression& g, const Interval& re, const Interval& im,
                                  const std::vector<Interval>& params, Precision prec);
 
-// The n-point rule on [-1, 1] at prec (cached): node and weight enclosures, or nullopt where the
-// interval Newton operator did not confirm a node (never seen; the caller then does without).
+// The n-point rule on [-1, 1] at prec (cached): node and weight enclosures, or null where a node's
+// bracket or a weight was not confirmed (only at a few bits; the caller then does without).
 struct GaussLegendreRule {
     std::vector<Interval> nodes, weights;
 };

@@ -181,7 +181,21 @@ void sqrt(Interval& out, const Interval& a) {
     mpfi_sqrt(out.raw(), a.raw());
 }
 
+// A point argument takes one correctly rounded mpfr_exp: its return value says on which side of
+// the exact value the rounded one lies, and the other directed bound is the neighbouring number
+// (exp(0) = 1 is the only exact case), the same two numbers MPFI's two directed calls give.
 void exp(Interval& out, const Interval& a) {
+    if (mpfr_equal_p(a.lower(), a.upper())) {
+        Scratch x(mpfr_get_prec(a.lower()));
+        mpfr_set(x.v, a.lower(), MPFR_RNDN);   // same precision: exact (out may be a)
+        mpfr_ptr lo = &out.raw()->left, hi = &out.raw()->right;
+        const int t = mpfr_exp(lo, x.v, MPFR_RNDN);
+        mpfr_set(hi, lo, MPFR_RNDN);   // both ends have out's precision: exact
+        if (t > 0) mpfr_nextbelow(lo);
+        if (t < 0) mpfr_nextabove(hi);
+        require_finite(out, "exp");
+        return;
+    }
     mpfi_exp(out.raw(), a.raw());
     require_finite(out, "exp");
 }

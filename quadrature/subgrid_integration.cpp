@@ -137,6 +137,8 @@ struct SubgridIntegrator::Impl {
         long cells = 1;
         for (const auto& cut : cuts) {
             if (cut.size() < 2) throw std::invalid_argument("SubgridIntegrator: an axis without a cell");
+            for (size_t j = 1; j < cut.size(); ++j)
+                if (!(cut[j - 1] < cut[j])) throw std::invalid_argument("SubgridIntegrator: cuts not increasing");
             a.push_back(cut.front());
             b.push_back(cut.back());
             parts.push_back(static_cast<long>(cut.size()) - 1);
@@ -154,7 +156,15 @@ struct SubgridIntegrator::Impl {
         } catch (const DomainError&) {
             return false;   // a derivative undefined somewhere on the box: no Taylor form here
         }
-        for (int i = 0; i < d; ++i) axis_tables(i, cuts[static_cast<size_t>(i)]);
+        try {
+            for (int i = 0; i < d; ++i) axis_tables(i, cuts[static_cast<size_t>(i)]);
+            return sums(sp, sb, parts, cells, out);
+        } catch (const DomainError&) {
+            return false;   // an overflow in the tables or the sums: no form here, the caller integrates otherwise
+        }
+    }
+
+    bool sums(const Series* sp, const Series* sb, const std::vector<long>& parts, long cells, std::vector<Interval>& out) {
 
         long tensor = 1;
         for (int i = 0; i < d; ++i) tensor *= P;
@@ -184,8 +194,7 @@ struct SubgridIntegrator::Impl {
         out.reserve(static_cast<size_t>(cells));
         for (long c = 0; c < cells; ++c) {
             out.emplace_back(prec);
-            add(out.back(), poly_cells[static_cast<size_t>(c)], (*rem_out)[static_cast<size_t>(c)]);
-            if (!out.back().is_finite()) return false;
+            add(out.back(), poly_cells[static_cast<size_t>(c)], (*rem_out)[static_cast<size_t>(c)]);   // throws if not finite
         }
         return true;
     }
