@@ -430,9 +430,9 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
 
     bool precision_exhausted = false;
     // One piece to a goal (absolute, on its integral): the smallest degree, over rho = 2, 4, 8, 16,
-    // whose bound is at most 2^-20 of the goal, or failing that at most half of it; false: no such
-    // degree (bisect). The first keeps results far inside the goal where one more degree step
-    // costs little (a polynomial, an entire function on a short piece), as the Taylor forms did.
+    // whose bound is at most half of it, or the next degree up where that one's bound is at most
+    // 2^-20 of it (results far inside the goal for one more step: a polynomial, an entire function
+    // on a short piece, as the Taylor forms gave); none: false (bisect).
     auto enclose_piece = [&](Interval& value, const Dyadic& lo, const Dyadic& hi, mpfr_srcptr goal) {
         const Dyadic mid = (lo + hi).times_power_of_two(-1), rad = (hi - lo).times_power_of_two(-1);
         const Interval m = mid.to_interval(prec), r = rad.to_interval(prec);
@@ -449,6 +449,7 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
             mul(z.im, z.re, B_of[static_cast<size_t>(k - 1)]);
             mul(z.re, z.re, A_of[static_cast<size_t>(k - 1)]);
             add(z.re, z.re, m);
+            if (best_n == kDegrees[0] && tight_n == kDegrees[0]) break;   // no rho can do better
             if (!magnitude_over(M.raw(), g, z, params, constants, slots, prec)) break;   // larger rectangles fail too
             for (int n : kDegrees) {
                 if (tight_n != 0 && n >= tight_n) break;
@@ -474,7 +475,13 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
                 }
             }
         }
-        if (tight_n != 0) {
+        // the tight degree only when it is at most one step above the one the goal needs
+        auto step = [](int n) {
+            int i = 0;
+            while (kDegrees[i] != n) ++i;
+            return i;
+        };
+        if (tight_n != 0 && (best_n == 0 || step(tight_n) <= step(best_n) + 1)) {
             best_n = tight_n;
             best_k = tight_k;
             mpfr_set(best_bound.raw(), tight_bound.raw(), MPFR_RNDU);
