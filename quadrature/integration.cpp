@@ -404,7 +404,8 @@ IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piec
     // One 1-D domain with an integrand that continues holomorphically: Gauss-Legendre with its
     // error bound first (gauss_legendre.hpp, docs/math.md 5d); the Taylor-form bisection below
     // where it does not apply or gives up. Order 0 asks for the natural extension alone.
-    if (d == 1 && pieces.size() == 1 && !per_piece && options.taylor_order > 0 && gauss_legendre_applies(integrand)) {
+    if (d == 1 && pieces.size() == 1 && !per_piece && options.taylor_order > 0 && options.gauss_legendre &&
+        gauss_legendre_applies(integrand)) {
         const Box& box = pieces.front().box;
         const std::vector<Interval> none;
         const auto& params = parameter_sets.empty() ? none : parameter_sets[static_cast<size_t>(pieces.front().parameter_set)];

@@ -54,6 +54,7 @@ struct IntegrationOptions {
     std::string piece_absolute_tolerance;
     int taylor_order = 6;                 // 0 = natural interval extension only (6: see bench/)
     bool nonnegative = false;             // the integrand is known to be >= 0 (|.|^p)
+    bool gauss_legendre = true;           // false: one 1-D domain by the Taylor forms alone (benchmarks)
     long max_boxes = 0;                   // 0 = default: 4,000,000 pieces in total
     // Called after each round with (pieces so far, current width / goal): progress display.
     std::function<void(long, long)> on_round;
