@@ -392,6 +392,7 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
         Interval x(prec), term(prec);
         Real shift(prec), dx(Precision(64)), limit(Precision(64));
         if (lipschitz != nullptr) mpfr_mul(limit.raw(), r.lower(), reach, MPFR_RNDD);
+        mpfr_set_zero(sum_shift.raw(), 1);   // (a call that threw may have left a partial sum)
         mpfi_set_si(value.raw(), 0);
         try {
             for (size_t j = 0; j < rule->nodes.size(); ++j) {
@@ -421,7 +422,6 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
         if (lipschitz != nullptr) {
             mpfr_mul(shift.raw(), sum_shift.raw(), lipschitz, MPFR_RNDU);
             mpfr_add(total.raw(), total.raw(), shift.raw(), MPFR_RNDU);
-            mpfr_set_zero(sum_shift.raw(), 1);
         }
         mpfr_sub(&value.raw()->left, &value.raw()->left, total.raw(), MPFR_RNDD);
         mpfr_add(&value.raw()->right, &value.raw()->right, total.raw(), MPFR_RNDU);
