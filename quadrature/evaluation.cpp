@@ -151,6 +151,8 @@ struct IntervalDomain {
     }
 };
 
+}  // namespace
+
 std::vector<Interval> enclose_constants(const Expression& e, Precision prec) {
     std::vector<Interval> out;
     out.reserve(e.constants().size());
@@ -161,8 +163,6 @@ std::vector<Interval> enclose_constants(const Expression& e, Precision prec) {
     }
     return out;
 }
-
-}  // namespace
 
 std::string describe_box(const std::vector<Interval>& box) {
     std::string s;

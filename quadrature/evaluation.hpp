@@ -52,6 +52,9 @@ private:
 // the natural extension on a grid of about 64 boxes. Throws DomainError where f is undefined.
 void sup_abs_upper(mpfr_ptr out, const Expression& f, int d, Precision prec);
 
+// The expression's exact rational constants, each enclosed outward at prec (in tape order).
+std::vector<Interval> enclose_constants(const Expression& e, Precision prec);
+
 // "x1 in [a, b], x2 in [c, d]" for messages.
 std::string describe_box(const std::vector<Interval>& box);
 

@@ -319,11 +319,7 @@ bool gauss_legendre_applies(const Expression& g) {
 bool holomorphic_magnitude_bound(mpfr_ptr M, const Expression& g, const Interval& re, const Interval& im,
                                  const std::vector<Interval>& params, Precision prec) {
     if (!gauss_legendre_applies(g)) return false;
-    std::vector<Interval> constants;
-    for (const auto& c : g.constants()) {
-        constants.emplace_back(prec);
-        mpfi_set_q(constants.back().raw(), c.value());
-    }
+    const std::vector<Interval> constants = enclose_constants(g, prec);
     std::vector<Complex> slots(g.code().size(), Complex(prec));
     Complex z(prec);
     round_into(z.re, re);
@@ -354,11 +350,7 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
                                                               const std::string& absolute_floor, Precision prec,
                                                               const StopToken& stop, long max_pieces) {
     if (!gauss_legendre_applies(g) || !(a < b) || g.variables_used() > 1) return std::nullopt;
-    std::vector<Interval> constants;
-    for (const auto& c : g.constants()) {
-        constants.emplace_back(prec);
-        mpfi_set_q(constants.back().raw(), c.value());
-    }
+    const std::vector<Interval> constants = enclose_constants(g, prec);
     std::vector<Complex> slots(g.code().size(), Complex(prec));
     IntervalEvaluator real_ev(g, prec);
     const Interval tol = parse_decimal(relative_tolerance, Precision(64), "relative tolerance");
@@ -367,6 +359,9 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
     GaussLegendreEnclosure out{Interval(prec)};
     Real M(prec), bound(prec), share(Precision(64)), w(Precision(64)), sum_shift(Precision(64));
     std::vector<Interval> argument(1, Interval(prec));   // the evaluator's box, reused
+    // the rules of every degree at prec, looked up once (null: none at this precision)
+    std::map<int, const GaussLegendreRule*> rules;
+    for (int n : kDegrees) rules[n] = gauss_legendre_rule(n, prec);
     // the rectangles R_rho (rho = 2^k, k = 1..4): A, B = (rho +- 1/rho) / 2 and (A - 1) / 2, exact
     std::vector<Interval> A_of, B_of;
     std::vector<Dyadic> half_gap_of;
@@ -387,7 +382,7 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
     // no such term: only for the estimate below, which chooses the goal and is never a bound.
     auto apply_rule = [&](Interval& value, const Interval& m, const Interval& r, int n, mpfr_srcptr err,
                           mpfr_srcptr lipschitz, mpfr_srcptr reach) {
-        const GaussLegendreRule* rule = gauss_legendre_rule(n, prec);
+        const GaussLegendreRule* rule = rules.at(n);
         if (rule == nullptr) return false;
         Interval x(prec), term(prec);
         Real shift(prec), dx(Precision(64)), limit(Precision(64));
@@ -453,7 +448,7 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
             if (!magnitude_over(M.raw(), g, z, params, constants, slots, prec)) break;   // larger rectangles fail too
             for (int n : kDegrees) {
                 if (tight_n != 0 && n >= tight_n) break;
-                if (gauss_legendre_rule(n, prec) == nullptr) continue;   // (only at a few bits)
+                if (rules.at(n) == nullptr) continue;   // (only at a few bits)
                 // r (16/3) M rho^(1 - 2n) / (rho - 1)
                 mpfr_mul(bound.raw(), M.raw(), r.upper(), MPFR_RNDU);
                 mpfr_mul_si(bound.raw(), bound.raw(), 16, MPFR_RNDU);

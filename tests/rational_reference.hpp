@@ -6,6 +6,7 @@
 
 #include <random>
 
+#include "quadrature/dyadic.hpp"
 #include "quadrature/interval.hpp"
 
 namespace lpcert::test {
@@ -39,6 +40,24 @@ inline Interval exact_interval(const mpq_class& q, Precision prec) {
     Interval out(prec);
     mpfi_set_q(out.raw(), q.get_mpq_t());
     return out;
+}
+
+// x^e exactly (e >= 0)
+inline mpq_class power(const mpq_class& x, int e) {
+    mpq_class out = 1;
+    for (int i = 0; i < e; ++i) out *= x;
+    return out;
+}
+
+// q as a Dyadic; q must be m / 2^e (the tests' random points are)
+inline Dyadic to_dyadic(const mpq_class& q) {
+    mpz_class den = q.get_den();
+    long e = 0;
+    while (den > 1) {
+        den /= 2;
+        ++e;
+    }
+    return Dyadic(boost::multiprecision::mpz_int(q.get_num().get_mpz_t()), -e);
 }
 
 inline bool contains_rational(const Interval& x, const mpq_class& q) {

@@ -6,7 +6,10 @@
 #include "construction/cell_grid.hpp"
 #include "quadrature/catalog.hpp"
 #include "quadrature/errors.hpp"
+#include "rational_reference.hpp"
 #include "test_support.hpp"
+#include "verify/analysis.hpp"
+#include "verify/json_io.hpp"
 #include "verify/certificate.hpp"
 #include "verify/check.hpp"
 #include "verify/certify_run.hpp"
@@ -419,5 +422,50 @@ BOOST_AUTO_TEST_CASE(weighted_cell_integrals_enclose_the_exact_sums) {
         BOOST_CHECK_MESSAGE(mpfr_cmp_q(enc.lower(), sum) <= 0 && mpfr_cmp_q(enc.upper(), sum) >= 0,
                             "level " << l << ": " << to_string(enc) << " misses the exact sum");
         mpq_clears(sum, a, b, t, u, static_cast<mpq_ptr>(nullptr));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_run_certifies_at_64_bits_down_to_tol_1e_8) {
+    // exact decimal comparison at the boundary, and never above the request's precision
+    BOOST_CHECK_EQUAL(chosen_quadrature_precision("1e-3", 128), 64);
+    BOOST_CHECK_EQUAL(chosen_quadrature_precision("1e-8", 128), 64);
+    BOOST_CHECK_EQUAL(chosen_quadrature_precision("0.00000001", 256), 64);
+    BOOST_CHECK_EQUAL(chosen_quadrature_precision("9.99e-9", 128), 128);
+    BOOST_CHECK_EQUAL(chosen_quadrature_precision("1e-20", 300), 300);
+    BOOST_CHECK_EQUAL(chosen_quadrature_precision("1e-3", 32), 32);
+    const RunRequest defaults("x1", Expression::parse("x1"), 1, Exponent::parse("2"));   // --tol 1e-3, --prec 128
+    BOOST_CHECK_EQUAL(settings_for(defaults).quadrature_bits, 64);
+}
+
+BOOST_AUTO_TEST_CASE(integrate_in_one_dimension_against_closed_forms_for_even_and_odd_p) {
+    // `verify integrate --f "sin(5*x1)" --d 1 --p P` through the library entry point: p = 4 is a
+    // fourth power (holomorphic: Gauss-Legendre), p = 3 an abs cubed (the Taylor forms), p = 2.5
+    // a real power; int_0^1 of the p-th power against closed forms in MPFI at 300 bits:
+    //   p = 4: 3/8 - sin(10)/20 + sin(20)/160
+    //   p = 3: 4/15 + (cos 5 - cos^3 5 / 3 + 2/3) / 5   (sin 5x changes sign at pi/5)
+    const Precision ref(300);
+    Interval s10(ref), s20(ref), c5(ref), t(ref);
+    sin(s10, Interval(10, ref));
+    sin(s20, Interval(20, ref));
+    cos(c5, Interval(5, ref));
+    Interval four = test::ref("0.375", 300);
+    mpfi_div_si(t.raw(), s10.raw(), 20);
+    sub(four, four, t);
+    mpfi_div_si(t.raw(), s20.raw(), 160);
+    add(four, four, t);
+    Interval three(ref), cube(ref);
+    pow_int(cube, c5, 3);
+    mpfi_div_si(cube.raw(), cube.raw(), 3);
+    sub(three, c5, cube);
+    add(three, three, test::exact_interval(mpq_class(2, 3), ref));
+    mpfi_div_si(three.raw(), three.raw(), 5);
+    add(three, three, test::exact_interval(mpq_class(4, 15), ref));
+    for (const auto& [p, exact] : std::vector<std::pair<std::string, Interval>>{{"4", four}, {"3", three}}) {
+        IntegrateRequest q("sin5", Expression::parse("sin(5*x1)"), 1, Exponent::parse(p));
+        q.tol = "1e-10";
+        const IntegrateOutcome r = integrate(q, JobOptions{1, {}}, StopSource().token());
+        const Interval I = enclosure_from_json(r.json["integral"], "integral", ref);
+        BOOST_CHECK_MESSAGE(contains(I, exact), "p = " << p << ": " << to_string(I) << " misses " << to_string(exact));
+        BOOST_CHECK(r.json["complete"].get<bool>());
     }
 }

@@ -374,6 +374,16 @@ Interval order_zero_on_grid(BoxIntegrator& order_zero, const Dyadic& x0, const D
     return sum;
 }
 
+// The enclosure of the integral over the square [cx - r, cx + r] x [cy - r, cy + r] (into I),
+// and its width per unit volume (a comparison, rounded up).
+double width_per_volume(BoxIntegrator& integrator, const Dyadic& cx, const Dyadic& cy, int k, Interval& I) {
+    const Dyadic r = Dyadic::power_of_two(-k);
+    BOOST_TEST(integrator.enclose(I, Box::from_dyadics({cx - r, cy - r}, {cx + r, cy + r}), {}));
+    Real w(Precision(64));
+    width_up(w.raw(), I);
+    return mpfr_get_d(w.raw(), MPFR_RNDU) / std::ldexp(4.0, -2 * k);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(sign_correction_width_is_third_order) {
@@ -386,12 +396,8 @@ BOOST_AUTO_TEST_CASE(sign_correction_width_is_third_order) {
         // the box [1/2 - 2^-k, 1/2 + 2^-k] x [1/4 - 2^-k, 1/4 + 2^-k]
         const Dyadic r = Dyadic::power_of_two(-k);
         const Dyadic cx(1, -1), cy(1, -2);
-        const Box box = Box::from_dyadics({cx - r, cy - r}, {cx + r, cy + r});
         Interval I(prec);
-        BOOST_TEST(integrator.enclose(I, box, {}));
-        Real w(Precision(64));
-        width_up(w.raw(), I);
-        const double per_volume = mpfr_get_d(w.raw(), MPFR_RNDU) / std::ldexp(4.0, -2 * k);
+        const double per_volume = width_per_volume(integrator, cx, cy, k, I);
         BOOST_TEST_INFO("k=" << k << " width/vol " << per_volume << " previous " << previous << " " << to_string(I));
         if (previous > 0) BOOST_TEST(previous / per_volume > 6.0);
         previous = per_volume;
@@ -494,12 +500,8 @@ BOOST_AUTO_TEST_CASE(crossing_form_on_a_shift_difference_uses_centred_coefficien
     for (int k = 6; k <= 8; ++k) {
         const Dyadic r = Dyadic::power_of_two(-k);
         const Dyadic cx(33803, -16), cy(1, -1);   // 33803/65536 = 0.515793, within 1e-5 of the zero line
-        const Box box = Box::from_dyadics({cx - r, cy - r}, {cx + r, cy + r});
         Interval I(prec);
-        BOOST_TEST(integrator.enclose(I, box, {}));
-        Real w(Precision(64));
-        width_up(w.raw(), I);
-        const double per_volume = mpfr_get_d(w.raw(), MPFR_RNDU) / std::ldexp(4.0, -2 * k);
+        const double per_volume = width_per_volume(integrator, cx, cy, k, I);
         BOOST_TEST_INFO("k=" << k << " width/vol " << per_volume << " " << to_string(I));
         const double bound = k == 6 ? 2e-5 : k == 7 ? 2e-6 : 1.5e-7;
         BOOST_TEST(per_volume < bound);

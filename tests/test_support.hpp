@@ -42,6 +42,21 @@ void for_each_case(int cases, Body body) {
     for (int c = 0; c < count; ++c) body(base + static_cast<unsigned>(c));
 }
 
+// (F(c h) - F(c l)) / c, the closed form of int_l^h F'(c x) dx, for an interval function
+// F(out, x) (lpcert::exp, sin, cos, atan, ...), at l's precision.
+template <class F>
+Interval scaled_difference(F f, const Interval& l, const Interval& h, long c) {
+    const Precision p = l.precision();
+    Interval at_h(p), at_l(p), out(p);
+    mul_si(at_h, h, c);
+    f(at_h, at_h);
+    mul_si(at_l, l, c);
+    f(at_l, at_l);
+    sub(out, at_h, at_l);
+    mpfi_div_si(out.raw(), out.raw(), c);
+    return out;
+}
+
 // A reference value from its decimal text, enclosed outward.
 inline Interval ref(const std::string& text, long bits = 256) { return parse_decimal(text, Precision(bits)); }
 
