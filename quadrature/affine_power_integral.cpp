@@ -92,6 +92,68 @@ Interval integral_abs_affine_power(const Interval& a0, const std::vector<Interva
     return out;
 }
 
+Interval integral_affine_tent(const Interval& a0, const std::vector<Interval>& a, const std::vector<Interval>& r,
+                              const Interval& w, Precision prec, Precision work) {
+    const size_t k = a.size();
+    if (r.size() != k || k < 1 || k > 16) throw std::invalid_argument("integral_affine_tent: 1 <= k <= 16 and equal sizes required");
+    if (mpfr_sgn(w.lower()) < 0 || !w.is_finite()) throw std::invalid_argument("integral_affine_tent: the half-width must be >= 0");
+    const Precision wp = work;
+    std::vector<Interval> s(k, Interval(wp));
+    Interval slopes(1, wp), width(wp);
+    round_into(width, w);
+    for (size_t i = 0; i < k; ++i) {
+        if (!certainly_positive(a[i]) && !certainly_negative(a[i]))
+            throw std::invalid_argument("integral_affine_tent: a slope encloses 0");
+        abs(s[i], a[i]);
+        mul(slopes, slopes, s[i]);   // prod |a_i|
+        mul(s[i], s[i], r[i]);       // s_i = |a_i| r_i
+    }
+    // G_k(t) = ramp(t)^(k+1), the 1/(k+1)! applied once at the end; ramp^(k+1) is increasing, so
+    // its enclosure over an interval is read off the ends (a negative end gives 0)
+    Interval t(wp), shifted(wp), g(wp), sum(wp);
+    Real end(wp);
+    auto ramp_power = [&](Interval& out, const Interval& x) {
+        mpfi_set_si(out.raw(), 0);
+        if (mpfr_sgn(x.upper()) <= 0) return;
+        mpfr_pow_ui(end.raw(), x.upper(), k + 1, MPFR_RNDU);
+        mpfr_set(&out.raw()->right, end.raw(), MPFR_RNDU);
+        if (mpfr_sgn(x.lower()) > 0) {
+            mpfr_pow_ui(end.raw(), x.lower(), k + 1, MPFR_RNDD);
+            mpfr_set(&out.raw()->left, end.raw(), MPFR_RNDD);
+        }
+    };
+    mpfi_set_si(sum.raw(), 0);
+    for (unsigned long corner = 0; corner < (1UL << k); ++corner) {
+        round_into(t, a0);
+        int minus = 0;
+        for (size_t i = 0; i < k; ++i) {
+            if (corner >> i & 1UL) {
+                sub(t, t, s[i]);
+                ++minus;
+            } else {
+                add(t, t, s[i]);
+            }
+        }
+        // G(t + w) - 2 G(t) + G(t - w)
+        Interval second_difference(wp);
+        add(shifted, t, width);
+        ramp_power(g, shifted);
+        add(second_difference, second_difference, g);
+        ramp_power(g, t);
+        mul_2si(g, g, 1);
+        sub(second_difference, second_difference, g);
+        sub(shifted, t, width);
+        ramp_power(g, shifted);
+        add(second_difference, second_difference, g);
+        if (minus % 2) sub(sum, sum, second_difference); else add(sum, sum, second_difference);
+    }
+    for (size_t j = 2; j <= k + 1; ++j) mpfi_div_ui(sum.raw(), sum.raw(), j);
+    div(sum, sum, slopes);
+    Interval out(prec);
+    round_into(out, sum);
+    return out;
+}
+
 std::vector<Interval> integral_sign_affine_moments(const Interval& a0, const std::vector<Interval>& a,
                                                    const std::vector<Interval>& r, const std::vector<std::vector<int>>& alphas,
                                                    long q_num, long q_den, Precision prec, Precision work) {

@@ -26,6 +26,22 @@ namespace lpcert {
 Interval integral_abs_affine_power(const Interval& a0, const std::vector<Interval>& a, const std::vector<Interval>& r,
                                    long m, long n, Precision prec);
 
+// The integral of the tent (w - |L|)_+ of half-width w >= 0 over a centred box, in closed form:
+// the one-sided band term of the p = 1 crossing form (crossing_enclosure.hpp; docs/math.md 5a).
+// With ramp(t) = max(t, 0), (w - |t|)_+ = ramp(t + w) - 2 ramp(t) + ramp(t - w), and
+// G_k(t) = ramp(t)^(k+1) / (k+1)! is a k-th antiderivative of ramp on the whole line, so
+//
+//     int_{prod_i [-r_i, r_i]} (w - |a_0 + sum_i a_i u_i|)_+ du
+//         = (1 / prod_i |a_i|) sum_{e in {-1,1}^k} (prod_i e_i) [G_k(c_e + w) - 2 G_k(c_e) + G_k(c_e - w)],
+//     c_e = a_0 + sum_i e_i |a_i| r_i,
+//
+// for every a_i != 0 (the corner formula of integral_abs_affine_power). The corner sum cancels
+// (terms up to (|a_0| + sum_i |a_i| r_i + w)^(k+1) / ((k+1)! prod_i |a_i|)); it is evaluated at
+// `work` bits and returned at prec, rounded outward. Slopes: enclosures none of which contains 0;
+// 1 <= k <= 16. Throws std::invalid_argument otherwise or for a w that may be negative.
+Interval integral_affine_tent(const Interval& a0, const std::vector<Interval>& a, const std::vector<Interval>& r,
+                              const Interval& w, Precision prec, Precision work);
+
 // The moments of sign(L) |L|^q (q = q_num/q_den >= 0) over a centred box, in closed form: the
 // correction terms of the crossing form (crossing_enclosure.hpp; q = p - 1),
 //

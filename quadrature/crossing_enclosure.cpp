@@ -116,10 +116,11 @@ namespace {
 // The second-order correction (docs/math.md 5a): with e = h - L_kept, |e| <= R' = R (which already
 // holds the dropped slopes' terms D), phi(t) = |t|^p and q = p - 1,
 //     |h|^p = |L|^p + phi'(L) e + rho,   phi'(t) = p sign(t) |t|^q,
-//     |rho| <= 2 R' [|L| <= R']                   (p = 1: the signs of h and L differ only there),
+//     0 <= rho <= 2 (R' - |L|)_+                  (p = 1: rho = |h| - sign(L) h, 0 where the signs agree),
 //     |rho| <= 2^(2-p) R'^p                       (1 < p < 2: phi' is (p-1)-Hoelder),
 //     |rho| <= p (p-1)/2 M^(p-2) R'^2              (p >= 2: |phi''| <= p (p-1) M^(p-2) on [-M, M]),
-// vol{|L| <= R'} <= vol min(1, R' / (|a_k| r_k)) for any kept slope a_k (a slab across u_k), and
+// int_B (R' - |L|)_+ in closed form (integral_affine_tent) and at most R' vol min(1, R' / (|a_k| r_k))
+// for any kept slope a_k (a slab across u_k), and
 // e = Q(u) + (dropped slopes) + (third-order remainder), Q the centre's second-order terms:
 //     int_B phi'(L) e in p sum_{|a| = 2} h_a(m) int_B sign(L)|L|^q u^a + vol p M^q (R3 + D) [-1, 1].
 // The moments are closed forms in the kept variables (integral_sign_affine_moments) times plain
@@ -145,7 +146,10 @@ std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision pre
         mpfr_min(smallest.raw(), smallest.raw(), m.raw(), MPFR_RNDD);
     }
     if (mpfr_sgn(smallest.raw()) <= 0) return std::nullopt;
-    // E = p M^q (R3 + D) + rho's bound (times vol below)
+    // working precision of the corner sums: they lose about (k + 2) log2(max/min |a_k| r_k) bits
+    const long spread = std::max<long>(0, mpfr_get_exp(best.raw()) - mpfr_get_exp(smallest.raw()) + 1);
+    const Precision work(prec.bits + 32 + spread * (static_cast<long>(kept_slopes.size()) + 2));
+    // E = p M^q (R3 + D) + rho's two-sided bound (per unit volume; times vol below)
     Interval E(prec), rho(prec);
     add(E, R3, dropped);
     if (pm != pn) {
@@ -153,12 +157,29 @@ std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision pre
         mpfi_mul_si(E.raw(), E.raw(), pm);
         mpfi_div_si(E.raw(), E.raw(), pn);
     }
+    // p = 1: rho = |h| - sign(L) h lies in [0, 2 (R' - |L|)_+] pointwise, so its integral is one
+    // term in [0, band] with band = 2 int_B (R' - |L|)_+ (the tent's closed form, times the sides
+    // of the variables L leaves out), at most 2 R' vol{|L| <= R'}
+    Interval band(prec);
     if (pm == pn) {
+        Interval other_sides(1, prec), two_r(prec);
+        for (int i = 0; i < d; ++i) {
+            if (kept_index[static_cast<size_t>(i)] >= 0) continue;
+            mul_2si(two_r, radius[static_cast<size_t>(i)], 1);
+            mul(other_sides, other_sides, two_r);
+        }
+        band = integral_affine_tent(at_centre.c[0], kept_slopes, kept_radii, R, prec, work);
+        mul(band, band, other_sides);
+        mul_2si(band, band, 1);
+        // the slab bound 2 R' vol min(1, R' / max_k |a_k| r_k) also holds: the smaller upper end
         Interval slab(1, prec);
         mpfr_div(ratio.raw(), R.upper(), best.raw(), MPFR_RNDU);
         if (mpfr_cmp_ui(ratio.raw(), 1) < 0) mpfi_set_fr(slab.raw(), ratio.raw());
-        mul(rho, R, slab);
-        mul_2si(rho, rho, 1);
+        mul(slab, slab, R);
+        mul_2si(slab, slab, 1);
+        mul(slab, slab, box.volume(prec));
+        if (mpfr_less_p(slab.upper(), band.upper())) mpfr_set(&band.raw()->right, slab.upper(), MPFR_RNDU);
+        mpfr_set_zero(&band.raw()->left, 1);
     } else if (pm < 2 * pn) {
         rho = rational_power_outward(R, pm, pn, prec);
         mul(rho, rho, rational_power_outward(Interval(2, prec), 2 * pn - pm, pn, prec));
@@ -170,9 +191,13 @@ std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision pre
     }
     add(E, E, rho);
     // worth the moments only when the bound is well below the first-order one (a choice)
-    if (!E.is_finite() || mpfr_get_d(E.upper(), MPFR_RNDU) > 0.25 * mpfr_get_d(first_order.lower(), MPFR_RNDD)) return std::nullopt;
+    Interval per_volume(prec);
+    div(per_volume, band, box.volume(prec));
+    add(per_volume, per_volume, E);
+    if (!per_volume.is_finite() ||
+        mpfr_get_d(per_volume.upper(), MPFR_RNDU) > 0.25 * mpfr_get_d(first_order.lower(), MPFR_RNDD))
+        return std::nullopt;
     mul(E, E, box.volume(prec));
-
     // sum_{|a| = 2} h_a(m) int_B sign(L) u^a: the moments, at once
     std::vector<std::vector<int>> alphas;
     std::vector<int> which;                       // the series index of each moment
@@ -182,9 +207,6 @@ std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision pre
         alphas.emplace_back(e.begin(), e.begin() + d);
         which.push_back(k);
     }
-    // working precision: the corner sum loses about (k + 2) log2(max/min |a_k| r_k) bits
-    const long spread = std::max<long>(0, mpfr_get_exp(best.raw()) - mpfr_get_exp(smallest.raw()) + 1);
-    const Precision work(prec.bits + 32 + spread * (static_cast<long>(kept_slopes.size()) + 2));
     const std::vector<Interval> moments =
         integral_sign_affine_moments_in(at_centre.c[0], kept_slopes, kept_index, radius, alphas, pm - pn, pn, prec, work);
     Interval C(prec);
@@ -200,6 +222,7 @@ std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision pre
     magnitude_up(e_mag.raw(), E);
     mpfr_sub(&out.raw()->left, out.lower(), e_mag.raw(), MPFR_RNDD);
     mpfr_add(&out.raw()->right, out.upper(), e_mag.raw(), MPFR_RNDU);
+    mpfr_add(&out.raw()->right, out.upper(), band.upper(), MPFR_RNDU);   // band's lower end is 0
     return out;
 }
 

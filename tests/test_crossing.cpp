@@ -8,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 #include <gmpxx.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <random>
@@ -350,6 +351,99 @@ BOOST_AUTO_TEST_CASE(sign_moments_against_exact_rational_integrals) {
             BOOST_TEST(mpfr_cmp_q(w.raw(), mpq_class(scale / (mpz_class(1) << (bits - 8))).get_mpq_t()) <= 0);
         }
     });
+}
+
+// The tent (w - |L|)_+ over a rectangle, exactly: (w + L) on the part where -w <= L <= 0 and
+// (w - L) where 0 <= L <= w, each region the rectangle clipped by two half-planes (exact), the
+// integrand affine (simplex_integral with p = 1). In 1-D the same on segments.
+namespace {
+
+Affine negated(const Affine& L) { return Affine{-L.a0, -L.a1, -L.a2}; }
+Affine shifted(const Affine& L, const mpq_class& c) { return Affine{L.a0 + c, L.a1, L.a2}; }
+
+mpq_class exact_tent_rectangle(const Affine& L, const mpq_class& r1, const mpq_class& r2, const mpq_class& w) {
+    const std::vector<Point> rect = {{-r1, -r2}, {r1, -r2}, {r1, r2}, {-r1, r2}};
+    mpq_class total = 0;
+    // -w <= L <= 0: L <= 0 and -(L + w) <= 0; integrand L + w
+    const auto below = clip_negative(clip_negative(rect, L), negated(shifted(L, w)));
+    if (below.size() >= 3) total += polygon_integral(below, shifted(L, w), 1);
+    // 0 <= L <= w: -L <= 0 and L - w <= 0; integrand w - L
+    const auto above = clip_negative(clip_negative(rect, negated(L)), shifted(L, -w));
+    if (above.size() >= 3) total += polygon_integral(above, shifted(negated(L), w), 1);
+    return total;
+}
+
+mpq_class exact_tent_segment(const mpq_class& a0, const mpq_class& a, const mpq_class& r, const mpq_class& w) {
+    // (w - |a0 + a u|)_+ is piecewise affine with breaks where a0 + a u = -w, 0, w
+    std::vector<mpq_class> cuts{-r, r};
+    for (const mpq_class& v : {mpq_class(-w), mpq_class(0), w}) {
+        const mpq_class u = (v - a0) / a;
+        if (u > -r && u < r) cuts.push_back(u);
+    }
+    std::sort(cuts.begin(), cuts.end());
+    mpq_class total = 0;
+    for (size_t i = 0; i + 1 < cuts.size(); ++i) {
+        auto tent = [&](const mpq_class& u) -> mpq_class {
+            const mpq_class t = abs(a0 + a * u);
+            return t < w ? mpq_class(w - t) : mpq_class(0);
+        };
+        total += (cuts[i + 1] - cuts[i]) * (tent(cuts[i]) + tent(cuts[i + 1])) / 2;   // affine on the piece
+    }
+    return total;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(tent_integrals_against_exact_rational_integrals) {
+    test::for_each_case(400, [&](unsigned case_seed) {
+        std::mt19937_64 g(case_seed);
+        const int d = 1 + static_cast<int>(g() % 2);
+        const long bits = 2 + static_cast<long>(g() % 299);   // 2 .. 300
+        const Precision prec(bits);
+        mpq_class a1 = random_dyadic(g, 12, 6), a2 = random_dyadic(g, 12, 6);
+        if (a1 == 0) a1 = 1;
+        if (a2 == 0) a2 = -3;
+        const mpq_class r1 = mpq_class(1 + static_cast<long>(g() % 64), 64), r2 = mpq_class(1 + static_cast<long>(g() % 64), 64);
+        const mpq_class spread = abs(a1) * r1 + (d == 2 ? abs(a2) * r2 : mpq_class(0));
+        // the band through the box, beside it, covering it, or from a corner
+        mpq_class a0 = random_dyadic(g, 10, 9) * spread * 2;
+        if (g() % 8 == 0) a0 = -(a1 * r1) - (d == 2 ? a2 * r2 : mpq_class(0));
+        const mpq_class w = g() % 16 == 0 ? mpq_class(0) : mpq_class(random_dyadic(g, 10, 10) * spread * (g() % 4 == 0 ? 8 : 1));
+        const mpq_class width = abs(w);
+        mpq_class exact;
+        std::vector<Interval> a{exact_interval(a1, prec)}, r{exact_interval(r1, prec)};
+        if (d == 1) {
+            exact = exact_tent_segment(a0, a1, r1, width);
+        } else {
+            a.push_back(exact_interval(a2, prec));
+            r.push_back(exact_interval(r2, prec));
+            exact = exact_tent_rectangle(Affine{a0, a1, a2}, r1, r2, width);
+        }
+        const Precision work(bits + static_cast<long>(g() % 5) * 64);
+        const Interval T = integral_affine_tent(exact_interval(a0, prec), a, r, exact_interval(width, prec), prec, work);
+        BOOST_TEST_INFO("replay: LPCERT_CASE_SEED=" << case_seed << "; d=" << d << " bits=" << bits << " a0=" << a0
+                                                 << " a1=" << a1 << " a2=" << a2 << " r1=" << r1 << " r2=" << r2 << " w=" << width
+                                                 << " exact=" << exact << " got " << to_string(T));
+        BOOST_TEST(contains_rational(T, exact));
+        // tight: exact inputs, so at 128 extra working bits the width is a few ulps of the tent's
+        // scale w vol
+        if (bits >= 24 && work.bits >= bits + 128) {
+            mpq_class scale = width * 2 * r1 * (d == 2 ? mpq_class(2 * r2) : mpq_class(1));
+            Real wd(Precision(64));
+            width_up(wd.raw(), T);
+            BOOST_TEST(mpfr_cmp_q(wd.raw(), mpq_class(scale / (mpz_class(1) << (bits - 8))).get_mpq_t()) <= 0);
+        }
+    });
+}
+
+BOOST_AUTO_TEST_CASE(tent_refuses_slopes_enclosing_zero_and_negative_widths) {
+    const Precision prec(64);
+    Interval zero_slope(prec), w(1, prec);
+    mpfi_interv_si(zero_slope.raw(), -1, 1);
+    BOOST_CHECK_THROW(integral_affine_tent(Interval(prec), {zero_slope}, {Interval(1, prec)}, w, prec, prec), std::invalid_argument);
+    Interval negative(-1, prec);
+    BOOST_CHECK_THROW(integral_affine_tent(Interval(prec), {Interval(1, prec)}, {Interval(1, prec)}, negative, prec, prec),
+                      std::invalid_argument);
 }
 
 // The p = 1 sign correction: on boxes of side 2r centred on a curved zero set of h, the
