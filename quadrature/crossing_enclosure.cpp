@@ -113,43 +113,162 @@ std::unique_ptr<CrossingEnclosure> CrossingEnclosure::detect(const Expression& g
 
 namespace {
 
-// The second-order correction (docs/math.md 5a): with e = h - L_kept, |e| <= R' = R (which already
-// holds the dropped slopes' terms D), phi(t) = |t|^p and q = p - 1,
+// The largest and smallest of the kept terms |a_k| r_k (rounded down), and the working precision
+// of the corner sums, which lose about (k + 2) log2(max/min |a_k| r_k) bits; nullopt where a kept
+// term may be 0.
+struct KeptSpread {
+    Real largest, smallest;
+    Precision work;
+};
+std::optional<KeptSpread> kept_spread(const std::vector<Interval>& kept_slopes, const std::vector<Interval>& kept_radii,
+                                      Precision prec) {
+    KeptSpread out{Real(prec), Real(prec), prec};
+    Real m(prec);
+    mpfr_set_zero(out.largest.raw(), 1);
+    mpfr_set_inf(out.smallest.raw(), 1);
+    Interval term(prec);
+    for (size_t i = 0; i < kept_slopes.size(); ++i) {
+        mul(term, kept_slopes[i], kept_radii[i]);
+        mignitude_down(m.raw(), term);
+        mpfr_max(out.largest.raw(), out.largest.raw(), m.raw(), MPFR_RNDD);
+        mpfr_min(out.smallest.raw(), out.smallest.raw(), m.raw(), MPFR_RNDD);
+    }
+    if (kept_slopes.empty() || mpfr_sgn(out.smallest.raw()) <= 0) return std::nullopt;
+    const long spread = std::max<long>(0, mpfr_get_exp(out.largest.raw()) - mpfr_get_exp(out.smallest.raw()) + 1);
+    out.work = Precision(prec.bits + 32 + spread * (static_cast<long>(kept_slopes.size()) + 2));
+    return out;
+}
+
+// The product of the sides 2 r_i of the variables L leaves out.
+Interval other_sides(const std::vector<int>& kept_index, const std::vector<Interval>& radius, Precision prec) {
+    Interval out(1, prec), two_r(prec);
+    for (size_t i = 0; i < radius.size(); ++i) {
+        if (kept_index[i] >= 0) continue;
+        mul_2si(two_r, radius[i], 1);
+        mul(out, out, two_r);
+    }
+    return out;
+}
+
+// p = 1, the sign correction (docs/math.md 5a) about the centred affine part
+//     L'(u) = L(u) + c,   c = sum_i h_(2 e_i)(m) r_i^2 / 2   (the midpoint of Q's square terms),
+// with Q(u) = sum_{|a| = 2} h_a(m) u^a the centre's second-order terms. Then
+//     e' = h - L' = (Q(u) - c) + (dropped slopes) + T(u),
+//     |e'| <= R'' = sum_i |h_(2 e_i)(m)| r_i^2 / 2 + sum_{|a| = 2, a not 2 e_i} |h_a(m)| r^a + D + R3
+// (a square term q u_i^2 - q r_i^2 / 2 lies in q [-r_i^2/2, r_i^2/2]), and pointwise
+//     |h| = sign(L') h + rho,   0 <= rho <= 2 (R'' - |L'|)_+
+// (rho = 0 where h and L' have the same sign; where they differ, |h| = |e'| - |L'|). Hence
+//     int_B |h| in int_B |L'| + sum_{|a| = 2} h_a(m) int_B sign(L') u^a - c int_B sign(L')
+//                  + vol (R3 + D) [-1, 1] + [0, 2 int_B (R'' - |L'|)_+],
+// every integral a closed form (affine_power_integral.hpp); the band's integral is also at most
+// R'' vol min(1, R'' / max_k |a_k| r_k) (a slab across u_k), and the smaller upper end is used.
+// Width O(vol r^3) where the slope is not small. `first_order` (R', per unit volume) decides
+// whether the moments are worth computing.
+std::optional<Interval> sign_corrected_p1(const SeriesLayout& layout, Precision prec, const Series& at_centre,
+                                          const Interval& R3, const Interval& dropped, const Interval& first_order,
+                                          const std::vector<Interval>& kept_slopes, const std::vector<Interval>& kept_radii,
+                                          const std::vector<int>& kept_index, const std::vector<Interval>& radius, const Box& box) {
+    const int d = static_cast<int>(radius.size());
+    const auto spread = kept_spread(kept_slopes, kept_radii, prec);
+    if (!spread) return std::nullopt;
+    // c, R'' and the moments' exponents
+    Interval c(prec), Rb(prec), term(prec), mag(prec);
+    std::vector<std::vector<int>> alphas{std::vector<int>(static_cast<size_t>(d), 0)};   // alpha = 0 first
+    std::vector<int> which{-1};
+    for (int k = 0; k < layout.size(); ++k) {
+        if (layout.degree(k) != 2) continue;
+        const auto& e = layout.exponents(k);
+        alphas.emplace_back(e.begin(), e.begin() + d);
+        which.push_back(k);
+        const Interval& q = at_centre.c[static_cast<size_t>(k)];
+        abs(mag, q);
+        int square = -1;
+        for (int i = 0; i < d; ++i)
+            if (e[static_cast<size_t>(i)] == 2) square = i;
+        mpfi_set_si(term.raw(), 1);
+        for (int i = 0; i < d; ++i)
+            for (int j = 0; j < e[static_cast<size_t>(i)]; ++j) mul(term, term, radius[static_cast<size_t>(i)]);
+        if (square >= 0) {
+            mul_2si(term, term, -1);   // r_i^2 / 2
+            Interval shift(prec);
+            mul(shift, q, term);
+            add(c, c, shift);
+        }
+        mul(term, term, mag);
+        add(Rb, Rb, term);
+    }
+    Interval E(prec);
+    add(E, R3, dropped);
+    add(Rb, Rb, E);
+    Interval a0(prec);
+    add(a0, at_centre.c[0], c);
+    const Interval sides = other_sides(kept_index, radius, prec);
+    const Interval vol = box.volume(prec);
+    // the band: 2 int_B (R'' - |L'|)_+, at most 2 R'' vol min(1, R'' / max_k |a_k| r_k)
+    Interval band = integral_affine_tent(a0, kept_slopes, kept_radii, Rb, prec, spread->work);
+    mul(band, band, sides);
+    mul_2si(band, band, 1);
+    {
+        Real ratio(prec);
+        Interval slab(1, prec);
+        mpfr_div(ratio.raw(), Rb.upper(), spread->largest.raw(), MPFR_RNDU);
+        if (mpfr_cmp_ui(ratio.raw(), 1) < 0) mpfi_set_fr(slab.raw(), ratio.raw());
+        mul(slab, slab, Rb);
+        mul_2si(slab, slab, 1);
+        mul(slab, slab, vol);
+        if (!band.is_finite() || mpfr_less_p(slab.upper(), band.upper())) mpfr_set(&band.raw()->right, slab.upper(), MPFR_RNDU);
+        mpfr_set_zero(&band.raw()->left, 1);
+    }
+    // worth the moments only when the error is well below the first-order one (a choice)
+    Interval per_volume(prec);
+    div(per_volume, band, vol);
+    add(per_volume, per_volume, E);
+    if (!per_volume.is_finite() ||
+        mpfr_get_d(per_volume.upper(), MPFR_RNDU) > 0.25 * mpfr_get_d(first_order.lower(), MPFR_RNDD))
+        return std::nullopt;
+    mul(E, E, vol);
+    // int |L'| + sum_a h_a(m) int sign(L') u^a - c int sign(L')
+    Interval out = integral_abs_affine_power(a0, kept_slopes, kept_radii, 1, 1, prec);
+    mul(out, out, sides);
+    const std::vector<Interval> moments =
+        integral_sign_affine_moments_in(a0, kept_slopes, kept_index, radius, alphas, 0, 1, prec, spread->work);
+    mul(term, moments[0], c);
+    sub(out, out, term);
+    for (size_t q = 1; q < moments.size(); ++q) {
+        mul(term, moments[q], at_centre.c[static_cast<size_t>(which[q])]);
+        add(out, out, term);
+    }
+    Real e_mag(prec);
+    magnitude_up(e_mag.raw(), E);
+    mpfr_sub(&out.raw()->left, out.lower(), e_mag.raw(), MPFR_RNDD);
+    mpfr_add(&out.raw()->right, out.upper(), e_mag.raw(), MPFR_RNDU);
+    mpfr_add(&out.raw()->right, out.upper(), band.upper(), MPFR_RNDU);   // the band's lower end is 0
+    return out;
+}
+
+// p > 1, the second-order correction (docs/math.md 5a): with e = h - L_kept, |e| <= R' = R (which
+// already holds the dropped slopes' terms D), phi(t) = |t|^p and q = p - 1,
 //     |h|^p = |L|^p + phi'(L) e + rho,   phi'(t) = p sign(t) |t|^q,
-//     0 <= rho <= 2 (R' - |L|)_+                  (p = 1: rho = |h| - sign(L) h, 0 where the signs agree),
 //     |rho| <= 2^(2-p) R'^p                       (1 < p < 2: phi' is (p-1)-Hoelder),
 //     |rho| <= p (p-1)/2 M^(p-2) R'^2              (p >= 2: |phi''| <= p (p-1) M^(p-2) on [-M, M]),
-// int_B (R' - |L|)_+ in closed form (integral_affine_tent) and at most R' vol min(1, R' / (|a_k| r_k))
-// for any kept slope a_k (a slab across u_k), and
-// e = Q(u) + (dropped slopes) + (third-order remainder), Q the centre's second-order terms:
+// and e = Q(u) + (dropped slopes) + (third-order remainder), Q the centre's second-order terms:
 //     int_B phi'(L) e in p sum_{|a| = 2} h_a(m) int_B sign(L)|L|^q u^a + vol p M^q (R3 + D) [-1, 1].
 // The moments are closed forms in the kept variables (integral_sign_affine_moments) times plain
-// moments int u_i^a_i du_i of the others (zero for odd a_i). Width O(vol r^3) for p = 1 and
-// p >= 2 where the slope is not small, O(vol r^(2p)) for 1 < p < 2, against O(vol r^2) for the
-// first-order form, whose error term `first_order` (p M^q R', per unit volume) decides whether
-// the moments are worth computing.
+// moments int u_i^a_i du_i of the others (zero for odd a_i). Width O(vol r^3) for p >= 2 where the
+// slope is not small, O(vol r^(2p)) for 1 < p < 2, against O(vol r^2) for the first-order form,
+// whose error term `first_order` (p M^q R', per unit volume) decides whether the moments are
+// worth computing.
 std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision prec, long pm, long pn, const Series& at_centre,
                                        const Interval& J, const Interval& R, const Interval& R3, const Interval& dropped,
                                        const Interval& M, const Interval& first_order,
                                        const std::vector<Interval>& kept_slopes, const std::vector<Interval>& kept_radii,
                                        const std::vector<int>& kept_index, const std::vector<Interval>& radius, const Box& box) {
     const int d = static_cast<int>(radius.size());
-    // the slab: R' / max_k (|a_k| r_k), capped at 1; also the spread of the kept terms |a_k| r_k
-    Real best(prec), smallest(prec), m(prec), ratio(prec);
-    mpfr_set_zero(best.raw(), 1);
-    mpfr_set_inf(smallest.raw(), 1);
+    const auto spread = kept_spread(kept_slopes, kept_radii, prec);
+    if (!spread) return std::nullopt;
+    const Precision work = spread->work;
     Interval term(prec);
-    for (size_t i = 0; i < kept_slopes.size(); ++i) {
-        mul(term, kept_slopes[i], kept_radii[i]);
-        mignitude_down(m.raw(), term);
-        mpfr_max(best.raw(), best.raw(), m.raw(), MPFR_RNDD);
-        mpfr_min(smallest.raw(), smallest.raw(), m.raw(), MPFR_RNDD);
-    }
-    if (mpfr_sgn(smallest.raw()) <= 0) return std::nullopt;
-    // working precision of the corner sums: they lose about (k + 2) log2(max/min |a_k| r_k) bits
-    const long spread = std::max<long>(0, mpfr_get_exp(best.raw()) - mpfr_get_exp(smallest.raw()) + 1);
-    const Precision work(prec.bits + 32 + spread * (static_cast<long>(kept_slopes.size()) + 2));
-    // E = p M^q (R3 + D) + rho's two-sided bound (per unit volume; times vol below)
+    // E = p M^q (R3 + D) + rho's bound (per unit volume; times vol below)
     Interval E(prec), rho(prec);
     add(E, R3, dropped);
     if (pm != pn) {
@@ -157,30 +276,7 @@ std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision pre
         mpfi_mul_si(E.raw(), E.raw(), pm);
         mpfi_div_si(E.raw(), E.raw(), pn);
     }
-    // p = 1: rho = |h| - sign(L) h lies in [0, 2 (R' - |L|)_+] pointwise, so its integral is one
-    // term in [0, band] with band = 2 int_B (R' - |L|)_+ (the tent's closed form, times the sides
-    // of the variables L leaves out), at most 2 R' vol{|L| <= R'}
-    Interval band(prec);
-    if (pm == pn) {
-        Interval other_sides(1, prec), two_r(prec);
-        for (int i = 0; i < d; ++i) {
-            if (kept_index[static_cast<size_t>(i)] >= 0) continue;
-            mul_2si(two_r, radius[static_cast<size_t>(i)], 1);
-            mul(other_sides, other_sides, two_r);
-        }
-        band = integral_affine_tent(at_centre.c[0], kept_slopes, kept_radii, R, prec, work);
-        mul(band, band, other_sides);
-        mul_2si(band, band, 1);
-        // the slab bound 2 R' vol min(1, R' / max_k |a_k| r_k) also holds: the smaller upper end
-        Interval slab(1, prec);
-        mpfr_div(ratio.raw(), R.upper(), best.raw(), MPFR_RNDU);
-        if (mpfr_cmp_ui(ratio.raw(), 1) < 0) mpfi_set_fr(slab.raw(), ratio.raw());
-        mul(slab, slab, R);
-        mul_2si(slab, slab, 1);
-        mul(slab, slab, box.volume(prec));
-        if (mpfr_less_p(slab.upper(), band.upper())) mpfr_set(&band.raw()->right, slab.upper(), MPFR_RNDU);
-        mpfr_set_zero(&band.raw()->left, 1);
-    } else if (pm < 2 * pn) {
+    if (pm < 2 * pn) {
         rho = rational_power_outward(R, pm, pn, prec);
         mul(rho, rho, rational_power_outward(Interval(2, prec), 2 * pn - pm, pn, prec));
     } else {
@@ -191,12 +287,7 @@ std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision pre
     }
     add(E, E, rho);
     // worth the moments only when the bound is well below the first-order one (a choice)
-    Interval per_volume(prec);
-    div(per_volume, band, box.volume(prec));
-    add(per_volume, per_volume, E);
-    if (!per_volume.is_finite() ||
-        mpfr_get_d(per_volume.upper(), MPFR_RNDU) > 0.25 * mpfr_get_d(first_order.lower(), MPFR_RNDD))
-        return std::nullopt;
+    if (!E.is_finite() || mpfr_get_d(E.upper(), MPFR_RNDU) > 0.25 * mpfr_get_d(first_order.lower(), MPFR_RNDD)) return std::nullopt;
     mul(E, E, box.volume(prec));
     // sum_{|a| = 2} h_a(m) int_B sign(L) u^a: the moments, at once
     std::vector<std::vector<int>> alphas;
@@ -222,7 +313,6 @@ std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision pre
     magnitude_up(e_mag.raw(), E);
     mpfr_sub(&out.raw()->left, out.lower(), e_mag.raw(), MPFR_RNDD);
     mpfr_add(&out.raw()->right, out.upper(), e_mag.raw(), MPFR_RNDU);
-    mpfr_add(&out.raw()->right, out.upper(), band.upper(), MPFR_RNDU);   // band's lower end is 0
     return out;
 }
 
@@ -332,8 +422,11 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
         mpfr_sub(&out.raw()->left, J.lower(), e_mag, MPFR_RNDD);
         mpfr_add(&out.raw()->right, J.upper(), e_mag, MPFR_RNDU);
         if (s.sign_correction && third_order) {
-            const auto corrected = sign_corrected(s.point_layout, prec, s.m, s.n, *at_centre, J, R, R3, dropped, M, first_order,
-                                                  kept_slopes, kept_radii, kept_index, radius, box);
+            const auto corrected =
+                s.m == s.n ? sign_corrected_p1(s.point_layout, prec, *at_centre, R3, dropped, first_order, kept_slopes, kept_radii,
+                                               kept_index, radius, box)
+                           : sign_corrected(s.point_layout, prec, s.m, s.n, *at_centre, J, R, R3, dropped, M, first_order,
+                                            kept_slopes, kept_radii, kept_index, radius, box);
             if (corrected) {
                 // two true enclosures of one integral: they meet, and their intersection is one too
                 if (!overlaps(out, *corrected)) throw std::logic_error("crossing form: two enclosures of one integral do not meet");
