@@ -21,6 +21,9 @@ struct CrossingEnclosure::Impl {
     // the second-order correction: second-order coefficients at the centre and third-order ones
     // over the box (docs/math.md 5a); where h is only twice differentiable, the first-order form
     bool sign_correction;
+    // the degree of the Lagrange remainder of the correction: 4 for p = 1 (the centre's second- and
+    // third-order terms enter the moments), 3 for p > 1 (second-order terms only)
+    int tail_degree;
     SeriesLayout point_layout, box_layout, second_order_layout;
     SeriesEvaluator point, box, box_second_order;
     // For each second-order monomial u^a of box_layout: its index there and in point_layout, and
@@ -33,8 +36,9 @@ struct CrossingEnclosure::Impl {
     std::vector<SecondOrder> second;
 
     Impl(Expression inner, int d, long pm, long pn, Precision p)
-        : h(std::move(inner)), m(pm), n(pn), prec(p), sign_correction(true),
-          point_layout(d, sign_correction ? 2 : 1), box_layout(d, sign_correction ? 3 : 2), second_order_layout(d, 2),
+        : h(std::move(inner)), m(pm), n(pn), prec(p), sign_correction(true), tail_degree(pm == pn ? 4 : 3),
+          point_layout(d, sign_correction ? tail_degree - 1 : 1), box_layout(d, sign_correction ? tail_degree : 2),
+          second_order_layout(d, 2),
           point(h, point_layout, p), box(h, box_layout, p), box_second_order(h, second_order_layout, p) {
         auto find = [d](const SeriesLayout& layout, const std::vector<int>& e) {
             for (int k = 0; k < layout.size(); ++k) {
@@ -152,20 +156,20 @@ Interval other_sides(const std::vector<int>& kept_index, const std::vector<Inter
 
 // p = 1, the sign correction (docs/math.md 5a) about the centred affine part
 //     L'(u) = L(u) + c,   c = sum_i h_(2 e_i)(m) r_i^2 / 2   (the midpoint of Q's square terms),
-// with Q(u) = sum_{|a| = 2} h_a(m) u^a the centre's second-order terms. Then
-//     e' = h - L' = (Q(u) - c) + (dropped slopes) + T(u),
-//     |e'| <= R'' = sum_i |h_(2 e_i)(m)| r_i^2 / 2 + sum_{|a| = 2, a not 2 e_i} |h_a(m)| r^a + D + R3
+// with Q(u) = sum_{2 <= |a| <= 3} h_a(m) u^a the centre's second- and third-order terms. Then
+//     e' = h - L' = (Q(u) - c) + (dropped slopes) + T(u),   |T| <= R4 = sum_{|a| = 4} |h_a(B)| r^a,
+//     |e'| <= R'' = sum_i |h_(2 e_i)(m)| r_i^2 / 2 + sum_{other a} |h_a(m)| r^a + D + R4
 // (a square term q u_i^2 - q r_i^2 / 2 lies in q [-r_i^2/2, r_i^2/2]), and pointwise
 //     |h| = sign(L') h + rho,   0 <= rho <= 2 (R'' - |L'|)_+
 // (rho = 0 where h and L' have the same sign; where they differ, |h| = |e'| - |L'|). Hence
-//     int_B |h| in int_B |L'| + sum_{|a| = 2} h_a(m) int_B sign(L') u^a - c int_B sign(L')
-//                  + vol (R3 + D) [-1, 1] + [0, 2 int_B (R'' - |L'|)_+],
+//     int_B |h| in int_B |L'| + sum_{2 <= |a| <= 3} h_a(m) int_B sign(L') u^a - c int_B sign(L')
+//                  + vol (R4 + D) [-1, 1] + [0, 2 int_B (R'' - |L'|)_+],
 // every integral a closed form (affine_power_integral.hpp); the band's integral is also at most
 // R'' vol min(1, R'' / max_k |a_k| r_k) (a slab across u_k), and the smaller upper end is used.
-// Width O(vol r^3) where the slope is not small. `first_order` (R', per unit volume) decides
-// whether the moments are worth computing.
+// Width O(vol r^3) where the slope is not small (the band; the rest is O(vol r^4)). `tail` is R4;
+// `first_order` (R', per unit volume) decides whether the moments are worth computing.
 std::optional<Interval> sign_corrected_p1(const SeriesLayout& layout, Precision prec, const Series& at_centre,
-                                          const Interval& R3, const Interval& dropped, const Interval& first_order,
+                                          const Interval& tail, const Interval& dropped, const Interval& first_order,
                                           const std::vector<Interval>& kept_slopes, const std::vector<Interval>& kept_radii,
                                           const std::vector<int>& kept_index, const std::vector<Interval>& radius, const Box& box) {
     const int d = static_cast<int>(radius.size());
@@ -176,14 +180,14 @@ std::optional<Interval> sign_corrected_p1(const SeriesLayout& layout, Precision 
     std::vector<std::vector<int>> alphas{std::vector<int>(static_cast<size_t>(d), 0)};   // alpha = 0 first
     std::vector<int> which{-1};
     for (int k = 0; k < layout.size(); ++k) {
-        if (layout.degree(k) != 2) continue;
+        if (layout.degree(k) != 2 && layout.degree(k) != 3) continue;
         const auto& e = layout.exponents(k);
         alphas.emplace_back(e.begin(), e.begin() + d);
         which.push_back(k);
         const Interval& q = at_centre.c[static_cast<size_t>(k)];
         abs(mag, q);
-        int square = -1;
-        for (int i = 0; i < d; ++i)
+        int square = -1;   // u_i^2 (degree 2 only: u_i^2 u_j is odd in u_j, its midpoint 0)
+        for (int i = 0; i < d && layout.degree(k) == 2; ++i)
             if (e[static_cast<size_t>(i)] == 2) square = i;
         mpfi_set_si(term.raw(), 1);
         for (int i = 0; i < d; ++i)
@@ -198,7 +202,7 @@ std::optional<Interval> sign_corrected_p1(const SeriesLayout& layout, Precision 
         add(Rb, Rb, term);
     }
     Interval E(prec);
-    add(E, R3, dropped);
+    add(E, tail, dropped);
     add(Rb, Rb, E);
     Interval a0(prec);
     add(a0, at_centre.c[0], c);
@@ -224,7 +228,7 @@ std::optional<Interval> sign_corrected_p1(const SeriesLayout& layout, Precision 
     div(per_volume, band, vol);
     add(per_volume, per_volume, E);
     if (!per_volume.is_finite() ||
-        mpfr_get_d(per_volume.upper(), MPFR_RNDU) > 0.25 * mpfr_get_d(first_order.lower(), MPFR_RNDD))
+        mpfr_get_d(per_volume.upper(), MPFR_RNDU) > 0.25 * mpfr_get_d(first_order.upper(), MPFR_RNDU))
         return std::nullopt;
     mul(E, E, vol);
     // int |L'| + sum_a h_a(m) int sign(L') u^a - c int sign(L')
@@ -287,7 +291,7 @@ std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision pre
     }
     add(E, E, rho);
     // worth the moments only when the bound is well below the first-order one (a choice)
-    if (!E.is_finite() || mpfr_get_d(E.upper(), MPFR_RNDU) > 0.25 * mpfr_get_d(first_order.lower(), MPFR_RNDD)) return std::nullopt;
+    if (!E.is_finite() || mpfr_get_d(E.upper(), MPFR_RNDU) > 0.25 * mpfr_get_d(first_order.upper(), MPFR_RNDU)) return std::nullopt;
     mul(E, E, box.volume(prec));
     // sum_{|a| = 2} h_a(m) int_B sign(L) u^a: the moments, at once
     std::vector<std::vector<int>> alphas;
@@ -331,11 +335,11 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
         const bool third_order = s.sign_correction && over_box != nullptr;
         if (over_box == nullptr && s.sign_correction) over_box = s.box_second_order.evaluate(box.sides(), params);
         if (over_box == nullptr) return false;
-        // R = sum_{|a| = 2} |h_a(B)| r^a (and R3 = sum_{|a| = 3}), kept before the next evaluation
+        // R = sum_{|a| = 2} |h_a(B)| r^a (and the tail R3 = sum_{|a| = tail_degree}), kept before the next evaluation
         // reuses the series
         Interval R(prec), R3(prec);
         degree_bound(R, *over_box, third_order ? s.box_layout : s.second_order_layout, 2, radius);
-        if (third_order) degree_bound(R3, *over_box, s.box_layout, 3, radius);
+        if (third_order) degree_bound(R3, *over_box, s.box_layout, s.tail_degree, radius);
         at_centre = s.point.evaluate(centre, params);   // another evaluator: over_box stays valid
         if (at_centre == nullptr) return false;
         // With h three times differentiable, each second-order coefficient over B also lies in its

@@ -88,7 +88,8 @@ IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piec
                                    const std::vector<std::vector<Interval>>& parameter_sets,
                                    const IntegrationOptions& options, Precision prec);
 
-// The enclosure of one box (the kernel of enclose_integral, exposed for tests and benchmarks).
+// The enclosure of one box (the kernel of enclose_integral, exposed for tests and benchmarks). It
+// keeps a reference to `integrand`, which must outlive it.
 class BoxIntegrator {
 public:
     BoxIntegrator(const Expression& integrand, int dimension, int taylor_order, bool nonnegative, Precision prec);
