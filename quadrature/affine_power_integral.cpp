@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "quadrature/rational_power.hpp"
 #include "quadrature/real.hpp"
@@ -190,7 +191,7 @@ std::vector<Interval> integral_sign_affine_moments(const Interval& a0, const std
         mpfi_si_div(inverse.raw(), 1, slope[i].raw());
         Interval rp(1, wp), ip(wp);
         ip = inverse;
-        for (int q = 0; q <= kMaxMomentExponent; ++q) {
+        for (int q = 0; q <= top; ++q) {   // alpha_i - j_i and j_i are at most |alpha| <= top
             r_power[i].push_back(rp);
             inverse_slope_power[i].push_back(ip);
             mul(rp, rp, radius[i]);
@@ -230,7 +231,41 @@ std::vector<Interval> integral_sign_affine_moments(const Interval& a0, const std
             S[corner].push_back(value);
         }
     }
+    // The signed corner sums depend on a term only through K and the parity pattern
+    // P = {i : alpha_i - j_i + 1 odd}: sum_corner (-1)^|corner & P| S_K(corner), for every P at
+    // once by a Walsh-Hadamard transform over the corners (k 2^(k-1) butterflies per K, instead
+    // of 2^k additions per term).
+    std::vector<std::vector<Interval>> signed_sums(static_cast<size_t>(top) + 1, std::vector<Interval>(corners, Interval(wp)));
+    {
+        Interval difference(wp);
+        for (size_t K = 0; K <= static_cast<size_t>(top); ++K) {
+            auto& v = signed_sums[K];
+            for (size_t corner = 0; corner < corners; ++corner) v[corner] = S[corner][K];
+            for (size_t bit = 1; bit < corners; bit <<= 1)
+                for (size_t c = 0; c < corners; ++c) {
+                    if (c & bit) continue;
+                    sub(difference, v[c], v[c | bit]);
+                    add(v[c], v[c], v[c | bit]);
+                    std::swap(v[c | bit], difference);
+                }
+        }
+    }
+    // each variable's factor (-1)^j alpha!/(alpha-j)! r^(alpha-j) / a^(j+1), for alpha <= top and
+    // j <= alpha, at index alpha (top + 1) + j
+    const size_t span = static_cast<size_t>(top) + 1;
+    std::vector<std::vector<Interval>> variable_factor(k, std::vector<Interval>(span * span, Interval(wp)));
+    for (size_t i = 0; i < k; ++i)
+        for (int a_i = 0; a_i <= top; ++a_i) {
+            long falling = 1;   // alpha! / (alpha - j)!
+            for (int j_i = 0; j_i <= a_i; ++j_i) {
+                Interval& v = variable_factor[i][static_cast<size_t>(a_i) * span + static_cast<size_t>(j_i)];
+                mul(v, r_power[i][static_cast<size_t>(a_i - j_i)], inverse_slope_power[i][static_cast<size_t>(j_i)]);
+                mpfi_mul_si(v.raw(), v.raw(), j_i % 2 ? -falling : falling);
+                falling *= a_i - j_i;
+            }
+        }
     std::vector<Interval> results;
+    results.reserve(alphas.size());
     Interval total(wp), corner_sum(wp), factor(wp);
     std::vector<int> j(k);
     for (const auto& alpha : alphas) {
@@ -238,25 +273,16 @@ std::vector<Interval> integral_sign_affine_moments(const Interval& a0, const std
         std::fill(j.begin(), j.end(), 0);
         while (true) {
             // this j's corner-independent factor times its signed corner sum
-            mpfi_set_si(factor.raw(), 1);
             size_t K = 0;
             for (size_t i = 0; i < k; ++i) {
                 K += static_cast<size_t>(j[i]) + 1;
-                long falling = 1;   // alpha! / (alpha - j)!
-                for (int q = 0; q < j[i]; ++q) falling *= alpha[i] - q;
-                mul(factor, factor, r_power[i][static_cast<size_t>(alpha[i] - j[i])]);
-                mul(factor, factor, inverse_slope_power[i][static_cast<size_t>(j[i])]);
-                mpfi_mul_si(factor.raw(), factor.raw(), j[i] % 2 ? -falling : falling);
+                const Interval& f = variable_factor[i][static_cast<size_t>(alpha[i]) * span + static_cast<size_t>(j[i])];
+                if (i == 0) factor = f; else mul(factor, factor, f);
             }
-            mpfi_set_si(corner_sum.raw(), 0);
-            for (size_t corner = 0; corner < corners; ++corner) {
-                int sign = 1;
-                for (size_t i = 0; i < k; ++i)
-                    if ((corner >> i & 1UL) && (alpha[i] - j[i] + 1) % 2 != 0) sign = -sign;
-                const Interval& value_at_corner = S[corner][K - k];
-                if (sign > 0) add(corner_sum, corner_sum, value_at_corner); else sub(corner_sum, corner_sum, value_at_corner);
-            }
-            mul(corner_sum, corner_sum, factor);
+            size_t pattern = 0;
+            for (size_t i = 0; i < k; ++i)
+                if ((alpha[i] - j[i] + 1) % 2 != 0) pattern |= 1UL << i;
+            mul(corner_sum, signed_sums[K - k][pattern], factor);
             add(total, total, corner_sum);
             // next j (odometer over j_i = 0..alpha_i)
             size_t i = 0;
