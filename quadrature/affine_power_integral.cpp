@@ -52,7 +52,8 @@ Interval integral_abs_affine_power(const Interval& a0, const std::vector<Interva
                                    long m, long n, Precision prec) {
     const size_t k = a.size();
     if (r.size() != k || k > 16) throw std::invalid_argument("integral_abs_affine_power: k > 16 or sizes differ");
-    if (m < n || n < 1) throw std::invalid_argument("integral_abs_affine_power: p = m/n must be >= 1");
+    if (n < 1 || m <= -n) throw std::invalid_argument("integral_abs_affine_power: p = m/n must be > -1");
+    if (m < n && k == 0) throw std::invalid_argument("integral_abs_affine_power: p < 1 needs a slope");
     const Precision wp(prec.bits + 64);
     std::vector<Interval> s(k, Interval(wp));
     Interval slopes(1, wp), t(wp), term(wp), sum(wp), factor(wp);

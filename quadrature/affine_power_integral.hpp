@@ -18,11 +18,13 @@
 
 namespace lpcert {
 
-// Enclosure of the integral above with p = m/n (integers m >= n >= 1), slopes `a` (enclosures
-// none of which contains 0) and half-widths `r` (same length, k <= 16). Computed at prec + 64
-// bits (the corner sum cancels: its terms are up to (|a_0| + sum s_i)^k / prod s_i times larger
-// than the result) and returned at prec, rounded outward. Throws std::invalid_argument for a
-// slope containing 0 or k > 16.
+// Enclosure of the integral above with p = m/n (integers n >= 1, m > -n), slopes `a` (enclosures
+// none of which contains 0) and half-widths `r` (same length, k <= 16; k >= 1 for p < 1). For
+// -1 < p < 0 the integrand is unbounded on the zero set but integrable, and F_k (k >= 1) is
+// still continuous, so the formula holds (the bound of the crossing form's remainder for
+// 1 < p < 2 integrates |L|^(p-2)). Computed at prec + 64 bits (the corner sum cancels: its terms
+// are up to (|a_0| + sum s_i)^k / prod s_i times larger than the result) and returned at prec,
+// rounded outward. Throws std::invalid_argument for a slope containing 0, k > 16 or p out of range.
 Interval integral_abs_affine_power(const Interval& a0, const std::vector<Interval>& a, const std::vector<Interval>& r,
                                    long m, long n, Precision prec);
 

@@ -36,7 +36,7 @@ struct CrossingEnclosure::Impl {
     std::vector<SecondOrder> second;
 
     Impl(Expression inner, int d, long pm, long pn, Precision p)
-        : h(std::move(inner)), m(pm), n(pn), prec(p), sign_correction(true), tail_degree(pm == pn ? 4 : 3),
+        : h(std::move(inner)), m(pm), n(pn), prec(p), sign_correction(true), tail_degree(4),
           point_layout(d, sign_correction ? tail_degree - 1 : 1), box_layout(d, sign_correction ? tail_degree : 2),
           second_order_layout(d, 2),
           point(h, point_layout, p), box(h, box_layout, p), box_second_order(h, second_order_layout, p) {
@@ -154,24 +154,32 @@ Interval other_sides(const std::vector<int>& kept_index, const std::vector<Inter
     return out;
 }
 
-// p = 1, the sign correction (docs/math.md 5a) about the centred affine part
+// The sign correction (docs/math.md 5a) about the centred affine part
 //     L'(u) = L(u) + c,   c = sum_i h_(2 e_i)(m) r_i^2 / 2   (the midpoint of Q's square terms),
 // with Q(u) = sum_{2 <= |a| <= 3} h_a(m) u^a the centre's second- and third-order terms. Then
 //     e' = h - L' = (Q(u) - c) + (dropped slopes) + T(u),   |T| <= R4 = sum_{|a| = 4} |h_a(B)| r^a,
 //     |e'| <= R'' = sum_i |h_(2 e_i)(m)| r_i^2 / 2 + sum_{other a} |h_a(m)| r^a + D + R4
-// (a square term q u_i^2 - q r_i^2 / 2 lies in q [-r_i^2/2, r_i^2/2]), and pointwise
-//     |h| = sign(L') h + rho,   0 <= rho <= 2 (R'' - |L'|)_+
-// (rho = 0 where h and L' have the same sign; where they differ, |h| = |e'| - |L'|). Hence
-//     int_B |h| in int_B |L'| + sum_{2 <= |a| <= 3} h_a(m) int_B sign(L') u^a - c int_B sign(L')
-//                  + vol (R4 + D) [-1, 1] + [0, 2 int_B (R'' - |L'|)_+],
-// every integral a closed form (affine_power_integral.hpp); the band's integral is also at most
-// R'' vol min(1, R'' / max_k |a_k| r_k) (a slab across u_k), and the smaller upper end is used.
-// Width O(vol r^3) where the slope is not small (the band; the rest is O(vol r^4)). `tail` is R4;
-// `first_order` (R', per unit volume) decides whether the moments are worth computing.
-std::optional<Interval> sign_corrected_p1(const SeriesLayout& layout, Precision prec, const Series& at_centre,
-                                          const Interval& tail, const Interval& dropped, const Interval& first_order,
-                                          const std::vector<Interval>& kept_slopes, const std::vector<Interval>& kept_radii,
-                                          const std::vector<int>& kept_index, const std::vector<Interval>& radius, const Box& box) {
+// (a square term q u_i^2 - q r_i^2 / 2 lies in q [-r_i^2/2, r_i^2/2]; every other term is odd in
+// some u_i). With phi(t) = |t|^p, phi'(t) = p sign(t)|t|^(p-1) and rho = phi(h) - phi(L') - phi'(L') e',
+//     int_B |h|^p in int_B |L'|^p + p sum_{2 <= |a| <= 3} h_a(m) int_B G(L') u^a - p c int_B G(L')
+//                    + vol p M^(p-1) (R4 + D) [-1, 1] + int_B rho,   G(t) = sign(t)|t|^(p-1),
+// every integral a closed form (affine_power_integral.hpp), M = |a_0 + c| + sum |a_i| r_i + R''
+// (at least |L'| and |h| on B), and
+//   p = 1:     0 <= rho <= 2 (R'' - |L'|)_+ (rho = |h| - sign(L') h: 0 where h and L' have one
+//              sign; where they differ, |h| = |e'| - |L'|), int_B of the tent in closed form
+//              (integral_affine_tent), or at most 2 R'' vol min(1, R'' / max_k |a_k| r_k);
+//   1 < p < 2: |rho| <= 2^(2-p) R''^p (phi' is (p-1)-Hoelder) everywhere, and where |L'| > 2R''
+//              (one sign between L' and h, |xi| >= |L'|/2) |rho| <= p(p-1)/2 (|L'|/2)^(p-2) R''^2:
+//              int_B |rho| <= 2^(2-p) R''^p vol min(1, 2R''/max_k |a_k| r_k)
+//                             + p(p-1)/2 2^(2-p) R''^2 int_B |L'|^(p-2)  (closed form, p-2 > -1);
+//   p >= 2:    |rho| <= p(p-1)/2 M^(p-2) R''^2 (|phi''| <= p(p-1) M^(p-2) on [-M, M]).
+// Width O(vol r^3) where the slope is not small (O(vol r^(2p)) at worst for 1 < p < 2); the
+// intersection with the first-order form is the caller's. `tail` is R4; `first_order` (per unit
+// volume) decides whether the moments are worth computing.
+std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision prec, long pm, long pn, const Series& at_centre,
+                                       const Interval& tail, const Interval& dropped, const Interval& first_order,
+                                       const std::vector<Interval>& kept_slopes, const std::vector<Interval>& kept_radii,
+                                       const std::vector<int>& kept_index, const std::vector<Interval>& radius, const Box& box) {
     const int d = static_cast<int>(radius.size());
     const auto spread = kept_spread(kept_slopes, kept_radii, prec);
     if (!spread) return std::nullopt;
@@ -204,118 +212,97 @@ std::optional<Interval> sign_corrected_p1(const SeriesLayout& layout, Precision 
     Interval E(prec);
     add(E, tail, dropped);
     add(Rb, Rb, E);
+    // R'' bounds a modulus: only its upper end is used (at low precision an enclosure of a
+    // radius may reach below 0, and so may the lower end of this sum)
+    if (!Rb.is_finite()) return std::nullopt;
+    if (mpfr_sgn(Rb.lower()) < 0) mpfr_set_zero(&Rb.raw()->left, 1);
     Interval a0(prec);
     add(a0, at_centre.c[0], c);
     const Interval sides = other_sides(kept_index, radius, prec);
     const Interval vol = box.volume(prec);
-    // the band: 2 int_B (R'' - |L'|)_+, at most 2 R'' vol min(1, R'' / max_k |a_k| r_k)
-    Interval band = integral_affine_tent(a0, kept_slopes, kept_radii, Rb, prec, spread->work);
-    mul(band, band, sides);
-    mul_2si(band, band, 1);
-    {
-        Real ratio(prec);
+    // M >= |L'|, |h| on B, and p M^(p-1) (times R4 + D)
+    Interval M(prec);
+    abs(M, a0);
+    for (size_t i = 0; i < kept_slopes.size(); ++i) {
+        mul(term, kept_slopes[i], kept_radii[i]);
+        abs(term, term);
+        add(M, M, term);
+    }
+    add(M, M, Rb);
+    if (pm != pn) {
+        mul(E, E, rational_power_outward(M, pm - pn, pn, prec));
+        mpfi_mul_si(E.raw(), E.raw(), pm);
+        mpfi_div_si(E.raw(), E.raw(), pn);
+    }
+    // rho's bound over B: [0, rho_upper] for p = 1 (one-sided), [-rho_upper, rho_upper] otherwise
+    Interval rho(prec);
+    Real ratio(prec);
+    if (pm == pn) {
+        rho = integral_affine_tent(a0, kept_slopes, kept_radii, Rb, prec, spread->work);
+        mul(rho, rho, sides);
+        mul_2si(rho, rho, 1);
         Interval slab(1, prec);
         mpfr_div(ratio.raw(), Rb.upper(), spread->largest.raw(), MPFR_RNDU);
         if (mpfr_cmp_ui(ratio.raw(), 1) < 0) mpfi_set_fr(slab.raw(), ratio.raw());
         mul(slab, slab, Rb);
         mul_2si(slab, slab, 1);
         mul(slab, slab, vol);
-        if (!band.is_finite() || mpfr_less_p(slab.upper(), band.upper())) mpfr_set(&band.raw()->right, slab.upper(), MPFR_RNDU);
-        mpfr_set_zero(&band.raw()->left, 1);
+        if (!rho.is_finite() || mpfr_less_p(slab.upper(), rho.upper())) rho = slab;
+    } else if (pm < 2 * pn) {
+        const Interval two_power = rational_power_outward(Interval(2, prec), 2 * pn - pm, pn, prec);   // 2^(2-p)
+        rho = rational_power_outward(Rb, pm, pn, prec);
+        mul(rho, rho, two_power);
+        mul(rho, rho, vol);
+        Interval slab(1, prec), tail_part(prec);
+        mpfr_mul_2ui(ratio.raw(), Rb.upper(), 1, MPFR_RNDU);
+        mpfr_div(ratio.raw(), ratio.raw(), spread->largest.raw(), MPFR_RNDU);
+        if (mpfr_cmp_ui(ratio.raw(), 1) < 0) mpfi_set_fr(slab.raw(), ratio.raw());
+        mul(slab, slab, rho);
+        tail_part = integral_abs_affine_power(a0, kept_slopes, kept_radii, pm - 2 * pn, pn, prec);
+        mul(tail_part, tail_part, sides);
+        sqr(term, Rb);
+        mul(tail_part, tail_part, term);
+        mul(tail_part, tail_part, two_power);
+        mpfi_mul_si(tail_part.raw(), tail_part.raw(), pm * (pm - pn));
+        mpfi_div_si(tail_part.raw(), tail_part.raw(), 2 * pn * pn);
+        add(slab, slab, tail_part);
+        if (slab.is_finite() && mpfr_less_p(slab.upper(), rho.upper())) rho = slab;
+    } else {
+        sqr(rho, Rb);
+        mul(rho, rho, rational_power_outward(M, pm - 2 * pn, pn, prec));
+        mpfi_mul_si(rho.raw(), rho.raw(), pm * (pm - pn));
+        mpfi_div_si(rho.raw(), rho.raw(), 2 * pn * pn);
+        mul(rho, rho, vol);
     }
     // worth the moments only when the error is well below the first-order one (a choice)
     Interval per_volume(prec);
-    div(per_volume, band, vol);
+    div(per_volume, rho, vol);
     add(per_volume, per_volume, E);
     if (!per_volume.is_finite() ||
         mpfr_get_d(per_volume.upper(), MPFR_RNDU) > 0.25 * mpfr_get_d(first_order.upper(), MPFR_RNDU))
         return std::nullopt;
     mul(E, E, vol);
-    // int |L'| + sum_a h_a(m) int sign(L') u^a - c int sign(L')
-    Interval out = integral_abs_affine_power(a0, kept_slopes, kept_radii, 1, 1, prec);
+    // int |L'|^p + p [sum_a h_a(m) int G(L') u^a - c int G(L')]
+    Interval out = integral_abs_affine_power(a0, kept_slopes, kept_radii, pm, pn, prec);
     mul(out, out, sides);
     const std::vector<Interval> moments =
-        integral_sign_affine_moments_in(a0, kept_slopes, kept_index, radius, alphas, 0, 1, prec, spread->work);
-    mul(term, moments[0], c);
-    sub(out, out, term);
+        integral_sign_affine_moments_in(a0, kept_slopes, kept_index, radius, alphas, pm - pn, pn, prec, spread->work);
+    Interval C(prec);
+    mul(C, moments[0], c);
+    neg(C, C);
     for (size_t q = 1; q < moments.size(); ++q) {
         mul(term, moments[q], at_centre.c[static_cast<size_t>(which[q])]);
-        add(out, out, term);
+        add(C, C, term);
     }
+    mpfi_mul_si(C.raw(), C.raw(), pm);   // phi' = p G
+    mpfi_div_si(C.raw(), C.raw(), pn);
+    add(out, out, C);
     Real e_mag(prec);
     magnitude_up(e_mag.raw(), E);
     mpfr_sub(&out.raw()->left, out.lower(), e_mag.raw(), MPFR_RNDD);
     mpfr_add(&out.raw()->right, out.upper(), e_mag.raw(), MPFR_RNDU);
-    mpfr_add(&out.raw()->right, out.upper(), band.upper(), MPFR_RNDU);   // the band's lower end is 0
-    return out;
-}
-
-// p > 1, the second-order correction (docs/math.md 5a): with e = h - L_kept, |e| <= R' = R (which
-// already holds the dropped slopes' terms D), phi(t) = |t|^p and q = p - 1,
-//     |h|^p = |L|^p + phi'(L) e + rho,   phi'(t) = p sign(t) |t|^q,
-//     |rho| <= 2^(2-p) R'^p                       (1 < p < 2: phi' is (p-1)-Hoelder),
-//     |rho| <= p (p-1)/2 M^(p-2) R'^2              (p >= 2: |phi''| <= p (p-1) M^(p-2) on [-M, M]),
-// and e = Q(u) + (dropped slopes) + (third-order remainder), Q the centre's second-order terms:
-//     int_B phi'(L) e in p sum_{|a| = 2} h_a(m) int_B sign(L)|L|^q u^a + vol p M^q (R3 + D) [-1, 1].
-// The moments are closed forms in the kept variables (integral_sign_affine_moments) times plain
-// moments int u_i^a_i du_i of the others (zero for odd a_i). Width O(vol r^3) for p >= 2 where the
-// slope is not small, O(vol r^(2p)) for 1 < p < 2, against O(vol r^2) for the first-order form,
-// whose error term `first_order` (p M^q R', per unit volume) decides whether the moments are
-// worth computing.
-std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision prec, long pm, long pn, const Series& at_centre,
-                                       const Interval& J, const Interval& R, const Interval& R3, const Interval& dropped,
-                                       const Interval& M, const Interval& first_order,
-                                       const std::vector<Interval>& kept_slopes, const std::vector<Interval>& kept_radii,
-                                       const std::vector<int>& kept_index, const std::vector<Interval>& radius, const Box& box) {
-    const int d = static_cast<int>(radius.size());
-    const auto spread = kept_spread(kept_slopes, kept_radii, prec);
-    if (!spread) return std::nullopt;
-    const Precision work = spread->work;
-    Interval term(prec);
-    // E = p M^q (R3 + D) + rho's bound (per unit volume; times vol below)
-    Interval E(prec), rho(prec);
-    add(E, R3, dropped);
-    if (pm != pn) {
-        mul(E, E, rational_power_outward(M, pm - pn, pn, prec));
-        mpfi_mul_si(E.raw(), E.raw(), pm);
-        mpfi_div_si(E.raw(), E.raw(), pn);
-    }
-    if (pm < 2 * pn) {
-        rho = rational_power_outward(R, pm, pn, prec);
-        mul(rho, rho, rational_power_outward(Interval(2, prec), 2 * pn - pm, pn, prec));
-    } else {
-        sqr(rho, R);
-        mul(rho, rho, rational_power_outward(M, pm - 2 * pn, pn, prec));
-        mpfi_mul_si(rho.raw(), rho.raw(), pm * (pm - pn));
-        mpfi_div_si(rho.raw(), rho.raw(), 2 * pn * pn);
-    }
-    add(E, E, rho);
-    // worth the moments only when the bound is well below the first-order one (a choice)
-    if (!E.is_finite() || mpfr_get_d(E.upper(), MPFR_RNDU) > 0.25 * mpfr_get_d(first_order.upper(), MPFR_RNDU)) return std::nullopt;
-    mul(E, E, box.volume(prec));
-    // sum_{|a| = 2} h_a(m) int_B sign(L) u^a: the moments, at once
-    std::vector<std::vector<int>> alphas;
-    std::vector<int> which;                       // the series index of each moment
-    for (int k = 0; k < layout.size(); ++k) {
-        if (layout.degree(k) != 2) continue;
-        const auto& e = layout.exponents(k);
-        alphas.emplace_back(e.begin(), e.begin() + d);
-        which.push_back(k);
-    }
-    const std::vector<Interval> moments =
-        integral_sign_affine_moments_in(at_centre.c[0], kept_slopes, kept_index, radius, alphas, pm - pn, pn, prec, work);
-    Interval C(prec);
-    for (size_t q = 0; q < moments.size(); ++q) {
-        mul(term, moments[q], at_centre.c[static_cast<size_t>(which[q])]);
-        add(C, C, term);
-    }
-    mpfi_mul_si(C.raw(), C.raw(), pm);   // phi' = p sign(t)|t|^q
-    mpfi_div_si(C.raw(), C.raw(), pn);
-    Interval out(prec);
-    add(out, J, C);
-    Real e_mag(prec);
-    magnitude_up(e_mag.raw(), E);
-    mpfr_sub(&out.raw()->left, out.lower(), e_mag.raw(), MPFR_RNDD);
+    magnitude_up(e_mag.raw(), rho);
+    if (pm != pn) mpfr_sub(&out.raw()->left, out.lower(), e_mag.raw(), MPFR_RNDD);   // p = 1: rho >= 0
     mpfr_add(&out.raw()->right, out.upper(), e_mag.raw(), MPFR_RNDU);
     return out;
 }
@@ -426,11 +413,8 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
         mpfr_sub(&out.raw()->left, J.lower(), e_mag, MPFR_RNDD);
         mpfr_add(&out.raw()->right, J.upper(), e_mag, MPFR_RNDU);
         if (s.sign_correction && third_order) {
-            const auto corrected =
-                s.m == s.n ? sign_corrected_p1(s.point_layout, prec, *at_centre, R3, dropped, first_order, kept_slopes, kept_radii,
-                                               kept_index, radius, box)
-                           : sign_corrected(s.point_layout, prec, s.m, s.n, *at_centre, J, R, R3, dropped, M, first_order,
-                                            kept_slopes, kept_radii, kept_index, radius, box);
+            const auto corrected = sign_corrected(s.point_layout, prec, s.m, s.n, *at_centre, R3, dropped, first_order,
+                                                  kept_slopes, kept_radii, kept_index, radius, box);
             if (corrected) {
                 // two true enclosures of one integral: they meet, and their intersection is one too
                 if (!overlaps(out, *corrected)) throw std::logic_error("crossing form: two enclosures of one integral do not meet");

@@ -178,6 +178,66 @@ BOOST_AUTO_TEST_CASE(closed_form_at_real_p_against_order_zero_quadrature) {
     }
 }
 
+// The closed form at p = -1/2 (the crossing form's remainder integrates |L|^(p-2) for 1 < p < 2)
+// against an iterated integral: the inner integral over u1 by its antiderivative 2 sign(t) sqrt|t|
+// (increasing), the outer one over u2 enclosed by a Riemann sum of 2^12 pieces with the inner
+// value's range on each piece read off the ends. Both are true: they must meet.
+namespace {
+
+// 2 sign(t) sqrt|t| over an enclosure of t (increasing in t).
+Interval signed_root_twice(const Interval& t) {
+    const Precision prec = t.precision();
+    Interval lo(prec), hi(prec), out(prec);
+    auto end = [&](Interval& v, mpfr_srcptr x) {
+        mpfi_set_fr(v.raw(), x);
+        const bool negative = mpfr_sgn(x) < 0;
+        if (negative) mpfi_neg(v.raw(), v.raw());
+        mpfi_sqrt(v.raw(), v.raw());
+        mpfi_mul_2si(v.raw(), v.raw(), 1);
+        if (negative) mpfi_neg(v.raw(), v.raw());
+    };
+    end(lo, t.lower());
+    end(hi, t.upper());
+    mpfi_union(out.raw(), lo.raw(), hi.raw());
+    return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(closed_form_at_negative_exponent_against_an_iterated_integral) {
+    test::for_each_case(60, [&](unsigned case_seed) {
+        std::mt19937_64 g(case_seed);
+        const Precision prec(64 + static_cast<long>(g() % 64));
+        mpq_class a1 = random_dyadic(g, 8, 4), a2 = random_dyadic(g, 8, 4);
+        if (a1 == 0) a1 = 1;
+        if (a2 == 0) a2 = -3;
+        const mpq_class r1 = mpq_class(1 + static_cast<long>(g() % 32), 64), r2 = mpq_class(1 + static_cast<long>(g() % 32), 64);
+        const mpq_class a0 = random_dyadic(g, 10, 9) * (abs(a1) * r1 + abs(a2) * r2);
+        const Interval closed = integral_abs_affine_power(exact_interval(a0, prec), {exact_interval(a1, prec), exact_interval(a2, prec)},
+                                                          {exact_interval(r1, prec), exact_interval(r2, prec)}, -1, 2, prec);
+        // iterated: int_{-r2}^{r2} (F(c + s1) - F(c - s1)) / |a1| du2, c = a0 + a2 u2, s1 = |a1| r1
+        const int pieces = 1 << 12;
+        const Interval s1 = exact_interval(abs(a1) * r1, prec);
+        Interval sum(prec), c(prec), u(prec), t(prec), inner(prec), piece(prec);
+        for (int j = 0; j < pieces; ++j) {
+            const mpq_class lo = -r2 + 2 * r2 * j / pieces, hi = -r2 + 2 * r2 * (j + 1) / pieces;
+            set_hull(u, exact_interval(lo, prec).lower(), exact_interval(hi, prec).upper());
+            mul(c, exact_interval(a2, prec), u);
+            add(c, c, exact_interval(a0, prec));
+            add(t, c, s1);
+            inner = signed_root_twice(t);
+            sub(t, c, s1);
+            sub(inner, inner, signed_root_twice(t));
+            mul(piece, inner, exact_interval((hi - lo) / abs(a1), prec));
+            add(sum, sum, piece);
+        }
+        BOOST_TEST_INFO("replay: LPCERT_CASE_SEED=" << case_seed << "; a0=" << a0 << " a1=" << a1 << " a2=" << a2 << " r1=" << r1
+                                                 << " r2=" << r2 << " closed " << to_string(closed) << " iterated " << to_string(sum));
+        BOOST_TEST(overlaps(closed, sum));
+        BOOST_TEST(relative_width(sum) < 0.05);   // the reference is narrow enough to mean something
+    });
+}
+
 BOOST_AUTO_TEST_CASE(slopes_enclosing_zero_are_refused) {
     Interval zero_slope(Precision(64));
     mpfi_interv_si(zero_slope.raw(), -1, 1);
@@ -485,12 +545,23 @@ mpq_class integrate(const Polynomial& p, const mpq_class& lo, const mpq_class& h
     return total;
 }
 
-mpq_class curve_box_integral(const Polynomial& s, const mpq_class& a, const mpq_class& b, const mpq_class& Y0, const mpq_class& Y1) {
+Polynomial power(const Polynomial& p, int n) {
+    Polynomial out{mpq_class(1)};
+    for (int i = 0; i < n; ++i) out = times(out, p);
+    return out;
+}
+
+// int over [a, b] x [s(Y0), s(Y1)] of |s(x1) - x2|^p for odd p, exactly: for fixed x1 the inner
+// integral is ((y1 - s)^(p+1) - (y0 - s)^(p+1))/(p+1) where s <= y0, ((s - y0)^(p+1) -
+// (s - y1)^(p+1))/(p+1) where s >= y1, and ((s - y0)^(p+1) + (y1 - s)^(p+1))/(p+1) between.
+mpq_class curve_box_integral(const Polynomial& s, int p, const mpq_class& a, const mpq_class& b, const mpq_class& Y0,
+                             const mpq_class& Y1) {
     const mpq_class y0 = evaluate(s, Y0), y1 = evaluate(s, Y1);
-    const Polynomial one{mpq_class(1)};
-    const Polynomial below = plus(Polynomial{(y1 * y1 - y0 * y0) / 2}, s, -(y1 - y0));   // s <= y0
-    const Polynomial above = plus(Polynomial{-(y1 * y1 - y0 * y0) / 2}, s, y1 - y0);     // s >= y1
-    const Polynomial between = plus(plus(Polynomial{(y0 * y0 + y1 * y1) / 2}, s, -(y0 + y1)), times(s, s), 1);
+    const Polynomial s_minus_y0 = plus(s, Polynomial{mpq_class(1)}, -y0), s_minus_y1 = plus(s, Polynomial{mpq_class(1)}, -y1);
+    const Polynomial up0 = power(s_minus_y0, p + 1), up1 = power(s_minus_y1, p + 1);   // (s - y)^(p+1), p + 1 even
+    const Polynomial below = plus(up1, up0, -1);     // (y1 - s)^(p+1) - (y0 - s)^(p+1)
+    const Polynomial above = plus(up0, up1, -1);     // (s - y0)^(p+1) - (s - y1)^(p+1)
+    const Polynomial between = plus(up0, up1, 1);    // (s - y0)^(p+1) + (y1 - s)^(p+1)
     std::vector<mpq_class> cuts{a, b};
     for (const mpq_class& Y : {Y0, Y1})
         if (Y > a && Y < b) cuts.push_back(Y);
@@ -500,19 +571,23 @@ mpq_class curve_box_integral(const Polynomial& s, const mpq_class& a, const mpq_
         const mpq_class mid = (cuts[i] + cuts[i + 1]) / 2;
         total += integrate(mid <= Y0 ? below : (mid >= Y1 ? above : between), cuts[i], cuts[i + 1]);
     }
-    return total;
+    return total / (p + 1);
 }
 
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(crossing_boxes_on_curves_contain_exact_integrals) {
-    const std::vector<std::string> texts{"abs(x1^2 - x2)", "abs(x1^3 - x2)", "abs(x1^3 + x1 - x2)"};
-    std::vector<Expression> integrands;
-    for (const auto& t : texts) integrands.push_back(Expression::parse(t));
+    const std::vector<std::string> texts{"x1^2 - x2", "x1^3 - x2", "x1^3 + x1 - x2"};
+    std::vector<Expression> integrands;   // p = 1 and p = 3 for each
+    for (const auto& t : texts) {
+        integrands.push_back(Expression::parse("abs(" + t + ")"));
+        integrands.push_back(Expression::parse("abs(" + t + ")^3"));
+    }
     const std::vector<Polynomial> curves{{0, 0, 1}, {0, 0, 0, 1}, {0, 1, 0, 1}};
-    test::for_each_case(600, [&](unsigned case_seed) {
+    test::for_each_case(800, [&](unsigned case_seed) {
         std::mt19937_64 gen(case_seed);
         const size_t family = gen() % 3;
+        const int p = gen() % 2 ? 3 : 1;
         const long bits = 2 + static_cast<long>(gen() % 199);   // 2 .. 200
         const Precision prec(bits);
         // side 2^-k (k = 3..9); a in [1/8, 1) (x^2, x^3) or the box's centre within 2^-(k+2) of the
@@ -531,23 +606,25 @@ BOOST_AUTO_TEST_CASE(crossing_boxes_on_curves_contain_exact_integrals) {
             return v;
         };
         const Polynomial& s = curves[family];
-        const mpq_class exact = curve_box_integral(s, q(a), q(b), q(Y0), q(Y1));
+        const mpq_class exact = curve_box_integral(s, p, q(a), q(b), q(Y0), q(Y1));
         const Dyadic y0 = family == 0 ? Y0 * Y0 : (family == 1 ? Y0 * Y0 * Y0 : Y0 * Y0 * Y0 + Y0);
         const Dyadic y1 = family == 0 ? Y1 * Y1 : (family == 1 ? Y1 * Y1 * Y1 : Y1 * Y1 * Y1 + Y1);
         // the form itself (the integrator would also try the kink form, exact where h is affine in x2)
-        const auto form = CrossingEnclosure::detect(integrands[family], 2, prec);
+        const auto form = CrossingEnclosure::detect(integrands[2 * family + (p == 3 ? 1 : 0)], 2, prec);
         BOOST_TEST_REQUIRE((form != nullptr));
         const Box box = Box::from_dyadics({a, y0}, {b, y1});
         std::vector<Interval> centre, radius;
         box.centre_and_radius(centre, radius, prec);
         Interval I(prec);
         const bool formed = form->enclose(I, box, centre, radius, {});
-        BOOST_TEST_INFO("replay: LPCERT_CASE_SEED=" << case_seed << "; " << texts[family] << " bits=" << bits << " a=" << q(a)
+        BOOST_TEST_INFO("replay: LPCERT_CASE_SEED=" << case_seed << "; |" << texts[family] << "|^" << p << " bits=" << bits << " a=" << q(a)
                                                  << " b=" << q(b) << " Y0=" << q(Y0) << " Y1=" << q(Y1) << " exact=" << exact
                                                  << " got " << to_string(I));
         if (formed) BOOST_TEST(contains_rational(I, exact));
-        // at 53 bits and more the form exists and is narrow
-        if (bits >= 53) BOOST_TEST((formed && relative_width(I) < 0.25));
+        // at 53 bits and more the form exists and is narrow (for p = 3 on boxes of side <= 2^-5:
+        // its remainder is two-sided, O(vol r^3))
+        if (bits >= 53) BOOST_TEST(formed);
+        if (bits >= 53 && (p == 1 || k >= 5)) BOOST_TEST(relative_width(I) < 0.25);
     });
 }
 
