@@ -18,14 +18,15 @@ struct CrossingEnclosure::Impl {
     Expression h;              // the inner function of g = |h|^p
     long m, n;                 // p = m/n
     Precision prec;
-    // the second-order correction: second-order coefficients at the centre and third-order ones
-    // over the box (docs/math.md 5a); where h is only twice differentiable, the first-order form
+    // the correction: second- and third-order coefficients at the centre, fourth-order ones over
+    // the box (docs/math.md 5a); where h is only twice differentiable, the first-order form
     bool sign_correction;
-    // the degree of the Lagrange remainder of the correction: 4 for p = 1 (the centre's second- and
-    // third-order terms enter the moments), 3 for p > 1 (second-order terms only)
+    // the degree of the correction's Lagrange remainder (the centre's terms below it enter the moments)
     int tail_degree;
-    SeriesLayout point_layout, box_layout, second_order_layout;
-    SeriesEvaluator point, box, box_second_order;
+    SeriesLayout point_layout, box_layout, second_order_layout, first_order_point_layout;
+    // h about the centre and over the box for the correction; over the box to second order and
+    // about the centre to first order for the first-order form alone (h twice differentiable)
+    SeriesEvaluator point, box, box_second_order, point_first_order;
     // For each second-order monomial u^a of box_layout: its index there and in point_layout, and
     // the indices of u^(a + e_i) (third order) in box_layout, i = 0..d-1.
     struct SecondOrder {
@@ -38,8 +39,9 @@ struct CrossingEnclosure::Impl {
     Impl(Expression inner, int d, long pm, long pn, Precision p)
         : h(std::move(inner)), m(pm), n(pn), prec(p), sign_correction(true), tail_degree(4),
           point_layout(d, sign_correction ? tail_degree - 1 : 1), box_layout(d, sign_correction ? tail_degree : 2),
-          second_order_layout(d, 2),
-          point(h, point_layout, p), box(h, box_layout, p), box_second_order(h, second_order_layout, p) {
+          second_order_layout(d, 2), first_order_point_layout(d, 1),
+          point(h, point_layout, p), box(h, box_layout, p), box_second_order(h, second_order_layout, p),
+          point_first_order(h, first_order_point_layout, p) {
         auto find = [d](const SeriesLayout& layout, const std::vector<int>& e) {
             for (int k = 0; k < layout.size(); ++k) {
                 bool same = true;
@@ -318,16 +320,18 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
     const Series* over_box = nullptr;
     try {
         over_box = s.box.evaluate(box.sides(), params);
-        // p = 1 where h is twice but not three times differentiable on B: the first-order form
+        // where h is twice but not four times differentiable on B: the first-order form alone
         const bool third_order = s.sign_correction && over_box != nullptr;
         if (over_box == nullptr && s.sign_correction) over_box = s.box_second_order.evaluate(box.sides(), params);
         if (over_box == nullptr) return false;
-        // R = sum_{|a| = 2} |h_a(B)| r^a (and the tail R3 = sum_{|a| = tail_degree}), kept before the next evaluation
-        // reuses the series
-        Interval R(prec), R3(prec);
+        // R = sum_{|a| = 2} |h_a(B)| r^a (and the tail sum_{|a| = tail_degree}), kept before the
+        // next evaluation reuses the series
+        Interval R(prec), tail(prec);
         degree_bound(R, *over_box, third_order ? s.box_layout : s.second_order_layout, 2, radius);
-        if (third_order) degree_bound(R3, *over_box, s.box_layout, s.tail_degree, radius);
-        at_centre = s.point.evaluate(centre, params);   // another evaluator: over_box stays valid
+        if (third_order) degree_bound(tail, *over_box, s.box_layout, s.tail_degree, radius);
+        // another evaluator: over_box stays valid
+        const SeriesLayout& point_layout = third_order ? s.point_layout : s.first_order_point_layout;
+        at_centre = (third_order ? s.point : s.point_first_order).evaluate(centre, params);
         if (at_centre == nullptr) return false;
         // With h three times differentiable, each second-order coefficient over B also lies in its
         // centred form h_a(m) + sum_i (a_i + 1) h_(a+e_i)(B) [-r_i, r_i] (mean value theorem on
@@ -364,7 +368,7 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
         mpfr_ptr largest = largest_value.raw();
         mpfr_ptr threshold = threshold_value.raw();
         for (int i = 0; i < d; ++i) {
-            abs(slope_terms[static_cast<size_t>(i)], at_centre->c[static_cast<size_t>(s.point_layout.variable_index(i))]);
+            abs(slope_terms[static_cast<size_t>(i)], at_centre->c[static_cast<size_t>(point_layout.variable_index(i))]);
             mul(slope_terms[static_cast<size_t>(i)], slope_terms[static_cast<size_t>(i)], radius[static_cast<size_t>(i)]);
             mpfr_max(largest, largest, slope_terms[static_cast<size_t>(i)].lower(), MPFR_RNDD);
         }
@@ -374,7 +378,7 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
         Interval M(prec), other_sides(1, prec), two_r(prec), dropped(prec);
         abs(M, at_centre->c[0]);
         for (int i = 0; i < d; ++i) {
-            const Interval& a = at_centre->c[static_cast<size_t>(s.point_layout.variable_index(i))];
+            const Interval& a = at_centre->c[static_cast<size_t>(point_layout.variable_index(i))];
             const Interval& t = slope_terms[static_cast<size_t>(i)];
             add(M, M, t);
             const bool keep = mpfr_sgn(largest) > 0 && (certainly_positive(a) || certainly_negative(a)) &&
@@ -413,7 +417,7 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
         mpfr_sub(&out.raw()->left, J.lower(), e_mag, MPFR_RNDD);
         mpfr_add(&out.raw()->right, J.upper(), e_mag, MPFR_RNDU);
         if (s.sign_correction && third_order) {
-            const auto corrected = sign_corrected(s.point_layout, prec, s.m, s.n, *at_centre, R3, dropped, first_order,
+            const auto corrected = sign_corrected(s.point_layout, prec, s.m, s.n, *at_centre, tail, dropped, first_order,
                                                   kept_slopes, kept_radii, kept_index, radius, box);
             if (corrected) {
                 // two true enclosures of one integral: they meet, and their intersection is one too

@@ -10,12 +10,15 @@
 //     | |h|^p - |L|^p | <= p M^(p-1) R,   M = |h(m)| + sum_i |d_i h(m)| r_i + R >= |h|, |L| on B,
 // and int_B |L|^p has a closed form (affine_power_integral.hpp). Hence
 //     int_B |h|^p  in  int_B |L|^p + vol(B) p M^(p-1) R [-1, 1],
-// a width O(vol r^2): pieces on the zero set converge quadratically. Where h is three times
-// differentiable the second-order correction is added (docs/math.md 5a): with Q the centre's
-// second-order terms, int_B |h|^p in int |L|^p + p sum_{|a|=2} h_a(m) int_B sign(L)|L|^(p-1) u^a
-// + vol (p M^(p-1) (R3 + D) + rho) [-1, 1] (moments in closed form, affine_power_integral.hpp;
-// rho = 2 R' vol{|L| <= R'}/vol for p = 1, 2^(2-p) R'^p for 1 < p < 2, p(p-1)/2 M^(p-2) R'^2 for
-// p >= 2): width O(vol r^3), intersected with the first-order form. A slope d_i h(m) whose
+// a width O(vol r^2): pieces on the zero set converge quadratically. Where h is four times
+// differentiable the correction is added (docs/math.md 5a): about the centred affine part
+// L' = L + c (c the midpoint of the centre's square terms), with Q the centre's second- and
+// third-order terms and G(t) = sign(t)|t|^(p-1),
+//     int_B |h|^p in int |L'|^p + p sum_{2<=|a|<=3} h_a(m) int_B G(L') u^a - p c int_B G(L')
+//                    + vol p M^(p-1) (R4 + D) [-1, 1] + int_B rho
+// (closed forms, affine_power_integral.hpp; rho in [0, 2 int (R'' - |L'|)_+] for p = 1, a Hoelder
+// slab and a Taylor term int |L'|^(p-2) for 1 < p < 2, p(p-1)/2 M^(p-2) R''^2 vol for p >= 2,
+// R'' >= |h - L'| on B): width O(vol r^3), intersected with the first-order form. A slope d_i h(m) whose
 // enclosure contains 0, or whose term |d_i h(m)| r_i is below 2^-24 of the largest, is moved
 // from L into R (it adds |d_i h(m)| r_i; the closed form divides by the slopes it keeps).
 
