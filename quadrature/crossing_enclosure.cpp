@@ -145,6 +145,18 @@ std::optional<KeptSpread> kept_spread(const std::vector<Interval>& kept_slopes, 
     return out;
 }
 
+// p (p - 1) / 2 for p = pm/pn, enclosed (pm and pn may each have 40 bits: their products would
+// overflow a long).
+Interval half_p_times_p_minus_1(long pm, long pn, Precision prec) {
+    Interval p(prec), out(prec);
+    mpfi_set_si(p.raw(), pm);
+    mpfi_div_si(p.raw(), p.raw(), pn);
+    mpfi_sub_si(out.raw(), p.raw(), 1);
+    mul(out, out, p);
+    mul_2si(out, out, -1);
+    return out;
+}
+
 // The product of the sides 2 r_i of the variables L leaves out.
 Interval other_sides(const std::vector<int>& kept_index, const std::vector<Interval>& radius, Precision prec) {
     Interval out(1, prec), two_r(prec);
@@ -265,15 +277,13 @@ std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision pre
         sqr(term, Rb);
         mul(tail_part, tail_part, term);
         mul(tail_part, tail_part, two_power);
-        mpfi_mul_si(tail_part.raw(), tail_part.raw(), pm * (pm - pn));
-        mpfi_div_si(tail_part.raw(), tail_part.raw(), 2 * pn * pn);
+        mul(tail_part, tail_part, half_p_times_p_minus_1(pm, pn, prec));
         add(slab, slab, tail_part);
         if (slab.is_finite() && mpfr_less_p(slab.upper(), rho.upper())) rho = slab;
     } else {
         sqr(rho, Rb);
-        mul(rho, rho, rational_power_outward(M, pm - 2 * pn, pn, prec));
-        mpfi_mul_si(rho.raw(), rho.raw(), pm * (pm - pn));
-        mpfi_div_si(rho.raw(), rho.raw(), 2 * pn * pn);
+        if (pm != 2 * pn) mul(rho, rho, rational_power_outward(M, pm - 2 * pn, pn, prec));   // M^(p-2); 1 at p = 2
+        mul(rho, rho, half_p_times_p_minus_1(pm, pn, prec));
         mul(rho, rho, vol);
     }
     // worth the moments only when the error is well below the first-order one (a choice)
@@ -417,8 +427,15 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
         mpfr_sub(&out.raw()->left, J.lower(), e_mag, MPFR_RNDD);
         mpfr_add(&out.raw()->right, J.upper(), e_mag, MPFR_RNDU);
         if (s.sign_correction && third_order) {
-            const auto corrected = sign_corrected(s.point_layout, prec, s.m, s.n, *at_centre, tail, dropped, first_order,
-                                                  kept_slopes, kept_radii, kept_index, radius, box);
+            // an overflow in the correction (a DomainError from the interval operations) leaves
+            // the first-order form, which is already a true enclosure
+            std::optional<Interval> corrected;
+            try {
+                corrected = sign_corrected(s.point_layout, prec, s.m, s.n, *at_centre, tail, dropped, first_order, kept_slopes,
+                                           kept_radii, kept_index, radius, box);
+            } catch (const DomainError&) {
+                corrected.reset();
+            }
             if (corrected) {
                 // two true enclosures of one integral: they meet, and their intersection is one too
                 if (!overlaps(out, *corrected)) throw std::logic_error("crossing form: two enclosures of one integral do not meet");

@@ -3,6 +3,7 @@
 #include <gmp.h>
 
 #include <cstdlib>
+#include <stdexcept>
 
 #include "quadrature/errors.hpp"
 
@@ -19,6 +20,7 @@ namespace lpcert {
 // x < 1), one correctly rounded operation, whose result is at most x's magnitude to the
 // power b/a: finite for a root (b/a <= 1), and for a power checked below.
 void rational_power_endpoint(mpfr_ptr out, mpfr_srcptr x, long a, long b, mpfr_rnd_t rnd) {
+    if (a < 1 || b < 1) throw std::invalid_argument("rational_power_endpoint: the exponent's integers must be >= 1");
     if (mpfr_nan_p(x) || mpfr_inf_p(x)) throw DomainError("p-th power or root of an unbounded enclosure");
     if (mpfr_sgn(x) <= 0) {
         mpfr_set_zero(out, 1);

@@ -628,6 +628,78 @@ BOOST_AUTO_TEST_CASE(crossing_boxes_on_curves_contain_exact_integrals) {
     });
 }
 
+// An exponent with a 34-bit denominator, p = 3/2 + 10^-10 = 15000000001/10^10 (the form's
+// constants such as p (p - 1)/2 must not be formed in machine integers): with |h| <= 1 on the
+// box, |h|^(3/2) |h|^delta lies in [|h|^(3/2) (1 + delta ln|h|), |h|^(3/2)] and
+// t^(3/2) |ln t| <= 2/(3e) < 1/4 on (0, 1], so int |h|^p lies in
+// [lower(int |h|^(3/2)) - delta vol / 4, upper(int |h|^(3/2))]; the two enclosures must meet.
+BOOST_AUTO_TEST_CASE(crossing_form_at_an_exponent_with_a_large_denominator) {
+    const Precision prec(128);
+    for (int sign : {-1, 1}) {
+        // h = x1^2 + x2 - c0 with c0 = (100/256)^2 -+ 12/256, on [96/256, 104/256] x [-4/256, 4/256]
+        const std::string c0 = "(100/256)^2 " + std::string(sign < 0 ? "-" : "+") + " 12/256";
+        const Expression near = Expression::parse("abs(x1^2 + x2 - (" + c0 + "))^(15000000001/10000000000)");
+        const Expression half = Expression::parse("abs(x1^2 + x2 - (" + c0 + "))^(3/2)");
+        const Box box = Box::from_dyadics({Dyadic(96, -8), Dyadic(-4, -8)}, {Dyadic(104, -8), Dyadic(4, -8)});
+        std::vector<Interval> centre, radius;
+        box.centre_and_radius(centre, radius, prec);
+        const auto form_near = CrossingEnclosure::detect(near, 2, prec);
+        BOOST_TEST_REQUIRE((form_near != nullptr));
+        Interval I(prec);
+        BOOST_TEST_REQUIRE(form_near->enclose(I, box, centre, radius, {}));
+        // int |h|^(3/2) to 13 digits by the integrator (the form on sub-boxes)
+        IntegrationOptions options;
+        options.relative_tolerance = "1e-13";
+        const Interval H = enclose_integral(half, {Piece{box, 0}}, {}, options, prec).value;
+        // [lower(H) - 10^-10 vol / 4, upper(H)], vol = 2^-10
+        Interval reference(prec);
+        mpfi_set_d(reference.raw(), 1e-10 * 0.25 / 1024 * 1.01);   // rounded outward by the factor 1.01
+        mpfr_sub(&reference.raw()->left, H.lower(), reference.upper(), MPFR_RNDD);
+        mpfr_set(&reference.raw()->right, H.upper(), MPFR_RNDU);
+        BOOST_TEST_INFO("c0 = " << c0 << ": p = 1.5000000001 gives " << to_string(I) << ", the reference " << to_string(reference));
+        BOOST_TEST(overlaps(I, reference));
+    }
+}
+
+// p = 2 written as abs(h)^2 (the CLI writes even p without abs, the library takes either): the
+// form's M^(p-2) is 1 there, and |h|^2 = h^2 integrates exactly; h = x1^2 + x2 - 9/20 on boxes
+// across its zero set.
+BOOST_AUTO_TEST_CASE(crossing_form_at_p_two_contains_the_polynomial_integral) {
+    const Expression g = Expression::parse("abs(x1*x1 + x2 - 9/20)^2");
+    test::for_each_case(100, [&](unsigned case_seed) {
+        std::mt19937_64 gen(case_seed);
+        const Precision prec(2 + static_cast<long>(gen() % 199));
+        const int k = 3 + static_cast<int>(gen() % 6);
+        // x1 in [a, a + 2^-k], x2 around 9/20 - a^2 so that the zero set crosses the box
+        auto q = [](const Dyadic& x) {
+            mpq_class v;
+            x.to_mpq(v.get_mpq_t());
+            return v;
+        };
+        const Dyadic a(static_cast<long>(gen() % 128), -7);
+        const mpq_class y_mid = mpq_class(9, 20) - q(a) * q(a);
+        const mpz_class y_grid(y_mid * 4096);   // truncated: y_mid on the grid of 2^-12
+        const Dyadic y0 = to_dyadic(mpq_class(y_grid, 4096)) - Dyadic::power_of_two(-k - 1);
+        const Dyadic b = a + Dyadic::power_of_two(-k), y1 = y0 + Dyadic::power_of_two(-k);
+        // int (x^2 + y - c)^2 = int x^4 + y^2 + c^2 + 2 x^2 y - 2 c x^2 - 2 c y
+        const mpq_class x0 = q(a), x1 = q(b), Y0 = q(y0), Y1 = q(y1), c(9, 20);
+        auto I = [](const mpq_class& lo, const mpq_class& hi, int n) -> mpq_class { return (power_q(hi, n + 1) - power_q(lo, n + 1)) / (n + 1); };
+        const mpq_class exact = I(x0, x1, 4) * I(Y0, Y1, 0) + I(x0, x1, 0) * I(Y0, Y1, 2) + c * c * I(x0, x1, 0) * I(Y0, Y1, 0) +
+                                2 * I(x0, x1, 2) * I(Y0, Y1, 1) - 2 * c * I(x0, x1, 2) * I(Y0, Y1, 0) - 2 * c * I(x0, x1, 0) * I(Y0, Y1, 1);
+        const auto form = CrossingEnclosure::detect(g, 2, prec);
+        BOOST_TEST_REQUIRE((form != nullptr));
+        const Box box = Box::from_dyadics({a, y0}, {b, y1});
+        std::vector<Interval> centre, radius;
+        box.centre_and_radius(centre, radius, prec);
+        Interval J(prec);
+        const bool formed = form->enclose(J, box, centre, radius, {});
+        BOOST_TEST_INFO("replay: LPCERT_CASE_SEED=" << case_seed << "; bits=" << prec.bits << " box [" << x0 << ", " << x1 << "] x ["
+                                                 << Y0 << ", " << Y1 << "] exact=" << exact << " got " << to_string(J));
+        if (formed) BOOST_TEST(contains_rational(J, exact));
+        if (prec.bits >= 53) BOOST_TEST(formed);
+    });
+}
+
 // The p = 1 sign correction: on boxes of side 2r centred on a curved zero set of h, the
 // enclosure's width per unit volume shrinks like r^3 (the first-order form: r^2). Halving r
 // three times must divide it by more than 6 each time (r^2 would give 4). Containment: the
