@@ -168,6 +168,136 @@ Interval other_sides(const std::vector<int>& kept_index, const std::vector<Inter
     return out;
 }
 
+// A shift c and a bound w >= max_B |Q(u) - c| for the centre's quadratic part
+// Q(u) = sum_{|a| = 2} h_a(m) u^a on the centred box prod [-r_i, r_i] (Q has no constant or
+// linear terms). Always available: Q lies in [Lo, U] with
+//     U  = sum_i max(0, q_ii) r_i^2 + sum_{i<j} |q_ij| r_i r_j,
+//     Lo = sum_i min(0, q_ii) r_i^2 - sum_{i<j} |q_ij| r_i r_j.
+// Tighter for d <= 4 where every q_ii is certainly >= 0 (or every one <= 0: the same for -Q):
+// - Q is then convex in each variable alone, so its maximum over the box is at a vertex;
+// - the symmetric matrix A of Q (a_ii = q_ii, a_ij = q_ij / 2) pivoted on a certainly positive
+//   a_kk gives Q = a_kk (u_k + sum_{j>k} a_kj u_j / a_kk)^2 + Q'(u_{>k}) with Q' the Schur
+//   complement, so min Q >= min Q'; a pivot that may be <= 0 contributes min(0, a_kk) r_k^2 -
+//   2 r_k sum_{j>k} |a_kj| r_j instead (and is not eliminated).
+// On Q = (u_1 + ... + u_d)^2 (a rank-one Hessian) this gives [0, (sum r_i)^2] where the bound
+// above gives [-sum_{i<j} 2 r_i r_j, ...]. c = (U + Lo)/2 (a point), w = max(U - c, c - Lo).
+struct QuadraticRange {
+    Interval c, w;
+};
+QuadraticRange quadratic_range(const SeriesLayout& layout, const Series& at_centre, const std::vector<Interval>& radius,
+                               Precision prec) {
+    const int d = static_cast<int>(radius.size());
+    std::vector<Interval> A(static_cast<size_t>(d * d), Interval(prec));   // a_ij, row-major
+    for (int k = 0; k < layout.size(); ++k) {
+        if (layout.degree(k) != 2) continue;
+        const auto& e = layout.exponents(k);
+        int i = -1, j = -1;
+        for (int v = 0; v < d; ++v)
+            for (int t = 0; t < e[static_cast<size_t>(v)]; ++t) (i < 0 ? i : j) = v;
+        const Interval& q = at_centre.c[static_cast<size_t>(k)];
+        if (i == j) {
+            A[static_cast<size_t>(i * d + i)] = q;
+        } else {
+            mul_2si(A[static_cast<size_t>(i * d + j)], q, -1);
+            A[static_cast<size_t>(j * d + i)] = A[static_cast<size_t>(i * d + j)];
+        }
+    }
+    auto a = [&](int i, int j) -> Interval& { return A[static_cast<size_t>(i * d + j)]; };
+    Real U(prec), Lo(prec), t(prec), m(prec);
+    Interval term(prec), rr(prec);
+    // the bound that always holds
+    mpfr_set_zero(U.raw(), 1);
+    mpfr_set_zero(Lo.raw(), 1);
+    for (int i = 0; i < d; ++i)
+        for (int j = i; j < d; ++j) {
+            mul(rr, radius[static_cast<size_t>(i)], radius[static_cast<size_t>(j)]);
+            mul(term, a(i, j), rr);
+            if (i != j) mul_2si(term, term, 1);
+            if (i == j) {
+                if (mpfr_sgn(term.upper()) > 0) mpfr_add(U.raw(), U.raw(), term.upper(), MPFR_RNDU);
+                if (mpfr_sgn(term.lower()) < 0) mpfr_add(Lo.raw(), Lo.raw(), term.lower(), MPFR_RNDD);
+            } else {
+                magnitude_up(m.raw(), term);
+                mpfr_add(U.raw(), U.raw(), m.raw(), MPFR_RNDU);
+                mpfr_sub(Lo.raw(), Lo.raw(), m.raw(), MPFR_RNDD);
+            }
+        }
+    int sign = 0;   // +1: every q_ii certainly >= 0; -1: every one <= 0
+    if (d <= 4) {
+        bool nonnegative = true, nonpositive = true;
+        for (int i = 0; i < d; ++i) {
+            nonnegative = nonnegative && mpfr_sgn(a(i, i).lower()) >= 0;
+            nonpositive = nonpositive && mpfr_sgn(a(i, i).upper()) <= 0;
+        }
+        sign = nonnegative ? 1 : (nonpositive ? -1 : 0);
+    }
+    if (sign != 0) {
+        if (sign < 0)
+            for (auto& v : A) neg(v, v);
+        // the maximum of (the sign times) Q at the 2^d vertices
+        Real top(prec);
+        mpfr_set_inf(top.raw(), -1);
+        Interval value(prec), x(prec);
+        for (unsigned long vertex = 0; vertex < (1UL << d); ++vertex) {
+            mpfi_set_si(value.raw(), 0);
+            for (int i = 0; i < d; ++i)
+                for (int j = i; j < d; ++j) {
+                    mul(x, radius[static_cast<size_t>(i)], radius[static_cast<size_t>(j)]);
+                    if (((vertex >> i) ^ (vertex >> j)) & 1UL) neg(x, x);
+                    mul(x, x, a(i, j));
+                    if (i != j) mul_2si(x, x, 1);
+                    add(value, value, x);
+                }
+            mpfr_max(top.raw(), top.raw(), value.upper(), MPFR_RNDU);
+        }
+        // the minimum from below by pivoting
+        Real bottom(prec);
+        mpfr_set_zero(bottom.raw(), 1);
+        Interval factor(prec), update(prec);
+        for (int k = 0; k < d; ++k) {
+            if (certainly_positive(a(k, k))) {
+                for (int i = k + 1; i < d; ++i)
+                    for (int j = k + 1; j < d; ++j) {
+                        div(factor, a(i, k), a(k, k));
+                        mul(update, factor, a(k, j));
+                        sub(a(i, j), a(i, j), update);
+                    }
+                continue;
+            }
+            // min(0, a_kk) r_k^2 - 2 r_k sum_{j>k} |a_kj| r_j
+            sqr(term, radius[static_cast<size_t>(k)]);
+            mul(term, term, a(k, k));
+            if (mpfr_sgn(term.lower()) < 0) mpfr_add(bottom.raw(), bottom.raw(), term.lower(), MPFR_RNDD);
+            for (int j = k + 1; j < d; ++j) {
+                mul(term, a(k, j), radius[static_cast<size_t>(j)]);
+                mul(term, term, radius[static_cast<size_t>(k)]);
+                magnitude_up(m.raw(), term);
+                mpfr_mul_2ui(m.raw(), m.raw(), 1, MPFR_RNDU);
+                mpfr_sub(bottom.raw(), bottom.raw(), m.raw(), MPFR_RNDD);
+            }
+        }
+        // for the sign times Q: [bottom, top]; keep the tighter ends
+        if (sign > 0) {
+            mpfr_min(U.raw(), U.raw(), top.raw(), MPFR_RNDU);
+            mpfr_max(Lo.raw(), Lo.raw(), bottom.raw(), MPFR_RNDD);
+        } else {
+            mpfr_neg(t.raw(), top.raw(), MPFR_RNDD);      // -top <= min Q
+            mpfr_max(Lo.raw(), Lo.raw(), t.raw(), MPFR_RNDD);
+            mpfr_neg(t.raw(), bottom.raw(), MPFR_RNDU);   // -bottom >= max Q
+            mpfr_min(U.raw(), U.raw(), t.raw(), MPFR_RNDU);
+        }
+    }
+    QuadraticRange out{Interval(prec), Interval(prec)};
+    mpfr_add(t.raw(), U.raw(), Lo.raw(), MPFR_RNDN);
+    mpfr_div_2ui(t.raw(), t.raw(), 1, MPFR_RNDN);
+    mpfi_set_fr(out.c.raw(), t.raw());   // a point: any c is valid, w is taken against it
+    mpfr_sub(m.raw(), U.raw(), t.raw(), MPFR_RNDU);
+    mpfr_sub(t.raw(), t.raw(), Lo.raw(), MPFR_RNDU);
+    mpfr_max(m.raw(), m.raw(), t.raw(), MPFR_RNDU);
+    mpfi_set_fr(out.w.raw(), m.raw());
+    return out;
+}
+
 // The sign correction (docs/math.md 5a) about the centred affine part
 //     L'(u) = L(u) + c,   c = sum_i h_(2 e_i)(m) r_i^2 / 2   (the midpoint of Q's square terms),
 // with Q(u) = sum_{2 <= |a| <= 3} h_a(m) u^a the centre's second- and third-order terms. Then
@@ -206,22 +336,18 @@ std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision pre
         const auto& e = layout.exponents(k);
         alphas.emplace_back(e.begin(), e.begin() + d);
         which.push_back(k);
-        const Interval& q = at_centre.c[static_cast<size_t>(k)];
-        abs(mag, q);
-        int square = -1;   // u_i^2 (degree 2 only: u_i^2 u_j is odd in u_j, its midpoint 0)
-        for (int i = 0; i < d && layout.degree(k) == 2; ++i)
-            if (e[static_cast<size_t>(i)] == 2) square = i;
+        if (layout.degree(k) != 3) continue;   // the quadratic part: quadratic_range below
+        abs(mag, at_centre.c[static_cast<size_t>(k)]);
         mpfi_set_si(term.raw(), 1);
         for (int i = 0; i < d; ++i)
             for (int j = 0; j < e[static_cast<size_t>(i)]; ++j) mul(term, term, radius[static_cast<size_t>(i)]);
-        if (square >= 0) {
-            mul_2si(term, term, -1);   // r_i^2 / 2
-            Interval shift(prec);
-            mul(shift, q, term);
-            add(c, c, shift);
-        }
         mul(term, term, mag);
-        add(Rb, Rb, term);
+        add(Rb, Rb, term);   // a third-order term is odd in some u_i: its midpoint is 0
+    }
+    {
+        const QuadraticRange quadratic = quadratic_range(layout, at_centre, radius, prec);
+        c = quadratic.c;
+        add(Rb, Rb, quadratic.w);
     }
     Interval E(prec);
     add(E, tail, dropped);

@@ -700,6 +700,126 @@ BOOST_AUTO_TEST_CASE(crossing_form_at_p_two_contains_the_polynomial_integral) {
     });
 }
 
+// A rank-one Hessian (the form's range of the quadratic part: vertices and pivots), box by box:
+// h = (t - t1)(t - t2) with t = x1 + s x2 (s = 1 or -1), so int_box |h|^p = int |g(t)|^p w(t) dt
+// with w(t) = |{x1 in [a, b] : s (t - x1) in [c, d]}|, a trapezoid, affine between its four
+// corners; with the roots t1, t2 also as breaks every piece integrates a polynomial exactly
+// (p = 1, 3).
+namespace {
+
+mpq_class ridge_box_integral(const mpq_class& t1, const mpq_class& t2, int p, int s_sign, const mpq_class& a, const mpq_class& b,
+                             const mpq_class& c, const mpq_class& d) {
+    // x2 = s (t - x1) in [c, d]: x1 in [t - d, t - c] (s = 1) or [t + c, t + d] (s = -1)
+    const mpq_class from_c = s_sign > 0 ? mpq_class(-d) : c, to_c = s_sign > 0 ? mpq_class(-c) : d;   // x1 in [t + from_c, t + to_c]
+    std::vector<mpq_class> cuts{a - to_c, a - from_c, b - to_c, b - from_c};
+    std::sort(cuts.begin(), cuts.end());
+    for (const mpq_class& t : {t1, t2})
+        if (t > cuts.front() && t < cuts.back()) cuts.push_back(t);
+    std::sort(cuts.begin(), cuts.end());
+    const Polynomial g = times(Polynomial{-t1, mpq_class(1)}, Polynomial{-t2, mpq_class(1)});
+    const Polynomial gp = power(g, p);
+    mpq_class total = 0;
+    for (size_t i = 0; i + 1 < cuts.size(); ++i) {
+        const mpq_class lo = cuts[i], hi = cuts[i + 1];
+        if (lo == hi) continue;
+        const mpq_class mid = (lo + hi) / 2;
+        auto width = [&](const mpq_class& t) -> mpq_class {
+            const mpq_class from = a > t + from_c ? a : mpq_class(t + from_c), to = b < t + to_c ? b : mpq_class(t + to_c);
+            return to > from ? mpq_class(to - from) : mpq_class(0);
+        };
+        // w affine on the piece: w(t) = w(lo) + (w(hi) - w(lo)) (t - lo) / (hi - lo)
+        const mpq_class slope = (width(hi) - width(lo)) / (hi - lo);
+        const Polynomial w{width(lo) - slope * lo, slope};
+        const int s = evaluate(g, mid) < 0 ? -1 : 1;   // |g|^p = s^p g^p on the piece
+        total += (s < 0 && p % 2 ? -1 : 1) * integrate(times(gp, w), lo, hi);
+    }
+    return total;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(crossing_boxes_on_a_ridge_contain_exact_integrals) {
+    // t1 = 5/8, t2 = 11/8: h = t^2 - 2 t + 55/64
+    std::vector<Expression> integrands;   // s = 1, -1; p = 1, 3
+    for (const std::string t : {"(x1 + x2)", "(x1 - x2)"})
+        for (const std::string power : {"", "^3"})
+            integrands.push_back(Expression::parse("abs(" + t + "^2 - 2*" + t + " + 55/64)" + power));
+    test::for_each_case(400, [&](unsigned case_seed) {
+        std::mt19937_64 gen(case_seed);
+        const int p = gen() % 2 ? 3 : 1;
+        const int s_sign = gen() % 2 ? -1 : 1;
+        const long bits = 2 + static_cast<long>(gen() % 199);
+        const Precision prec(bits);
+        const int k = 3 + static_cast<int>(gen() % 6);
+        // boxes near the line x1 + s x2 = 5/8 or 11/8
+        const Dyadic a(static_cast<long>(gen() % 128), -7);
+        const Dyadic target = gen() % 2 ? Dyadic(5, -3) : Dyadic(11, -3);
+        const Dyadic c = (s_sign > 0 ? target - a : a - target) - Dyadic(static_cast<long>(gen() % 17), -k - 4);
+        const Dyadic b = a + Dyadic::power_of_two(-k), d = c + Dyadic(static_cast<long>(1 + gen() % 16), -k - 4);
+        auto q = [](const Dyadic& x) {
+            mpq_class v;
+            x.to_mpq(v.get_mpq_t());
+            return v;
+        };
+        const mpq_class exact = ridge_box_integral(mpq_class(5, 8), mpq_class(11, 8), p, s_sign, q(a), q(b), q(c), q(d));
+        const auto form = CrossingEnclosure::detect(integrands[(s_sign > 0 ? 0 : 2) + (p == 3 ? 1 : 0)], 2, prec);
+        BOOST_TEST_REQUIRE((form != nullptr));
+        const Box box = Box::from_dyadics({a, c}, {b, d});
+        std::vector<Interval> centre, radius;
+        box.centre_and_radius(centre, radius, prec);
+        Interval I(prec);
+        const bool formed = form->enclose(I, box, centre, radius, {});
+        BOOST_TEST_INFO("replay: LPCERT_CASE_SEED=" << case_seed << "; s=" << s_sign << " p=" << p << " bits=" << bits << " box [" << q(a) << ", "
+                                                 << q(b) << "] x [" << q(c) << ", " << q(d) << "] exact=" << exact << " got "
+                                                 << to_string(I));
+        if (formed) BOOST_TEST(contains_rational(I, exact));
+        if (bits >= 53) BOOST_TEST(formed);
+    });
+}
+
+// An indefinite quadratic part with a positive diagonal (the pivoting's Schur complement is
+// negative there): h = L1 L2 with L1 = x2 - x1 - beta, L2 = x2 - 4 x1 - delta, whose Hessian part
+// 4 u1^2 - 5 u1 u2 + u2^2 takes both signs. The lines cut the box into convex polygons on which h
+// has one sign and is quadratic: each integrates exactly by the edge-midpoint rule over a fan of
+// triangles (p = 1).
+BOOST_AUTO_TEST_CASE(crossing_boxes_on_two_lines_contain_exact_integrals) {
+    test::for_each_case(300, [&](unsigned case_seed) {
+        std::mt19937_64 gen(case_seed);
+        const long bits = 2 + static_cast<long>(gen() % 199);
+        const Precision prec(bits);
+        const int k = 3 + static_cast<int>(gen() % 6);
+        const mpq_class x0(static_cast<long>(gen() % 128), 128), y0(static_cast<long>(gen() % 128), 128);
+        const mpq_class side(1, 1L << k);
+        // the lines through the box most of the time
+        const mpq_class beta = y0 - x0 + mpq_class(static_cast<long>(gen() % 33) - 16, 1L << (k + 4));
+        const mpq_class delta = y0 - 4 * x0 + mpq_class(static_cast<long>(gen() % 33) - 16, 1L << (k + 3));
+        const Affine L1{-beta, mpq_class(-1), mpq_class(1)}, L2{-delta, mpq_class(-4), mpq_class(1)};
+        const std::vector<Point> rect = {{x0, y0}, {x0 + side, y0}, {x0 + side, y0 + side}, {x0, y0 + side}};
+        mpq_class exact = 0;
+        for (int s1 : {1, -1})
+            for (int s2 : {1, -1}) {
+                // the part where s1 L1 >= 0 and s2 L2 >= 0: clip away s L > 0 of the negations
+                const Affine n1{-s1 * L1.a0, -s1 * L1.a1, -s1 * L1.a2}, n2{-s2 * L2.a0, -s2 * L2.a1, -s2 * L2.a2};
+                const auto part = clip_negative(clip_negative(rect, n1), n2);
+                auto g = [&](const Point& P) -> mpq_class { return s1 * s2 * L1(P) * L2(P); };
+                for (size_t t = 1; t + 1 < part.size(); ++t) exact += triangle_quadratic(part[0], part[t], part[t + 1], g);
+            }
+        const std::string text = "abs((x2 - x1 - (" + beta.get_str() + ")) * (x2 - 4*x1 - (" + delta.get_str() + ")))";
+        const Expression h = Expression::parse(text);
+        const auto form = CrossingEnclosure::detect(h, 2, prec);
+        BOOST_TEST_REQUIRE((form != nullptr));
+        const Box box = Box::from_dyadics({to_dyadic(x0), to_dyadic(y0)}, {to_dyadic(x0 + side), to_dyadic(y0 + side)});
+        std::vector<Interval> centre, radius;
+        box.centre_and_radius(centre, radius, prec);
+        Interval I(prec);
+        const bool formed = form->enclose(I, box, centre, radius, {});
+        BOOST_TEST_INFO("replay: LPCERT_CASE_SEED=" << case_seed << "; " << text << " bits=" << bits << " box [" << x0 << ", "
+                                                 << x0 + side << "] x [" << y0 << ", " << y0 + side << "] exact=" << exact
+                                                 << " got " << to_string(I));
+        if (formed) BOOST_TEST(contains_rational(I, exact));
+    });
+}
+
 // The p = 1 sign correction: on boxes of side 2r centred on a curved zero set of h, the
 // enclosure's width per unit volume shrinks like r^3 (the first-order form: r^2). Halving r
 // three times must divide it by more than 6 each time (r^2 would give 4). Containment: the
