@@ -46,6 +46,45 @@ void antiderivative_core(Interval& out, const Interval& t, long q, long n, bool 
     set_hull(out, lo.raw(), hi.raw());
 }
 
+// The corner formula's ingredients at wp bits: s_i = |a_i| r_i, and prod |a_i| returned. Throws
+// std::invalid_argument, naming `who`, for a slope whose enclosure contains 0.
+Interval slope_terms(std::vector<Interval>& s, const std::vector<Interval>& a, const std::vector<Interval>& r, Precision wp,
+                     const char* who) {
+    s.assign(a.size(), Interval(wp));
+    Interval product(1, wp);
+    for (size_t i = 0; i < a.size(); ++i) {
+        if (!certainly_positive(a[i]) && !certainly_negative(a[i]))
+            throw std::invalid_argument(std::string(who) + ": a slope encloses 0");
+        abs(s[i], a[i]);
+        mul(product, product, s[i]);   // prod |a_i|
+        mul(s[i], s[i], r[i]);         // s_i = |a_i| r_i
+    }
+    return product;
+}
+
+// sum_{e in {-1,1}^k} (prod e_i) F(a_0 + sum_i e_i s_i) into `sum` (at its precision), with
+// value(out, t) an enclosure of F over the enclosure t of a corner's point.
+template <class Value>
+void signed_corner_sum(Interval& sum, const Interval& a0, const std::vector<Interval>& s, Value&& value) {
+    const Precision wp = sum.precision();
+    Interval t(wp), term(wp);
+    mpfi_set_si(sum.raw(), 0);
+    for (unsigned long corner = 0; corner < (1UL << s.size()); ++corner) {
+        round_into(t, a0);
+        int minus = 0;
+        for (size_t i = 0; i < s.size(); ++i) {
+            if (corner >> i & 1UL) {
+                sub(t, t, s[i]);
+                ++minus;
+            } else {
+                add(t, t, s[i]);
+            }
+        }
+        value(term, t);
+        if (minus % 2) sub(sum, sum, term); else add(sum, sum, term);
+    }
+}
+
 }  // namespace
 
 Interval integral_abs_affine_power(const Interval& a0, const std::vector<Interval>& a, const std::vector<Interval>& r,
@@ -55,34 +94,14 @@ Interval integral_abs_affine_power(const Interval& a0, const std::vector<Interva
     if (n < 1 || m <= -n) throw std::invalid_argument("integral_abs_affine_power: p = m/n must be > -1");
     if (m < n && k == 0) throw std::invalid_argument("integral_abs_affine_power: p < 1 needs a slope");
     const Precision wp(prec.bits + 64);
-    std::vector<Interval> s(k, Interval(wp));
-    Interval slopes(1, wp), t(wp), term(wp), sum(wp), factor(wp);
-    for (size_t i = 0; i < k; ++i) {
-        if (!certainly_positive(a[i]) && !certainly_negative(a[i]))
-            throw std::invalid_argument("integral_abs_affine_power: a slope encloses 0");
-        abs(s[i], a[i]);
-        mul(slopes, slopes, s[i]);   // prod |a_i|
-        mul(s[i], s[i], r[i]);       // s_i = |a_i| r_i
-    }
+    std::vector<Interval> s;
+    const Interval slopes = slope_terms(s, a, r, wp, "integral_abs_affine_power");
+    Interval sum(wp), factor(wp);
     // F_k's exponent p + k = (m + k n)/n and its denominator prod_{j=1..k} (p + j) = prod (m + j n)/n
     const long q = m + static_cast<long>(k) * n;
     const bool odd = k % 2 == 1;
-    mpfi_set_si(sum.raw(), 0);
     Real lo(wp), hi(wp), scratch(wp);
-    for (unsigned long corner = 0; corner < (1UL << k); ++corner) {
-        round_into(t, a0);
-        int minus = 0;
-        for (size_t i = 0; i < k; ++i) {
-            if (corner >> i & 1UL) {
-                sub(t, t, s[i]);
-                ++minus;
-            } else {
-                add(t, t, s[i]);
-            }
-        }
-        antiderivative_core(term, t, q, n, odd, lo, hi, scratch);
-        if (minus % 2) sub(sum, sum, term); else add(sum, sum, term);
-    }
+    signed_corner_sum(sum, a0, s, [&](Interval& out, const Interval& t) { antiderivative_core(out, t, q, n, odd, lo, hi, scratch); });
     for (size_t j = 1; j <= k; ++j) {
         mpfi_set_si(factor.raw(), m + static_cast<long>(j) * n);
         mpfi_div_si(factor.raw(), factor.raw(), n);
@@ -100,19 +119,13 @@ Interval integral_affine_tent(const Interval& a0, const std::vector<Interval>& a
     if (r.size() != k || k < 1 || k > 16) throw std::invalid_argument("integral_affine_tent: 1 <= k <= 16 and equal sizes required");
     if (mpfr_sgn(w.lower()) < 0 || !w.is_finite()) throw std::invalid_argument("integral_affine_tent: the half-width must be >= 0");
     const Precision wp = work;
-    std::vector<Interval> s(k, Interval(wp));
-    Interval slopes(1, wp), width(wp);
+    std::vector<Interval> s;
+    const Interval slopes = slope_terms(s, a, r, wp, "integral_affine_tent");
+    Interval width(wp);
     round_into(width, w);
-    for (size_t i = 0; i < k; ++i) {
-        if (!certainly_positive(a[i]) && !certainly_negative(a[i]))
-            throw std::invalid_argument("integral_affine_tent: a slope encloses 0");
-        abs(s[i], a[i]);
-        mul(slopes, slopes, s[i]);   // prod |a_i|
-        mul(s[i], s[i], r[i]);       // s_i = |a_i| r_i
-    }
     // G_k(t) = ramp(t)^(k+1), the 1/(k+1)! applied once at the end; ramp^(k+1) is increasing, so
     // its enclosure over an interval is read off the ends (a negative end gives 0)
-    Interval t(wp), shifted(wp), g(wp), sum(wp);
+    Interval shifted(wp), g(wp), sum(wp);
     Real end(wp);
     auto ramp_power = [&](Interval& out, const Interval& x) {
         mpfi_set_si(out.raw(), 0);
@@ -124,31 +137,17 @@ Interval integral_affine_tent(const Interval& a0, const std::vector<Interval>& a
             mpfr_set(&out.raw()->left, end.raw(), MPFR_RNDD);
         }
     };
-    mpfi_set_si(sum.raw(), 0);
-    for (unsigned long corner = 0; corner < (1UL << k); ++corner) {
-        round_into(t, a0);
-        int minus = 0;
-        for (size_t i = 0; i < k; ++i) {
-            if (corner >> i & 1UL) {
-                sub(t, t, s[i]);
-                ++minus;
-            } else {
-                add(t, t, s[i]);
-            }
-        }
-        // G(t + w) - 2 G(t) + G(t - w)
-        Interval second_difference(wp);
+    // G(t + w) - 2 G(t) + G(t - w) at each corner
+    signed_corner_sum(sum, a0, s, [&](Interval& out, const Interval& t) {
         add(shifted, t, width);
-        ramp_power(g, shifted);
-        add(second_difference, second_difference, g);
+        ramp_power(out, shifted);
         ramp_power(g, t);
         mul_2si(g, g, 1);
-        sub(second_difference, second_difference, g);
+        sub(out, out, g);
         sub(shifted, t, width);
         ramp_power(g, shifted);
-        add(second_difference, second_difference, g);
-        if (minus % 2) sub(sum, sum, second_difference); else add(sum, sum, second_difference);
-    }
+        add(out, out, g);
+    });
     for (size_t j = 2; j <= k + 1; ++j) mpfi_div_ui(sum.raw(), sum.raw(), j);
     div(sum, sum, slopes);
     Interval out(prec);

@@ -511,7 +511,7 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
         mpfr_div_2ui(threshold, largest, 24, MPFR_RNDD);
         std::vector<Interval> kept_slopes, kept_radii;
         std::vector<int> kept_index(static_cast<size_t>(d), -1);   // position among the kept slopes
-        Interval M(prec), other_sides(1, prec), two_r(prec), dropped(prec);
+        Interval M(prec), dropped(prec);
         abs(M, at_centre->c[0]);
         for (int i = 0; i < d; ++i) {
             const Interval& a = at_centre->c[static_cast<size_t>(point_layout.variable_index(i))];
@@ -526,8 +526,6 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
             } else {
                 add(R, R, t);   // |h - L_kept| <= R + |a_i| r_i
                 add(dropped, dropped, t);
-                mul_2si(two_r, radius[static_cast<size_t>(i)], 1);
-                mul(other_sides, other_sides, two_r);
             }
         }
         if (kept_slopes.empty()) return false;
@@ -535,7 +533,7 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
 
         // J = (prod of the other sides) int |a_0 + sum_kept a_i u_i|^p
         Interval J = integral_abs_affine_power(at_centre->c[0], kept_slopes, kept_radii, s.m, s.n, prec);
-        mul(J, J, other_sides);
+        mul(J, J, other_sides(kept_index, radius, prec));
         // E = vol p M^(p-1) R' [-1, 1]
         Interval E(prec);
         mpfi_set(E.raw(), R.raw());

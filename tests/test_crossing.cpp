@@ -518,6 +518,23 @@ BOOST_AUTO_TEST_CASE(tent_refuses_slopes_enclosing_zero_and_negative_widths) {
 // (the quadratic term vanishes there): leaving it out also excludes the exact value.
 namespace {
 
+// The crossing form alone on one box (the integrator would also try the kink form, exact where
+// h is affine in a variable, and the natural extension): true with its enclosure in `out`, or
+// false where it has no form there.
+bool crossing_form_alone(const Expression& g, const Box& box, Precision prec, Interval& out) {
+    const auto form = CrossingEnclosure::detect(g, box.dimension(), prec);
+    BOOST_TEST_REQUIRE((form != nullptr));
+    std::vector<Interval> centre, radius;
+    box.centre_and_radius(centre, radius, prec);
+    return form->enclose(out, box, centre, radius, {});
+}
+
+mpq_class rational(const Dyadic& x) {
+    mpq_class v;
+    x.to_mpq(v.get_mpq_t());
+    return v;
+}
+
 using Polynomial = std::vector<mpq_class>;   // coefficients of x^0, x^1, ...
 
 Polynomial times(const Polynomial& p, const Polynomial& q) {
@@ -600,25 +617,16 @@ BOOST_AUTO_TEST_CASE(crossing_boxes_on_curves_contain_exact_integrals) {
         const Dyadic Y0 = a + Dyadic(static_cast<long>(gen() % 33) - 16, -k - 4) +
                           (family == 2 ? Dyadic::power_of_two(-k - 1) : Dyadic(0));
         const Dyadic Y1 = Y0 + Dyadic(static_cast<long>(1 + gen() % 16), -k - 4);
-        auto q = [](const Dyadic& x) {
-            mpq_class v;
-            x.to_mpq(v.get_mpq_t());
-            return v;
-        };
         const Polynomial& s = curves[family];
-        const mpq_class exact = curve_box_integral(s, p, q(a), q(b), q(Y0), q(Y1));
+        const mpq_class exact = curve_box_integral(s, p, rational(a), rational(b), rational(Y0), rational(Y1));
         const Dyadic y0 = family == 0 ? Y0 * Y0 : (family == 1 ? Y0 * Y0 * Y0 : Y0 * Y0 * Y0 + Y0);
         const Dyadic y1 = family == 0 ? Y1 * Y1 : (family == 1 ? Y1 * Y1 * Y1 : Y1 * Y1 * Y1 + Y1);
         // the form itself (the integrator would also try the kink form, exact where h is affine in x2)
-        const auto form = CrossingEnclosure::detect(integrands[2 * family + (p == 3 ? 1 : 0)], 2, prec);
-        BOOST_TEST_REQUIRE((form != nullptr));
         const Box box = Box::from_dyadics({a, y0}, {b, y1});
-        std::vector<Interval> centre, radius;
-        box.centre_and_radius(centre, radius, prec);
         Interval I(prec);
-        const bool formed = form->enclose(I, box, centre, radius, {});
-        BOOST_TEST_INFO("replay: LPCERT_CASE_SEED=" << case_seed << "; |" << texts[family] << "|^" << p << " bits=" << bits << " a=" << q(a)
-                                                 << " b=" << q(b) << " Y0=" << q(Y0) << " Y1=" << q(Y1) << " exact=" << exact
+        const bool formed = crossing_form_alone(integrands[2 * family + (p == 3 ? 1 : 0)], box, prec, I);
+        BOOST_TEST_INFO("replay: LPCERT_CASE_SEED=" << case_seed << "; |" << texts[family] << "|^" << p << " bits=" << bits << " a=" << rational(a)
+                                                 << " b=" << rational(b) << " Y0=" << rational(Y0) << " Y1=" << rational(Y1) << " exact=" << exact
                                                  << " got " << to_string(I));
         if (formed) BOOST_TEST(contains_rational(I, exact));
         // at 53 bits and more the form exists and is narrow (for p = 3 on boxes of side <= 2^-5:
@@ -641,12 +649,8 @@ BOOST_AUTO_TEST_CASE(crossing_form_at_an_exponent_with_a_large_denominator) {
         const Expression near = Expression::parse("abs(x1^2 + x2 - (" + c0 + "))^(15000000001/10000000000)");
         const Expression half = Expression::parse("abs(x1^2 + x2 - (" + c0 + "))^(3/2)");
         const Box box = Box::from_dyadics({Dyadic(96, -8), Dyadic(-4, -8)}, {Dyadic(104, -8), Dyadic(4, -8)});
-        std::vector<Interval> centre, radius;
-        box.centre_and_radius(centre, radius, prec);
-        const auto form_near = CrossingEnclosure::detect(near, 2, prec);
-        BOOST_TEST_REQUIRE((form_near != nullptr));
         Interval I(prec);
-        BOOST_TEST_REQUIRE(form_near->enclose(I, box, centre, radius, {}));
+        BOOST_TEST_REQUIRE(crossing_form_alone(near, box, prec, I));
         // int |h|^(3/2) to 13 digits by the integrator (the form on sub-boxes)
         IntegrationOptions options;
         options.relative_tolerance = "1e-13";
@@ -671,28 +675,19 @@ BOOST_AUTO_TEST_CASE(crossing_form_at_p_two_contains_the_polynomial_integral) {
         const Precision prec(2 + static_cast<long>(gen() % 199));
         const int k = 3 + static_cast<int>(gen() % 6);
         // x1 in [a, a + 2^-k], x2 around 9/20 - a^2 so that the zero set crosses the box
-        auto q = [](const Dyadic& x) {
-            mpq_class v;
-            x.to_mpq(v.get_mpq_t());
-            return v;
-        };
         const Dyadic a(static_cast<long>(gen() % 128), -7);
-        const mpq_class y_mid = mpq_class(9, 20) - q(a) * q(a);
+        const mpq_class y_mid = mpq_class(9, 20) - rational(a) * rational(a);
         const mpz_class y_grid(y_mid * 4096);   // truncated: y_mid on the grid of 2^-12
         const Dyadic y0 = to_dyadic(mpq_class(y_grid, 4096)) - Dyadic::power_of_two(-k - 1);
         const Dyadic b = a + Dyadic::power_of_two(-k), y1 = y0 + Dyadic::power_of_two(-k);
         // int (x^2 + y - c)^2 = int x^4 + y^2 + c^2 + 2 x^2 y - 2 c x^2 - 2 c y
-        const mpq_class x0 = q(a), x1 = q(b), Y0 = q(y0), Y1 = q(y1), c(9, 20);
+        const mpq_class x0 = rational(a), x1 = rational(b), Y0 = rational(y0), Y1 = rational(y1), c(9, 20);
         auto I = [](const mpq_class& lo, const mpq_class& hi, int n) -> mpq_class { return (power_q(hi, n + 1) - power_q(lo, n + 1)) / (n + 1); };
         const mpq_class exact = I(x0, x1, 4) * I(Y0, Y1, 0) + I(x0, x1, 0) * I(Y0, Y1, 2) + c * c * I(x0, x1, 0) * I(Y0, Y1, 0) +
                                 2 * I(x0, x1, 2) * I(Y0, Y1, 1) - 2 * c * I(x0, x1, 2) * I(Y0, Y1, 0) - 2 * c * I(x0, x1, 0) * I(Y0, Y1, 1);
-        const auto form = CrossingEnclosure::detect(g, 2, prec);
-        BOOST_TEST_REQUIRE((form != nullptr));
         const Box box = Box::from_dyadics({a, y0}, {b, y1});
-        std::vector<Interval> centre, radius;
-        box.centre_and_radius(centre, radius, prec);
         Interval J(prec);
-        const bool formed = form->enclose(J, box, centre, radius, {});
+        const bool formed = crossing_form_alone(g, box, prec, J);
         BOOST_TEST_INFO("replay: LPCERT_CASE_SEED=" << case_seed << "; bits=" << prec.bits << " box [" << x0 << ", " << x1 << "] x ["
                                                  << Y0 << ", " << Y1 << "] exact=" << exact << " got " << to_string(J));
         if (formed) BOOST_TEST(contains_rational(J, exact));
@@ -756,21 +751,12 @@ BOOST_AUTO_TEST_CASE(crossing_boxes_on_a_ridge_contain_exact_integrals) {
         const Dyadic target = gen() % 2 ? Dyadic(5, -3) : Dyadic(11, -3);
         const Dyadic c = (s_sign > 0 ? target - a : a - target) - Dyadic(static_cast<long>(gen() % 17), -k - 4);
         const Dyadic b = a + Dyadic::power_of_two(-k), d = c + Dyadic(static_cast<long>(1 + gen() % 16), -k - 4);
-        auto q = [](const Dyadic& x) {
-            mpq_class v;
-            x.to_mpq(v.get_mpq_t());
-            return v;
-        };
-        const mpq_class exact = ridge_box_integral(mpq_class(5, 8), mpq_class(11, 8), p, s_sign, q(a), q(b), q(c), q(d));
-        const auto form = CrossingEnclosure::detect(integrands[(s_sign > 0 ? 0 : 2) + (p == 3 ? 1 : 0)], 2, prec);
-        BOOST_TEST_REQUIRE((form != nullptr));
+        const mpq_class exact = ridge_box_integral(mpq_class(5, 8), mpq_class(11, 8), p, s_sign, rational(a), rational(b), rational(c), rational(d));
         const Box box = Box::from_dyadics({a, c}, {b, d});
-        std::vector<Interval> centre, radius;
-        box.centre_and_radius(centre, radius, prec);
         Interval I(prec);
-        const bool formed = form->enclose(I, box, centre, radius, {});
-        BOOST_TEST_INFO("replay: LPCERT_CASE_SEED=" << case_seed << "; s=" << s_sign << " p=" << p << " bits=" << bits << " box [" << q(a) << ", "
-                                                 << q(b) << "] x [" << q(c) << ", " << q(d) << "] exact=" << exact << " got "
+        const bool formed = crossing_form_alone(integrands[(s_sign > 0 ? 0 : 2) + (p == 3 ? 1 : 0)], box, prec, I);
+        BOOST_TEST_INFO("replay: LPCERT_CASE_SEED=" << case_seed << "; s=" << s_sign << " p=" << p << " bits=" << bits << " box [" << rational(a) << ", "
+                                                 << rational(b) << "] x [" << rational(c) << ", " << rational(d) << "] exact=" << exact << " got "
                                                  << to_string(I));
         if (formed) BOOST_TEST(contains_rational(I, exact));
         if (bits >= 53) BOOST_TEST(formed);
@@ -806,13 +792,9 @@ BOOST_AUTO_TEST_CASE(crossing_boxes_on_two_lines_contain_exact_integrals) {
             }
         const std::string text = "abs((x2 - x1 - (" + beta.get_str() + ")) * (x2 - 4*x1 - (" + delta.get_str() + ")))";
         const Expression h = Expression::parse(text);
-        const auto form = CrossingEnclosure::detect(h, 2, prec);
-        BOOST_TEST_REQUIRE((form != nullptr));
         const Box box = Box::from_dyadics({to_dyadic(x0), to_dyadic(y0)}, {to_dyadic(x0 + side), to_dyadic(y0 + side)});
-        std::vector<Interval> centre, radius;
-        box.centre_and_radius(centre, radius, prec);
         Interval I(prec);
-        const bool formed = form->enclose(I, box, centre, radius, {});
+        const bool formed = crossing_form_alone(h, box, prec, I);
         BOOST_TEST_INFO("replay: LPCERT_CASE_SEED=" << case_seed << "; " << text << " bits=" << bits << " box [" << x0 << ", "
                                                  << x0 + side << "] x [" << y0 << ", " << y0 + side << "] exact=" << exact
                                                  << " got " << to_string(I));
