@@ -18,11 +18,10 @@ struct CrossingEnclosure::Impl {
     Expression h;              // the inner function of g = |h|^p
     long m, n;                 // p = m/n
     Precision prec;
-    // the correction: second- and third-order coefficients at the centre, fourth-order ones over
-    // the box (docs/math.md 5a); where h is only twice differentiable, the first-order form
-    bool sign_correction;
-    // the degree of the correction's Lagrange remainder (the centre's terms below it enter the moments)
-    int tail_degree;
+    // The correction (docs/math.md 5a) takes second- and third-order coefficients at the centre
+    // and fourth-order ones over the box: the degree of its Lagrange remainder. Where h is only
+    // twice differentiable, the first-order form alone.
+    static constexpr int kTailDegree = 4;
     SeriesLayout point_layout, box_layout, second_order_layout, first_order_point_layout;
     // h about the centre and over the box for the correction; over the box to second order and
     // about the centre to first order for the first-order form alone (h twice differentiable)
@@ -37,8 +36,7 @@ struct CrossingEnclosure::Impl {
     std::vector<SecondOrder> second;
 
     Impl(Expression inner, int d, long pm, long pn, Precision p)
-        : h(std::move(inner)), m(pm), n(pn), prec(p), sign_correction(true), tail_degree(4),
-          point_layout(d, sign_correction ? tail_degree - 1 : 1), box_layout(d, sign_correction ? tail_degree : 2),
+        : h(std::move(inner)), m(pm), n(pn), prec(p), point_layout(d, kTailDegree - 1), box_layout(d, kTailDegree),
           second_order_layout(d, 2), first_order_point_layout(d, 1),
           point(h, point_layout, p), box(h, box_layout, p), box_second_order(h, second_order_layout, p),
           point_first_order(h, first_order_point_layout, p) {
@@ -50,7 +48,7 @@ struct CrossingEnclosure::Impl {
             }
             return -1;
         };
-        for (int k = 0; k < box_layout.size() && sign_correction; ++k) {
+        for (int k = 0; k < box_layout.size(); ++k) {
             if (box_layout.degree(k) != 2) continue;
             SecondOrder so;
             so.box_index = k;
@@ -457,14 +455,14 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
     try {
         over_box = s.box.evaluate(box.sides(), params);
         // where h is twice but not four times differentiable on B: the first-order form alone
-        const bool third_order = s.sign_correction && over_box != nullptr;
-        if (over_box == nullptr && s.sign_correction) over_box = s.box_second_order.evaluate(box.sides(), params);
+        const bool third_order = over_box != nullptr;
+        if (over_box == nullptr) over_box = s.box_second_order.evaluate(box.sides(), params);
         if (over_box == nullptr) return false;
-        // R = sum_{|a| = 2} |h_a(B)| r^a (and the tail sum_{|a| = tail_degree}), kept before the
+        // R = sum_{|a| = 2} |h_a(B)| r^a (and the tail sum_{|a| = kTailDegree}), kept before the
         // next evaluation reuses the series
         Interval R(prec), tail(prec);
         degree_bound(R, *over_box, third_order ? s.box_layout : s.second_order_layout, 2, radius);
-        if (third_order) degree_bound(tail, *over_box, s.box_layout, s.tail_degree, radius);
+        if (third_order) degree_bound(tail, *over_box, s.box_layout, Impl::kTailDegree, radius);
         // another evaluator: over_box stays valid
         const SeriesLayout& point_layout = third_order ? s.point_layout : s.first_order_point_layout;
         at_centre = (third_order ? s.point : s.point_first_order).evaluate(centre, params);
@@ -550,7 +548,7 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
         magnitude_up(e_mag, E);
         mpfr_sub(&out.raw()->left, J.lower(), e_mag, MPFR_RNDD);
         mpfr_add(&out.raw()->right, J.upper(), e_mag, MPFR_RNDU);
-        if (s.sign_correction && third_order) {
+        if (third_order) {
             // an overflow in the correction (a DomainError from the interval operations) leaves
             // the first-order form, which is already a true enclosure
             std::optional<Interval> corrected;
