@@ -39,6 +39,8 @@ public:
     // After evaluate: the slots of the operations that met their non-smooth point, in tape order.
     // Hints as above (kink_enclosure.hpp handles a box with a few such kinks).
     const std::vector<int>& last_kink_slots() const { return kink_slots_; }
+    // After evaluate: the enclosure at any slot (an operation's argument, say) over the same box.
+    const Interval& slot_value(int slot) const { return slots_.at(static_cast<size_t>(slot)); }
 
 private:
     const Expression* e_;

@@ -1,10 +1,12 @@
 #include "quadrature/gauss_legendre.hpp"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <utility>
 
+#include "quadrature/abs_signs.hpp"
 #include "quadrature/errors.hpp"
 #include "quadrature/evaluation.hpp"
 #include "quadrature/real.hpp"
@@ -167,6 +169,9 @@ struct ComplexDomain {
     const Complex& z;
     const std::vector<Interval>& params;
     const std::vector<Interval>& constants;
+    // by slot: the sign s with |a| = s a on the real piece (abs_signs.hpp); abs is continued as
+    // s a, and stops the run where s is 0 or there are no signs
+    const std::vector<signed char>* abs_sign = nullptr;
     Interval t1, t2, t3, t4;
 
     ComplexDomain(const Complex& point, const std::vector<Interval>& p, const std::vector<Interval>& c, Precision prec)
@@ -273,6 +278,17 @@ struct ComplexDomain {
                     lpcert::neg(o.im, o.im);
                 }
                 return true;
+            case Op::Abs: {
+                const signed char s = abs_sign == nullptr ? 0 : (*abs_sign)[static_cast<size_t>(current_slot)];
+                if (s == 0) return false;
+                if (s > 0) {
+                    mpfi_set(o.re.raw(), a.re.raw());
+                    mpfi_set(o.im.raw(), a.im.raw());
+                } else {
+                    neg(o, a);
+                }
+                return true;
+            }
             default: return false;
         }
     }
@@ -280,8 +296,10 @@ struct ComplexDomain {
 
 // Upper bound of |g| over the rectangle z, or false where the run stops or a bound is not finite.
 bool magnitude_over(mpfr_ptr M, const Expression& g, const Complex& z, const std::vector<Interval>& params,
-                    const std::vector<Interval>& constants, std::vector<Complex>& slots, Precision prec) {
+                    const std::vector<Interval>& constants, std::vector<Complex>& slots, Precision prec,
+                    const std::vector<signed char>* abs_sign = nullptr) {
     ComplexDomain dom(z, params, constants, prec);
+    dom.abs_sign = abs_sign;
     try {
         if (!detail::run_tape(g, dom, slots)) return false;
     } catch (const DomainError&) {
@@ -308,7 +326,7 @@ bool gauss_legendre_applies(const Expression& g) {
         switch (ins.op) {
             case Op::Variable: case Op::Parameter: case Op::Constant: case Op::Pi: case Op::Euler:
             case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Neg: case Op::PowInt:
-            case Op::Exp: case Op::Sin: case Op::Cos:
+            case Op::Exp: case Op::Sin: case Op::Cos: case Op::Abs:   // abs: on pieces where its sign is settled
                 break;
             default: return false;
         }
@@ -317,14 +335,16 @@ bool gauss_legendre_applies(const Expression& g) {
 }
 
 bool holomorphic_magnitude_bound(mpfr_ptr M, const Expression& g, const Interval& re, const Interval& im,
-                                 const std::vector<Interval>& params, Precision prec) {
+                                 const std::vector<Interval>& params, Precision prec,
+                                 const std::vector<signed char>* abs_sign_by_slot) {
     if (!gauss_legendre_applies(g)) return false;
+    if (abs_sign_by_slot != nullptr && abs_sign_by_slot->size() != g.code().size()) return false;
     const std::vector<Interval> constants = enclose_constants(g, prec);
     std::vector<Complex> slots(g.code().size(), Complex(prec));
     Complex z(prec);
     round_into(z.re, re);
     round_into(z.im, im);
-    return magnitude_over(M, g, z, params, constants, slots, prec);
+    return magnitude_over(M, g, z, params, constants, slots, prec, abs_sign_by_slot);
 }
 
 const GaussLegendreRule* gauss_legendre_rule(int n, Precision prec) {
@@ -359,6 +379,8 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
     GaussLegendreEnclosure out{Interval(prec)};
     Real M(prec), bound(prec), share(Precision(64)), w(Precision(64)), sum_shift(Precision(64));
     std::vector<Interval> argument(1, Interval(prec));   // the evaluator's box, reused
+    AbsSigns abs_signs(g, prec);
+    std::vector<signed char> abs_sign_by_slot(g.code().size(), 0);   // the piece's, for the complex evaluator
     // the rules of every degree at prec, looked up once (null: none at this precision)
     std::map<int, const GaussLegendreRule*> rules;
     for (int n : kDegrees) rules[n] = gauss_legendre_rule(n, prec);
@@ -445,7 +467,7 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
             mul(z.re, z.re, A_of[static_cast<size_t>(k - 1)]);
             add(z.re, z.re, m);
             if (best_n == kDegrees[0] && tight_n == kDegrees[0]) break;   // no rho can do better
-            if (!magnitude_over(M.raw(), g, z, params, constants, slots, prec)) break;   // larger rectangles fail too
+            if (!magnitude_over(M.raw(), g, z, params, constants, slots, prec, &abs_sign_by_slot)) break;   // larger rectangles fail too
             for (int n : kDegrees) {
                 if (tight_n != 0 && n >= tight_n) break;
                 if (rules.at(n) == nullptr) continue;   // (only at a few bits)
@@ -501,6 +523,57 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
         return false;
     };
 
+    // The natural extension on [lo, hi]: (hi - lo) g([lo, hi]); false where g is undefined there.
+    auto natural_enclosure = [&](Interval& value, const Dyadic& lo, const Dyadic& hi) {
+        Interval x(prec);
+        mpfi_union(x.raw(), lo.to_interval(prec).raw(), hi.to_interval(prec).raw());
+        try {
+            value = real_ev.evaluate({x}, params);
+        } catch (const DomainError&) {
+            return false;
+        }
+        mul(value, value, (hi - lo).to_interval(prec));
+        return true;
+    };
+    // Every abs of g settled on the piece (abs_signs.hpp), or what is done instead: the piece's
+    // parts pushed to todo (a middle piece around a zero enclosed by the natural extension and
+    // added to the result), the whole piece so enclosed when that meets its share, or bisected.
+    enum class Settling { Settled, Enclosed, Replaced, Failed };
+    auto settle_abs_signs = [&](SignedPiece& current, std::vector<SignedPiece>& todo, Interval& value, mpfr_srcptr goal) {
+        bool settled = false;
+        try {
+            settled = abs_signs.settle_by_range(current, params);
+        } catch (const DomainError&) {
+            // g is undefined somewhere on the piece: no sign from its range
+        }
+        while (!settled) {
+            AbsSigns::Split split;
+            switch (abs_signs.settle_by_monotonicity(current, split, params)) {
+                case AbsSigns::Outcome::Settled:
+                    settled = std::find(current.signs.begin(), current.signs.end(), 0) == current.signs.end();
+                    continue;
+                case AbsSigns::Outcome::Split:
+                    if (!natural_enclosure(value, split.middle_lo, split.middle_hi)) return Settling::Failed;
+                    add(out.value, out.value, value);
+                    ++out.final_pieces;
+                    if (split.has_right) todo.push_back(std::move(split.right));
+                    if (split.has_left) todo.push_back(std::move(split.left));
+                    return Settling::Replaced;
+                case AbsSigns::Outcome::None: {
+                    if (natural_enclosure(value, current.lo, current.hi)) {
+                        width_up(w.raw(), value);
+                        if (mpfr_lessequal_p(w.raw(), goal)) return Settling::Enclosed;
+                    }
+                    const Dyadic mid = (current.lo + current.hi).times_power_of_two(-1);
+                    todo.push_back(SignedPiece{mid, current.hi, current.signs});
+                    todo.push_back(SignedPiece{current.lo, mid, current.signs});
+                    return Settling::Replaced;
+                }
+            }
+        }
+        return Settling::Settled;
+    };
+
     // A first goal from a 16-point estimate without its bound (a choice, not a bound); when the
     // finished enclosure shows it was too optimistic, one more pass with the enclosure's own lower end.
     Interval estimate(prec);
@@ -521,26 +594,38 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
         if (mpfr_sgn(goal_total.raw()) <= 0) return std::nullopt;
         mpfi_set_si(out.value.raw(), 0);
         out.final_pieces = 0;
-        std::vector<std::pair<Dyadic, Dyadic>> todo{{a, b}};
+        std::vector<SignedPiece> todo{abs_signs.unsettled(a, b)};
         Interval piece(prec);
         while (!todo.empty()) {
             if (stop.stop_requested() || ++out.pieces > max_pieces) return std::nullopt;
-            const auto [lo, hi] = todo.back();
+            SignedPiece current = std::move(todo.back());
             todo.pop_back();
             // the piece's share of the goal: goal_total (hi - lo) / (b - a), rounded down
-            (hi - lo).to_mpfr(share.raw(), MPFR_RNDD);
+            (current.hi - current.lo).to_mpfr(share.raw(), MPFR_RNDD);
             mpfr_mul(share.raw(), share.raw(), goal_total.raw(), MPFR_RNDD);
             length.to_mpfr(w.raw(), MPFR_RNDU);
             mpfr_div(share.raw(), share.raw(), w.raw(), MPFR_RNDD);
-            if (enclose_piece(piece, lo, hi, share.raw())) {
+            if (abs_signs.has_abs()) {
+                switch (settle_abs_signs(current, todo, piece, share.raw())) {
+                    case Settling::Settled: break;
+                    case Settling::Enclosed:   // by the natural extension
+                        add(out.value, out.value, piece);
+                        ++out.final_pieces;
+                        continue;
+                    case Settling::Replaced: continue;   // by the pieces pushed to todo
+                    case Settling::Failed: return std::nullopt;
+                }
+                abs_signs.signs_by_slot(current, abs_sign_by_slot);
+            }
+            if (enclose_piece(piece, current.lo, current.hi, share.raw())) {
                 add(out.value, out.value, piece);
                 ++out.final_pieces;
                 continue;
             }
             if (precision_exhausted) return std::nullopt;
-            const Dyadic mid = (lo + hi).times_power_of_two(-1);
-            todo.emplace_back(mid, hi);
-            todo.emplace_back(lo, mid);
+            const Dyadic mid = (current.lo + current.hi).times_power_of_two(-1);
+            todo.push_back(SignedPiece{mid, current.hi, current.signs});   // the signs hold on every part
+            todo.push_back(SignedPiece{current.lo, mid, std::move(current.signs)});
         }
         // the contract: width <= tol * max(|value|'s lower end, floor)
         Real limit(Precision(64));

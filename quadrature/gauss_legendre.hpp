@@ -13,9 +13,11 @@
 // cannot meet its share of the goal at degree <= 64 is bisected.
 //
 // The complex evaluator continues +, -, *, /, integer powers, exp, sin, cos, constants and
-// parameters; an integrand with any other operation (abs, floor, min, max, real powers, log,
-// sqrt, tan, tanh, atan) is left to the Taylor-form integrator (integration.hpp), as is one whose
-// goal needs more pieces than the budget.
+// parameters, and abs on a piece where its argument keeps one sign s, as s a (abs_signs.hpp: the
+// sign from the argument's range or its monotonicity; a short piece around each zero of the
+// argument is enclosed by the natural extension). An integrand with any other operation (floor,
+// min, max, real powers, log, sqrt, tan, tanh, atan) is left to the Taylor-form integrator
+// (integration.hpp), as is one whose goal needs more pieces than the budget.
 
 #include <optional>
 #include <string>
@@ -51,9 +53,12 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
 
 // An upper bound M of |g(z)| over the complex rectangle re + i im (g continued holomorphically as
 // above), rounded up; false where g has an operation the evaluator does not continue, a divisor
-// may vanish, or the bound is not finite. (The error bound's ingredient, exposed for tests.)
+// may vanish, or the bound is not finite. abs_sign_by_slot: for each abs (by its slot) the sign s
+// of its argument on the real piece, abs continued as s a (abs_signs.hpp); without it an abs
+// gives false. (The error bound's ingredient, exposed for tests.)
 bool holomorphic_magnitude_bound(mpfr_ptr M, const Expression& g, const Interval& re, const Interval& im,
-                                 const std::vector<Interval>& params, Precision prec);
+                                 const std::vector<Interval>& params, Precision prec,
+                                 const std::vector<signed char>* abs_sign_by_slot = nullptr);
 
 // The n-point rule on [-1, 1] at prec (cached): node and weight enclosures, or null where a node's
 // bracket or a weight was not confirmed (only at a few bits; the caller then does without).
