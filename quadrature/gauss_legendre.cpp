@@ -381,9 +381,15 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
     std::vector<Interval> argument(1, Interval(prec));   // the evaluator's box, reused
     AbsSigns abs_signs(g, prec);
     std::vector<signed char> abs_sign_by_slot(g.code().size(), 0);   // the piece's, for the complex evaluator
-    // the rules of every degree at prec, looked up once (null: none at this precision)
+    // the rules at prec, each looked up (and built, the first time in the process) when a piece
+    // first asks for its degree: a run that needs degree 12 does not build degree 64 (null: no
+    // rule at this precision)
     std::map<int, const GaussLegendreRule*> rules;
-    for (int n : kDegrees) rules[n] = gauss_legendre_rule(n, prec);
+    auto rule_of = [&](int n) {
+        auto it = rules.find(n);
+        if (it == rules.end()) it = rules.emplace(n, gauss_legendre_rule(n, prec)).first;
+        return it->second;
+    };
     // the rectangles R_rho (rho = 2^k, k = 1..4): A, B = (rho +- 1/rho) / 2 and (A - 1) / 2, exact
     std::vector<Interval> A_of, B_of;
     std::vector<Dyadic> half_gap_of;
@@ -404,7 +410,7 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
     // no such term: only for the estimate below, which chooses the goal and is never a bound.
     auto apply_rule = [&](Interval& value, const Interval& m, const Interval& r, int n, mpfr_srcptr err,
                           mpfr_srcptr lipschitz, mpfr_srcptr reach) {
-        const GaussLegendreRule* rule = rules.at(n);
+        const GaussLegendreRule* rule = rule_of(n);
         if (rule == nullptr) return false;
         Interval x(prec), term(prec);
         Real shift(prec), dx(Precision(64)), limit(Precision(64));
@@ -470,14 +476,15 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
             if (!magnitude_over(M.raw(), g, z, params, constants, slots, prec, &abs_sign_by_slot)) break;   // larger rectangles fail too
             for (int n : kDegrees) {
                 if (tight_n != 0 && n >= tight_n) break;
-                if (rules.at(n) == nullptr) continue;   // (only at a few bits)
                 // r (16/3) M rho^(1 - 2n) / (rho - 1)
                 mpfr_mul(bound.raw(), M.raw(), r.upper(), MPFR_RNDU);
                 mpfr_mul_si(bound.raw(), bound.raw(), 16, MPFR_RNDU);
                 mpfr_div_si(bound.raw(), bound.raw(), 3, MPFR_RNDU);
                 mpfr_mul_2si(bound.raw(), bound.raw(), static_cast<long>(k) * (1 - 2L * n), MPFR_RNDU);
                 mpfr_div_si(bound.raw(), bound.raw(), (1L << k) - 1, MPFR_RNDU);
-                if ((best_n == 0 || n < best_n) && mpfr_lessequal_p(bound.raw(), half.raw())) {
+                if (mpfr_greater_p(bound.raw(), half.raw())) continue;
+                if (rule_of(n) == nullptr) continue;   // (only at a few bits)
+                if (best_n == 0 || n < best_n) {
                     best_n = n;
                     best_k = k;
                     mpfr_set(best_bound.raw(), bound.raw(), MPFR_RNDU);
