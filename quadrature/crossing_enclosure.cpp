@@ -296,6 +296,49 @@ QuadraticRange quadratic_range(const SeriesLayout& layout, const Series& at_cent
     return out;
 }
 
+// An upper bound (as an enclosure whose upper end is used) of int_B (|L'| + R'')^q, q = qm/qn >= 0,
+// over the box B (`sides` the product of the sides L' does not depend on, `vol` B's volume),
+// with M >= |L'| + R'' on B: the smaller of vol M^q and, from (x + y)^q <= max(1, 2^(q-1)) (x^q + y^q),
+// max(1, 2^(q-1)) (int_B |L'|^q + vol R''^q); for an integer q the binomial sum
+// sum_j C(q, j) R''^(q-j) int_B |L'|^j exactly (q <= 4). Every int_B |L'|^j in closed form
+// (integral_abs_affine_power). q = 0: vol.
+Interval power_spread_integral(const Interval& a0, const std::vector<Interval>& kept_slopes, const std::vector<Interval>& kept_radii,
+                               const Interval& sides, const Interval& vol, const Interval& Rb, const Interval& M, long qm, long qn,
+                               Precision prec) {
+    if (qm == 0) return vol;
+    Interval uniform = rational_power_outward(M, qm, qn, prec);
+    mul(uniform, uniform, vol);
+    Interval pointwise(prec), term(prec);
+    try {
+        if (qn == 1 && qm <= 4) {
+            long binomial = 1;   // C(q, j)
+            for (long j = 0; j <= qm; ++j) {
+                if (j == 0) {
+                    term = vol;
+                } else {
+                    term = integral_abs_affine_power(a0, kept_slopes, kept_radii, j, 1, prec);
+                    mul(term, term, sides);
+                }
+                if (j < qm) mul(term, term, rational_power_outward(Rb, qm - j, 1, prec));
+                mpfi_mul_si(term.raw(), term.raw(), binomial);
+                add(pointwise, pointwise, term);
+                binomial = binomial * (qm - j) / (j + 1);
+            }
+        } else {
+            pointwise = integral_abs_affine_power(a0, kept_slopes, kept_radii, qm, qn, prec);
+            mul(pointwise, pointwise, sides);
+            term = rational_power_outward(Rb, qm, qn, prec);
+            mul(term, term, vol);
+            add(pointwise, pointwise, term);
+            if (qm > qn) mul(pointwise, pointwise, rational_power_outward(Interval(2, prec), qm - qn, qn, prec));   // 2^(q-1)
+        }
+    } catch (const DomainError&) {
+        return uniform;   // (an overflow at a few bits)
+    }
+    if (pointwise.is_finite() && mpfr_less_p(pointwise.upper(), uniform.upper())) return pointwise;
+    return uniform;
+}
+
 // The sign correction (docs/math.md 5a) about the centred affine part
 //     L'(u) = L(u) + c,   c = sum_i h_(2 e_i)(m) r_i^2 / 2   (the midpoint of Q's square terms),
 // with Q(u) = sum_{2 <= |a| <= 3} h_a(m) u^a the centre's second- and third-order terms. Then
@@ -314,7 +357,9 @@ QuadraticRange quadratic_range(const SeriesLayout& layout, const Series& at_cent
 //              (one sign between L' and h, |xi| >= |L'|/2) |rho| <= p(p-1)/2 (|L'|/2)^(p-2) R''^2:
 //              int_B |rho| <= 2^(2-p) R''^p vol min(1, 2R''/max_k |a_k| r_k)
 //                             + p(p-1)/2 2^(2-p) R''^2 int_B |L'|^(p-2)  (closed form, p-2 > -1);
-//   p >= 2:    |rho| <= p(p-1)/2 M^(p-2) R''^2 (|phi''| <= p(p-1) M^(p-2) on [-M, M]).
+//   p >= 2:    |rho| <= p(p-1)/2 (|L'| + R'')^(p-2) R''^2 (rho = e'^2 int_0^1 (1 - s) phi''(L' + s e') ds
+//              and |phi''(t)| = p(p-1) |t|^(p-2) grows with |t| <= |L'| + R''), integrated by
+//              power_spread_integral (at most vol M^(p-2)).
 // Width O(vol r^3) where the slope is not small (O(vol r^(2p)) at worst for 1 < p < 2); the
 // intersection with the first-order form is the caller's. `tail` is R4; `first_order` (per unit
 // volume) decides whether the moments are worth computing.
@@ -405,10 +450,10 @@ std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision pre
         add(slab, slab, tail_part);
         if (slab.is_finite() && mpfr_less_p(slab.upper(), rho.upper())) rho = slab;
     } else {
+        // |rho| <= p(p-1)/2 R''^2 (|L'| + R'')^(p-2) pointwise: int_B of the last factor
         sqr(rho, Rb);
-        if (pm != 2 * pn) mul(rho, rho, rational_power_outward(M, pm - 2 * pn, pn, prec));   // M^(p-2); 1 at p = 2
         mul(rho, rho, half_p_times_p_minus_1(pm, pn, prec));
-        mul(rho, rho, vol);
+        mul(rho, rho, power_spread_integral(a0, kept_slopes, kept_radii, sides, vol, Rb, M, pm - 2 * pn, pn, prec));
     }
     // worth the moments only when the error is well below the first-order one (a choice)
     Interval per_volume(prec);
