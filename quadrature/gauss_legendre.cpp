@@ -11,6 +11,7 @@
 #include "quadrature/evaluation.hpp"
 #include "quadrature/real.hpp"
 #include "quadrature/tape_runner.hpp"
+#include "quadrature/taylor_series.hpp"
 
 namespace lpcert {
 
@@ -451,6 +452,39 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
         return true;
     };
 
+    // A real bound on the derivative as well, usually far below Cauchy's: r |g'| over the hull of
+    // the rule's node positions m + r [-x_max, x_max], from a first-order series over it (abs
+    // forced to the piece's settled branches, which hold on the piece), where that hull lies in
+    // [lo, hi]. L keeps the smaller bound (both are bounds of |d/dt g(m + r t)| at every node
+    // position and its point).
+    SeriesLayout slope_layout(1, 1);
+    SeriesEvaluator slope_ev(g, slope_layout, prec);
+    std::vector<SeriesEvaluator::ForcedBranch> forced;
+    auto tighten_lipschitz = [&](mpfr_ptr L, const Interval& m, const Interval& r, int n, const Dyadic& lo, const Dyadic& hi) {
+        const GaussLegendreRule* rule = rule_of(n);
+        if (rule == nullptr || rule->nodes.empty()) return;
+        Interval hull(prec);
+        mpfi_interv_fr(hull.raw(), rule->nodes[0].upper(), rule->nodes[0].upper());
+        mpfr_neg(&hull.raw()->left, &hull.raw()->left, MPFR_RNDD);   // [-x_max, x_max]
+        mul(hull, hull, r);
+        add(hull, hull, m);
+        if (mpfr_cmp(lo.to_interval(prec).upper(), hull.lower()) > 0 || mpfr_cmp(hull.upper(), hi.to_interval(prec).lower()) > 0) return;
+        forced.clear();
+        for (size_t k = 0; k < abs_sign_by_slot.size(); ++k)
+            if (abs_sign_by_slot[k] != 0) forced.push_back({static_cast<int>(k), abs_sign_by_slot[k] > 0 ? 0 : 1, nullptr});
+        slope_ev.force_branches(forced);
+        try {
+            const Series* series = slope_ev.evaluate({hull}, params);
+            if (series == nullptr) return;
+            Real bound_real(prec);
+            if (series->degree >= 1) magnitude_up(bound_real.raw(), series->c[1]); else mpfr_set_zero(bound_real.raw(), 1);
+            mpfr_mul(bound_real.raw(), bound_real.raw(), r.upper(), MPFR_RNDU);
+            if (mpfr_number_p(bound_real.raw()) && mpfr_less_p(bound_real.raw(), L)) mpfr_set(L, bound_real.raw(), MPFR_RNDU);
+        } catch (const DomainError&) {
+            // g' undefined or unbounded there: Cauchy's bound stands
+        }
+    };
+
     bool precision_exhausted = false;
     // One piece to a goal (absolute, on its integral): the smallest degree, over rho = 2, 4, 8, 16,
     // whose bound is at most half of it, or the next degree up where that one's bound is at most
@@ -459,8 +493,10 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
     auto enclose_piece = [&](Interval& value, const Dyadic& lo, const Dyadic& hi, mpfr_srcptr goal) {
         const Dyadic mid = (lo + hi).times_power_of_two(-1), rad = (hi - lo).times_power_of_two(-1);
         const Interval m = mid.to_interval(prec), r = rad.to_interval(prec);
-        int best_n = 0, tight_n = 0, best_k = 0, tight_k = 0;
-        Real best_bound(prec), tight_bound(prec), half(Precision(64)), tiny(Precision(64)), best_M(prec), tight_M(prec);
+        int best_n = 0, tight_n = 0;
+        Real best_bound(prec), tight_bound(prec), half(Precision(64)), tiny(Precision(64));
+        Real lipschitz(prec), cauchy(prec);
+        int lipschitz_k = 0;   // the rectangle of the smallest Cauchy bound (0: none yet)
         mpfr_mul_2si(half.raw(), goal, -1, MPFR_RNDD);
         mpfr_mul_2si(tiny.raw(), goal, -20, MPFR_RNDD);
         Complex z(prec);
@@ -474,6 +510,17 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
             add(z.re, z.re, m);
             if (best_n == kDegrees[0] && tight_n == kDegrees[0]) break;   // no rho can do better
             if (!magnitude_over(M.raw(), g, z, params, constants, slots, prec, &abs_sign_by_slot)) break;   // larger rectangles fail too
+            // Cauchy's bound 2M/(A - 1) on the derivative from this rectangle; the smallest over
+            // the rectangles is kept (a large rho has a far larger M: sin(20x) on [0, 1] gives
+            // 6e6 at rho = 2 and 1e16 at rho = 4, which times a 64-bit node width is no longer small)
+            {
+                half_gap_of[static_cast<size_t>(k - 1)].to_mpfr(cauchy.raw(), MPFR_RNDD);
+                mpfr_div(cauchy.raw(), M.raw(), cauchy.raw(), MPFR_RNDU);
+                if (lipschitz_k == 0 || mpfr_less_p(cauchy.raw(), lipschitz.raw())) {
+                    mpfr_set(lipschitz.raw(), cauchy.raw(), MPFR_RNDU);
+                    lipschitz_k = k;
+                }
+            }
             for (int n : kDegrees) {
                 if (tight_n != 0 && n >= tight_n) break;
                 // r (16/3) M rho^(1 - 2n) / (rho - 1)
@@ -486,15 +533,11 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
                 if (rule_of(n) == nullptr) continue;   // (only at a few bits)
                 if (best_n == 0 || n < best_n) {
                     best_n = n;
-                    best_k = k;
                     mpfr_set(best_bound.raw(), bound.raw(), MPFR_RNDU);
-                    mpfr_set(best_M.raw(), M.raw(), MPFR_RNDU);
                 }
                 if (mpfr_lessequal_p(bound.raw(), tiny.raw())) {
                     tight_n = n;
-                    tight_k = k;
                     mpfr_set(tight_bound.raw(), bound.raw(), MPFR_RNDU);
-                    mpfr_set(tight_M.raw(), M.raw(), MPFR_RNDU);
                     break;
                 }
             }
@@ -507,18 +550,15 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
         };
         if (tight_n != 0 && (best_n == 0 || step(tight_n) <= step(best_n) + 1)) {
             best_n = tight_n;
-            best_k = tight_k;
             mpfr_set(best_bound.raw(), tight_bound.raw(), MPFR_RNDU);
-            mpfr_set(best_M.raw(), tight_M.raw(), MPFR_RNDU);
         }
         if (best_n == 0) return false;
         // Cauchy: a disc of radius (A - 1)/2 about any t with |t| <= 1 + (A - 1)/2 lies in R_rho
         // (A - 1 < B), so there |d/dt g(m + r t)| <= 2 M / (A - 1)
-        const Dyadic& half_gap = half_gap_of[static_cast<size_t>(best_k - 1)];   // (A - 1)/2
-        Real reach(Precision(64)), lipschitz(prec);
-        half_gap.to_mpfr(reach.raw(), MPFR_RNDD);
-        half_gap.to_mpfr(lipschitz.raw(), MPFR_RNDD);
-        mpfr_div(lipschitz.raw(), best_M.raw(), lipschitz.raw(), MPFR_RNDU);
+        // (any rectangle that gave a bound serves: the one with the smallest 2M/(A - 1), found above)
+        Real reach(Precision(64));
+        half_gap_of[static_cast<size_t>(lipschitz_k - 1)].to_mpfr(reach.raw(), MPFR_RNDD);
+        tighten_lipschitz(lipschitz.raw(), m, r, best_n, lo, hi);
         if (!apply_rule(value, m, r, best_n, best_bound.raw(), lipschitz.raw(), reach.raw())) return false;
         width_up(w.raw(), value);
         if (mpfr_lessequal_p(w.raw(), goal)) return true;
