@@ -74,6 +74,23 @@ AbsSigns::Outcome AbsSigns::settle_by_monotonicity(SignedPiece& piece, Split& sp
     Interval box(prec_), value(prec_), slope(prec_);
     mpfi_union(box.raw(), piece.lo.to_interval(prec_).raw(), piece.hi.to_interval(prec_).raw());
     if (!argument_series(piece, which, box, params, value, slope)) return Outcome::None;
+    // the mean value form h(m) + h'(B) [-r, r] first: tighter than the natural range where h is a
+    // difference of close values (f(x + t) - f(x) for a short shift t)
+    {
+        const Dyadic mid = (piece.lo + piece.hi).times_power_of_two(-1);
+        Interval at_mid(prec_), unused(prec_), spread(prec_);
+        if (argument_series(piece, which, mid.to_interval(prec_), params, at_mid, unused)) {
+            mpfi_interv_si(spread.raw(), -1, 1);
+            mul(spread, spread, ((piece.hi - piece.lo).times_power_of_two(-1)).to_interval(prec_));
+            mul(spread, spread, slope);
+            add(at_mid, at_mid, spread);
+            const signed char s = sign_of(at_mid);
+            if (s != 0) {
+                piece.signs[which] = s;
+                return Outcome::Settled;
+            }
+        }
+    }
     const int dir = certainly_positive(slope) ? 1 : certainly_negative(slope) ? -1 : 0;
     if (dir == 0) return Outcome::None;
     // dir h at a point, from its enclosure: +1 certainly >= 0, -1 certainly <= 0, 0 open

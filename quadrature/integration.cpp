@@ -404,8 +404,15 @@ IntegralEnclosure enclose_integral(const Expression& integrand, std::vector<Piec
     // One 1-D domain with an integrand that continues holomorphically: Gauss-Legendre with its
     // error bound first (gauss_legendre.hpp, docs/math.md 5d); the Taylor-form bisection below
     // where it does not apply or gives up. Order 0 asks for the natural extension alone.
+    // With abs, only at tight tolerances: each zero of abs's argument costs a split and pieces
+    // near it (more where the argument is a difference of close values, as in the modulus
+    // searches' f(x + t) - f(x)), and at 1e-2..1e-4 the Taylor forms with the crossing and kink
+    // forms need fewer boxes (bench/README.md, twelfth session); from 1e-6 on Gauss-Legendre wins.
+    bool has_abs = false;
+    for (const Instruction& ins : integrand.code()) has_abs = has_abs || ins.op == Op::Abs;
+    const bool tight = mpfr_lessequal_p(tol.upper(), parse_decimal("1e-6", prec, "tolerance").lower()) != 0;
     if (d == 1 && pieces.size() == 1 && !per_piece && options.taylor_order > 0 && options.gauss_legendre &&
-        gauss_legendre_applies(integrand)) {
+        gauss_legendre_applies(integrand) && (!has_abs || tight)) {
         const Box& box = pieces.front().box;
         const std::vector<Interval> none;
         const auto& params = parameter_sets.empty() ? none : parameter_sets[static_cast<size_t>(pieces.front().parameter_set)];
