@@ -93,17 +93,18 @@ AbsSigns::Outcome AbsSigns::settle_by_monotonicity(SignedPiece& piece, Split& sp
     }
     const int dir = certainly_positive(slope) ? 1 : certainly_negative(slope) ? -1 : 0;
     if (dir == 0) return Outcome::None;
-    // dir h at a point, from its enclosure: +1 certainly >= 0, -1 certainly <= 0, 0 open
-    auto directed_sign_at = [&](const Dyadic& t) -> int {
+    // whether dir h(t) >= 0 (want > 0) or <= 0 (want < 0) certainly, from h's enclosure at the
+    // point t (an exact 0 is both)
+    auto directed_at = [&](const Dyadic& t, int want) {
         Interval v(prec_), dv(prec_);
-        if (!argument_series(piece, which, t.to_interval(prec_), params, v, dv)) return 0;
-        return dir * sign_of(v);
+        if (!argument_series(piece, which, t.to_interval(prec_), params, v, dv)) return false;
+        return dir * want > 0 ? mpfr_sgn(v.lower()) >= 0 : mpfr_sgn(v.upper()) <= 0;
     };
-    if (directed_sign_at(piece.lo) > 0) {   // dir h >= 0 from lo on
+    if (directed_at(piece.lo, 1)) {   // dir h >= 0 from lo on
         piece.signs[which] = static_cast<signed char>(dir);
         return Outcome::Settled;
     }
-    if (directed_sign_at(piece.hi) < 0) {   // dir h <= 0 up to hi
+    if (directed_at(piece.hi, -1)) {   // dir h <= 0 up to hi
         piece.signs[which] = static_cast<signed char>(-dir);
         return Outcome::Settled;
     }
@@ -141,8 +142,8 @@ AbsSigns::Outcome AbsSigns::settle_by_monotonicity(SignedPiece& piece, Split& sp
         Dyadic t1 = zero - delta, t2 = zero + delta;
         if (t1 < piece.lo) t1 = piece.lo;
         if (piece.hi < t2) t2 = piece.hi;
-        const bool left_ok = t1 == piece.lo || directed_sign_at(t1) < 0;
-        const bool right_ok = t2 == piece.hi || directed_sign_at(t2) > 0;
+        const bool left_ok = t1 == piece.lo || directed_at(t1, -1);
+        const bool right_ok = t2 == piece.hi || directed_at(t2, 1);
         if (!left_ok || !right_ok) {
             if (e == last) break;
             continue;

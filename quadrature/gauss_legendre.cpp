@@ -409,8 +409,11 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
     // r sum_j w_j |g(x_j) - g(p_j)| <= L sum_j w_j width(X_j) joins the error; a node whose
     // enclosure is wider than r * reach is evaluated over X_j. Without it, at the points p_j with
     // no such term: only for the estimate below, which chooses the goal and is never a bound.
+    // `inside` (with abs settled on the piece, where g equals its continuation only on [lo, hi]):
+    // a point outside [inside[0], inside[1]] (lo rounded up, hi rounded down) is not used, and that
+    // node is evaluated over X_j instead.
     auto apply_rule = [&](Interval& value, const Interval& m, const Interval& r, int n, mpfr_srcptr err,
-                          mpfr_srcptr lipschitz, mpfr_srcptr reach) {
+                          mpfr_srcptr lipschitz, mpfr_srcptr reach, const Real* inside = nullptr) {
         const GaussLegendreRule* rule = rule_of(n);
         if (rule == nullptr) return false;
         Interval x(prec), term(prec);
@@ -425,8 +428,10 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
                 Interval& at = argument[0];
                 mpfi_set(at.raw(), x.raw());
                 width_up(dx.raw(), x);
-                if (lipschitz == nullptr || mpfr_lessequal_p(dx.raw(), limit.raw())) {
-                    midpoint(shift.raw(), x);   // a point of X_j
+                midpoint(shift.raw(), x);   // a point of X_j
+                const bool point_inside = inside == nullptr || (mpfr_greaterequal_p(shift.raw(), inside[0].raw()) &&
+                                                                mpfr_lessequal_p(shift.raw(), inside[1].raw()));
+                if ((lipschitz == nullptr || mpfr_lessequal_p(dx.raw(), limit.raw())) && point_inside) {
                     mpfi_set_fr(at.raw(), shift.raw());
                     if (lipschitz != nullptr) {
                         mpfr_mul(dx.raw(), dx.raw(), rule->weights[j].upper(), MPFR_RNDU);
@@ -559,7 +564,11 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
         Real reach(Precision(64));
         half_gap_of[static_cast<size_t>(lipschitz_k - 1)].to_mpfr(reach.raw(), MPFR_RNDD);
         tighten_lipschitz(lipschitz.raw(), m, r, best_n, lo, hi);
-        if (!apply_rule(value, m, r, best_n, best_bound.raw(), lipschitz.raw(), reach.raw())) return false;
+        const bool settled_abs = std::any_of(abs_sign_by_slot.begin(), abs_sign_by_slot.end(), [](signed char c) { return c != 0; });
+        Real inside[2] = {Real(prec), Real(prec)};
+        lo.to_mpfr(inside[0].raw(), MPFR_RNDU);
+        hi.to_mpfr(inside[1].raw(), MPFR_RNDD);
+        if (!apply_rule(value, m, r, best_n, best_bound.raw(), lipschitz.raw(), reach.raw(), settled_abs ? inside : nullptr)) return false;
         width_up(w.raw(), value);
         if (mpfr_lessequal_p(w.raw(), goal)) return true;
         // the bound took at most half the goal: the rest is rounding, which bisection does not cure
@@ -599,13 +608,32 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
                 case AbsSigns::Outcome::Settled:
                     settled = std::find(current.signs.begin(), current.signs.end(), 0) == current.signs.end();
                     continue;
-                case AbsSigns::Outcome::Split:
-                    if (!natural_enclosure(value, split.middle_lo, split.middle_hi)) return Settling::Failed;
-                    add(out.value, out.value, value);
-                    ++out.final_pieces;
+                case AbsSigns::Outcome::Split: {
                     if (split.has_right) todo.push_back(std::move(split.right));
+                    // the middle by the natural extension where that meets its share of the goal
+                    // (goal (t2 - t1) / (hi - lo)), else split again (at a few bits t2 - t1 is up
+                    // to a quarter of the piece)
+                    Real middle_goal(Precision(64)), scratch(Precision(64));
+                    (split.middle_hi - split.middle_lo).to_mpfr(middle_goal.raw(), MPFR_RNDD);
+                    mpfr_mul(middle_goal.raw(), middle_goal.raw(), goal, MPFR_RNDD);
+                    (current.hi - current.lo).to_mpfr(scratch.raw(), MPFR_RNDU);
+                    mpfr_div(middle_goal.raw(), middle_goal.raw(), scratch.raw(), MPFR_RNDD);
+                    bool enclosed = natural_enclosure(value, split.middle_lo, split.middle_hi);
+                    if (enclosed) {
+                        width_up(w.raw(), value);
+                        enclosed = mpfr_lessequal_p(w.raw(), middle_goal.raw()) != 0;
+                    }
+                    if (enclosed) {
+                        add(out.value, out.value, value);
+                        ++out.final_pieces;
+                    } else if (split.middle_lo < split.middle_hi) {
+                        todo.push_back(SignedPiece{split.middle_lo, split.middle_hi, current.signs});
+                    } else {
+                        return Settling::Failed;   // (a point: its enclosure is 0 unless g is undefined there)
+                    }
                     if (split.has_left) todo.push_back(std::move(split.left));
                     return Settling::Replaced;
+                }
                 case AbsSigns::Outcome::None: {
                     if (natural_enclosure(value, current.lo, current.hi)) {
                         width_up(w.raw(), value);
