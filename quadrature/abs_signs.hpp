@@ -5,13 +5,15 @@
 // |h| = s h there; with every abs so settled, the integrand equals a function that continues
 // holomorphically wherever its other operations do, and Gauss-Legendre with its error bound
 // applies to the piece (gauss_legendre.hpp). A sign is settled
-//   - by h's natural range over the piece (lower end >= 0: s = +1; upper end <= 0: s = -1), or
+//   - by h's natural range over the piece (lower end >= 0: s = +1; upper end <= 0: s = -1),
+//   - by the mean value form h(m) + h'(B) [-r, r] (tighter where h is a difference of close
+//     values), or
 //   - by monotonicity: where h' has one sign dir on the piece (its enclosure by a first-order
 //     series over the piece), dir h(x) <= dir h(t) for x <= t. So dir h(t1) <= 0, certified at
 //     the point t1, settles [lo, t1] with s = -dir, and dir h(t2) >= 0 settles [t2, hi] with
 //     s = +dir. t1 and t2 are placed about a Newton approximation of h's zero, a short distance
-//     apart; the middle piece [t1, t2] is left to the natural extension (its width times the
-//     range of the integrand there). No point of the argument is missed: the three pieces cover
+//     apart; the middle piece [t1, t2] is left to the caller (gauss_legendre.cpp encloses it by
+//     the natural extension where that meets its share, and splits it again where not). No point of the argument is missed: the three pieces cover
 //     [lo, hi].
 // Nothing here is a bound by itself: the signs only say which continuation the bound is taken of.
 
@@ -45,7 +47,7 @@ public:
     // Throws DomainError where g is undefined on the piece.
     bool settle_by_range(SignedPiece& piece, const std::vector<Interval>& params);
 
-    // For the first open sign, by monotonicity (above). Settled: the sign holds on the whole
+    // For the first open sign, by the mean value form or by monotonicity (above). Settled: the sign holds on the whole
     // piece (set in `piece`). Split: `left` = [lo, t1] and `right` = [t2, hi] (either may be
     // empty, has_left / has_right false) with the sign set, and the middle [t1, t2] is left open.
     // None: h' may vanish on the piece, or no t1, t2 were certified within a quarter of it.
