@@ -579,6 +579,12 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
         return false;
     };
 
+    // A piece bisected onto todo, the lower half on top; the settled signs hold on every part.
+    auto push_halves = [](std::vector<SignedPiece>& todo, const SignedPiece& piece) {
+        const Dyadic mid = (piece.lo + piece.hi).times_power_of_two(-1);
+        todo.push_back(SignedPiece{mid, piece.hi, piece.signs});
+        todo.push_back(SignedPiece{piece.lo, mid, piece.signs});
+    };
     // The natural extension on [lo, hi]: (hi - lo) g([lo, hi]); false where g is undefined there.
     auto natural_enclosure = [&](Interval& value, const Dyadic& lo, const Dyadic& hi) {
         Interval x(prec);
@@ -639,9 +645,7 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
                         width_up(w.raw(), value);
                         if (mpfr_lessequal_p(w.raw(), goal)) return Settling::Enclosed;
                     }
-                    const Dyadic mid = (current.lo + current.hi).times_power_of_two(-1);
-                    todo.push_back(SignedPiece{mid, current.hi, current.signs});
-                    todo.push_back(SignedPiece{current.lo, mid, current.signs});
+                    push_halves(todo, current);
                     return Settling::Replaced;
                 }
             }
@@ -698,9 +702,7 @@ std::optional<GaussLegendreEnclosure> gauss_legendre_integral(const Expression& 
                 continue;
             }
             if (precision_exhausted) return std::nullopt;
-            const Dyadic mid = (current.lo + current.hi).times_power_of_two(-1);
-            todo.push_back(SignedPiece{mid, current.hi, current.signs});   // the signs hold on every part
-            todo.push_back(SignedPiece{current.lo, mid, std::move(current.signs)});
+            push_halves(todo, current);
         }
         // the contract: width <= tol * max(|value|'s lower end, floor)
         Real limit(Precision(64));

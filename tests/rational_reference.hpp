@@ -5,6 +5,7 @@
 #include <gmpxx.h>
 
 #include <random>
+#include <vector>
 
 #include "quadrature/dyadic.hpp"
 #include "quadrature/interval.hpp"
@@ -58,6 +59,43 @@ inline Dyadic to_dyadic(const mpq_class& q) {
         ++e;
     }
     return Dyadic(boost::multiprecision::mpz_int(q.get_num().get_mpz_t()), -e);
+}
+
+// Polynomials with exact rational coefficients (c[i] of x^i): references for integrals of
+// piecewise-polynomial integrands.
+using Polynomial = std::vector<mpq_class>;
+
+inline Polynomial times(const Polynomial& p, const Polynomial& q) {
+    Polynomial out(p.size() + q.size() - 1, mpq_class(0));
+    for (size_t i = 0; i < p.size(); ++i)
+        for (size_t j = 0; j < q.size(); ++j) out[i + j] += p[i] * q[j];
+    return out;
+}
+
+// p + factor q
+inline Polynomial plus(Polynomial p, const Polynomial& q, const mpq_class& factor) {
+    if (p.size() < q.size()) p.resize(q.size(), mpq_class(0));
+    for (size_t i = 0; i < q.size(); ++i) p[i] += factor * q[i];
+    return p;
+}
+
+inline Polynomial power(const Polynomial& p, int n) {
+    Polynomial out{mpq_class(1)};
+    for (int i = 0; i < n; ++i) out = times(out, p);
+    return out;
+}
+
+inline mpq_class evaluate(const Polynomial& p, const mpq_class& x) {
+    mpq_class out = 0;
+    for (size_t i = p.size(); i-- > 0;) out = out * x + p[i];
+    return out;
+}
+
+// int_lo^hi p exactly
+inline mpq_class integrate(const Polynomial& p, const mpq_class& lo, const mpq_class& hi) {
+    Polynomial antiderivative(p.size() + 1, mpq_class(0));
+    for (size_t i = 0; i < p.size(); ++i) antiderivative[i + 1] = p[i] / mpq_class(static_cast<long>(i + 1));
+    return evaluate(antiderivative, hi) - evaluate(antiderivative, lo);
 }
 
 inline bool contains_rational(const Interval& x, const mpq_class& q) {

@@ -535,39 +535,6 @@ mpq_class rational(const Dyadic& x) {
     return v;
 }
 
-using Polynomial = std::vector<mpq_class>;   // coefficients of x^0, x^1, ...
-
-Polynomial times(const Polynomial& p, const Polynomial& q) {
-    Polynomial out(p.size() + q.size() - 1, mpq_class(0));
-    for (size_t i = 0; i < p.size(); ++i)
-        for (size_t j = 0; j < q.size(); ++j) out[i + j] += p[i] * q[j];
-    return out;
-}
-
-Polynomial plus(Polynomial p, const Polynomial& q, const mpq_class& factor) {
-    if (p.size() < q.size()) p.resize(q.size(), mpq_class(0));
-    for (size_t i = 0; i < q.size(); ++i) p[i] += factor * q[i];
-    return p;
-}
-
-mpq_class evaluate(const Polynomial& p, const mpq_class& x) {
-    mpq_class out = 0;
-    for (size_t i = p.size(); i-- > 0;) out = out * x + p[i];
-    return out;
-}
-
-mpq_class integrate(const Polynomial& p, const mpq_class& lo, const mpq_class& hi) {
-    mpq_class total = 0;
-    for (size_t k = 0; k < p.size(); ++k) total += p[k] * (power_q(hi, static_cast<int>(k) + 1) - power_q(lo, static_cast<int>(k) + 1)) / static_cast<long>(k + 1);
-    return total;
-}
-
-Polynomial power(const Polynomial& p, int n) {
-    Polynomial out{mpq_class(1)};
-    for (int i = 0; i < n; ++i) out = times(out, p);
-    return out;
-}
-
 // int over [a, b] x [s(Y0), s(Y1)] of |s(x1) - x2|^p for odd p, exactly: for fixed x1 the inner
 // integral is ((y1 - s)^(p+1) - (y0 - s)^(p+1))/(p+1) where s <= y0, ((s - y0)^(p+1) -
 // (s - y1)^(p+1))/(p+1) where s >= y1, and ((s - y0)^(p+1) + (y1 - s)^(p+1))/(p+1) between.

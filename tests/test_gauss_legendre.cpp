@@ -183,6 +183,24 @@ BOOST_AUTO_TEST_CASE(operations_without_a_holomorphic_continuation_are_left_to_t
     BOOST_CHECK_LE(e.boxes, 4);
 }
 
+namespace {
+
+// A random complex rectangle [x0, x1] x [y0, y1] with dyadic corners (x with 2^-x_scale steps,
+// y with 2^-5), and its sides enclosed at 300 bits.
+struct Rectangle {
+    mpq_class x0, x1, y0, y1;
+    Interval re, im;
+};
+Rectangle random_rectangle(std::mt19937_64& g, int x_scale) {
+    mpq_class x0 = random_dyadic(g, 6, x_scale), x1 = random_dyadic(g, 6, x_scale), y0 = random_dyadic(g, 6, 5), y1 = random_dyadic(g, 6, 5);
+    if (x1 < x0) std::swap(x0, x1);
+    if (y1 < y0) std::swap(y0, y1);
+    const Precision ref(300);
+    return Rectangle{x0, x1, y0, y1, hull(exact_interval(x0, ref), exact_interval(x1, ref)), hull(exact_interval(y0, ref), exact_interval(y1, ref))};
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(the_magnitude_bound_holds_at_points_of_the_rectangle) {
     // |g(z)| at points z = x + iy of the rectangle from identities the evaluator does not use:
     // |e^(cz)| = e^(cx), |sin w|^2 = sin^2 u + sinh^2 v, |cos w|^2 = cos^2 u + sinh^2 v (w = u + iv),
@@ -195,11 +213,10 @@ BOOST_AUTO_TEST_CASE(the_magnitude_bound_holds_at_points_of_the_rectangle) {
         const char* texts[] = {"exp(C*x1)", "sin(C*x1)", "cos(C*x1)", "x1^3", "1/(1 + x1^2)"};
         std::string text = texts[kind];
         if (text.find('C') != std::string::npos) text.replace(text.find('C'), 1, std::to_string(c));
-        mpq_class x0 = random_dyadic(g, 6, 4), x1 = random_dyadic(g, 6, 4), y0 = random_dyadic(g, 6, 5), y1 = random_dyadic(g, 6, 5);
-        if (x1 < x0) std::swap(x0, x1);
-        if (y1 < y0) std::swap(y0, y1);
+        const Rectangle rect = random_rectangle(g, 4);
+        const mpq_class &x0 = rect.x0, &x1 = rect.x1, &y0 = rect.y0, &y1 = rect.y1;
         const Precision ref(300);
-        Interval re = hull(exact_interval(x0, ref), exact_interval(x1, ref)), im = hull(exact_interval(y0, ref), exact_interval(y1, ref));
+        const Interval &re = rect.re, &im = rect.im;
         Real M{Precision(bits)};
         if (!lpcert::holomorphic_magnitude_bound(M.raw(), Expression::parse(text), re, im, {}, Precision(bits))) {
             BOOST_CHECK_MESSAGE(kind == 4 || bits < 8, text << ": no bound; LPCERT_CASE_SEED=" << case_seed);   // a pole may be near
@@ -249,11 +266,10 @@ BOOST_AUTO_TEST_CASE(the_magnitude_bound_continues_abs_by_its_sign) {
     for_each_case(100, [&](unsigned case_seed) {
         std::mt19937_64 g(case_seed);
         const long bits = 2 + static_cast<long>(g() % 150);
-        mpq_class x0 = random_dyadic(g, 6, 5), x1 = random_dyadic(g, 6, 5), y0 = random_dyadic(g, 6, 5), y1 = random_dyadic(g, 6, 5);
-        if (x1 < x0) std::swap(x0, x1);
-        if (y1 < y0) std::swap(y0, y1);
+        const Rectangle rect = random_rectangle(g, 5);
+        const mpq_class &x0 = rect.x0, &x1 = rect.x1, &y0 = rect.y0, &y1 = rect.y1;
         const Precision ref(300);
-        Interval re = hull(exact_interval(x0, ref), exact_interval(x1, ref)), im = hull(exact_interval(y0, ref), exact_interval(y1, ref));
+        const Interval &re = rect.re, &im = rect.im;
         Real M{Precision(bits)};
         BOOST_CHECK(!holomorphic_magnitude_bound(M.raw(), f, re, im, {}, Precision(bits)));
         for (int sign : {-1, 1}) {
@@ -316,46 +332,19 @@ BOOST_AUTO_TEST_CASE(exact_polynomial_integrals_are_contained) {
 
 namespace {
 
-// Polynomials with exact rational coefficients (c[i] of x^i): the references for abs below.
-using Poly = std::vector<mpq_class>;
-
-Poly times(const Poly& p, const Poly& q) {
-    Poly out(p.size() + q.size() - 1, mpq_class(0));
-    for (size_t i = 0; i < p.size(); ++i)
-        for (size_t j = 0; j < q.size(); ++j) out[i + j] += p[i] * q[j];
-    return out;
-}
-
-Poly scaled(const Poly& p, const mpq_class& s) {
-    Poly out = p;
-    for (auto& c : out) c *= s;
-    return out;
-}
-
-mpq_class value_at(const Poly& p, const mpq_class& x) {
-    mpq_class v = 0;
-    for (size_t i = p.size(); i-- > 0;) v = v * x + p[i];
-    return v;
-}
-
-// int_l^h p exactly
-mpq_class integral(const Poly& p, const mpq_class& l, const mpq_class& h) {
-    Poly antiderivative(p.size() + 1, mpq_class(0));
-    for (size_t i = 0; i < p.size(); ++i) antiderivative[i + 1] = p[i] / mpq_class(static_cast<long>(i + 1));
-    return value_at(antiderivative, h) - value_at(antiderivative, l);
-}
+Polynomial scaled(const Polynomial& p, const mpq_class& s) { return plus(Polynomial{}, p, s); }
 
 // int_lo^hi of a function that is a polynomial between consecutive breakpoints: piece_at(m)
 // gives the polynomial of the piece holding m (its midpoint).
 mpq_class piecewise_integral(std::vector<mpq_class> breaks, const mpq_class& lo, const mpq_class& hi,
-                             const std::function<Poly(const mpq_class&)>& piece_at) {
+                             const std::function<Polynomial(const mpq_class&)>& piece_at) {
     breaks.push_back(lo);
     breaks.push_back(hi);
     std::sort(breaks.begin(), breaks.end());
     mpq_class total = 0;
     for (size_t i = 0; i + 1 < breaks.size(); ++i) {
         const mpq_class l = std::max(breaks[i], lo), h = std::min(breaks[i + 1], hi);
-        if (l < h) total += integral(piece_at((l + h) / 2), l, h);
+        if (l < h) total += integrate(piece_at((l + h) / 2), l, h);
     }
     return total;
 }
@@ -393,28 +382,24 @@ BOOST_AUTO_TEST_CASE(abs_is_continued_on_pieces_where_its_sign_is_settled) {
         if (g() % 4 == 0) lo = 0, hi = 1;
         if (lo == hi) return;
         if (hi < lo) std::swap(lo, hi);
-        const Poly linear_a{-a, 1}, linear_b{-b, 1};
+        const Polynomial linear_a{-a, 1}, linear_b{-b, 1};
         const int form = static_cast<int>(g() % 4);
         std::string text;
         mpq_class exact;
-        auto power_of = [&](const Poly& p) {
-            Poly out{1};
-            for (int i = 0; i < k; ++i) out = times(out, p);
-            return out;
-        };
+        auto power_of = [&](const Polynomial& p) { return power(p, k); };
         if (form <= 1) {
-            const Poly P = scaled(times(linear_a, linear_b), c);
+            const Polynomial P = scaled(times(linear_a, linear_b), c);
             text = form == 0 ? "abs(" + text_of(c) + "*(x1 - " + text_of(a) + ")*(x1 - " + text_of(b) + "))^" + std::to_string(k)
                              : "abs(" + text_of(c) + "*(x1 - " + text_of(a) + "))^" + std::to_string(k) + "*abs(x1 - " + text_of(b) +
                                    ")^" + std::to_string(k);
-            exact = piecewise_integral({a, b}, lo, hi, [&](const mpq_class& m) { return power_of(scaled(P, sign_of(value_at(P, m)))); });
+            exact = piecewise_integral({a, b}, lo, hi, [&](const mpq_class& m) { return power_of(scaled(P, sign_of(evaluate(P, m)))); });
         } else if (form == 2) {
             const mpq_class r = abs(b) / 2;
             text = "abs(abs(x1 - " + text_of(a) + ") - " + text_of(r) + ")^" + std::to_string(k);
             exact = piecewise_integral({a, a - r, a + r}, lo, hi, [&](const mpq_class& m) {
-                Poly inner = scaled(linear_a, sign_of(m - a));
+                Polynomial inner = scaled(linear_a, sign_of(m - a));
                 inner[0] -= r;
-                return power_of(scaled(inner, sign_of(value_at(inner, m))));
+                return power_of(scaled(inner, sign_of(evaluate(inner, m))));
             });
         } else {
             text = "abs(x1^2 - 2*" + text_of(a) + "*x1 + " + text_of(a * a) + ")^" + std::to_string(k);
@@ -501,7 +486,7 @@ BOOST_AUTO_TEST_CASE(settled_signs_hold_on_their_pieces) {
         }
         const mpq_class hi = lo + width;
         // factored, or expanded (whose natural range reaches 0 beside a root: monotonicity settles it)
-        const Poly expanded = scaled(times(times(Poly{-a, 1}, Poly{-b, 1}), Poly{-e, 1}), c);
+        const Polynomial expanded = scaled(times(times(Polynomial{-a, 1}, Polynomial{-b, 1}), Polynomial{-e, 1}), c);
         const std::string text = g() % 2 ? "abs(" + text_of(c) + "*(x1 - " + text_of(a) + ")*(x1 - " + text_of(b) + ")*(x1 - " + text_of(e) + "))"
                                          : "abs(" + text_of(expanded[3]) + "*x1^3 + " + text_of(expanded[2]) + "*x1^2 + " +
                                                text_of(expanded[1]) + "*x1 + " + text_of(expanded[0]) + ")";
