@@ -345,4 +345,33 @@ std::vector<Interval> integral_sign_affine_moments_in(const Interval& a0, const 
     return out;
 }
 
+std::optional<KeptSpread> kept_spread(const std::vector<Interval>& kept_slopes, const std::vector<Interval>& kept_radii,
+                                      Precision prec) {
+    KeptSpread out{Real(prec), Real(prec), prec};
+    Real m(prec);
+    mpfr_set_zero(out.largest.raw(), 1);
+    mpfr_set_inf(out.smallest.raw(), 1);
+    Interval term(prec);
+    for (size_t i = 0; i < kept_slopes.size(); ++i) {
+        mul(term, kept_slopes[i], kept_radii[i]);
+        mignitude_down(m.raw(), term);
+        mpfr_max(out.largest.raw(), out.largest.raw(), m.raw(), MPFR_RNDD);
+        mpfr_min(out.smallest.raw(), out.smallest.raw(), m.raw(), MPFR_RNDD);
+    }
+    if (kept_slopes.empty() || mpfr_sgn(out.smallest.raw()) <= 0) return std::nullopt;
+    const long spread = std::max<long>(0, mpfr_get_exp(out.largest.raw()) - mpfr_get_exp(out.smallest.raw()) + 1);
+    out.work = Precision(prec.bits + 32 + spread * (static_cast<long>(kept_slopes.size()) + 2));
+    return out;
+}
+
+Interval other_sides(const std::vector<int>& kept_index, const std::vector<Interval>& radius, Precision prec) {
+    Interval out(1, prec), two_r(prec);
+    for (size_t i = 0; i < radius.size(); ++i) {
+        if (kept_index[i] >= 0) continue;
+        mul_2si(two_r, radius[i], 1);
+        mul(out, out, two_r);
+    }
+    return out;
+}
+
 }  // namespace lpcert

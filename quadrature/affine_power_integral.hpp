@@ -12,9 +12,11 @@
 // t_i = a_i u_i turns the box into prod_i [-|a_i| r_i, |a_i| r_i], and each one-dimensional
 // integral of F_{j-1}(c + t) over [-s, s] is F_j(c + s) - F_j(c - s).
 
+#include <optional>
 #include <vector>
 
 #include "quadrature/interval.hpp"
+#include "quadrature/real.hpp"
 
 namespace lpcert {
 
@@ -79,5 +81,20 @@ std::vector<Interval> integral_sign_affine_moments_in(const Interval& a0, const 
                                                       const std::vector<int>& kept_index, const std::vector<Interval>& radius,
                                                       const std::vector<std::vector<int>>& alphas, long q_num, long q_den,
                                                       Precision prec, Precision work);
+
+// The largest and smallest of the terms |a_i| r_i of an affine function's kept slopes (rounded
+// down), and the working precision of the corner sums above, which lose about
+// (k + 2) log2(max/min |a_i| r_i) bits: prec + 32 + (k + 2)(that spread's binary exponent).
+// nullopt where a term may be 0 (or there is none).
+struct KeptSpread {
+    Real largest, smallest;
+    Precision work;
+};
+std::optional<KeptSpread> kept_spread(const std::vector<Interval>& kept_slopes, const std::vector<Interval>& kept_radii,
+                                      Precision prec);
+
+// The product of the sides 2 r_i of the variables an affine function leaves out (kept_index[i] < 0),
+// which multiplies its closed forms over the kept variables; rounded outward at prec.
+Interval other_sides(const std::vector<int>& kept_index, const std::vector<Interval>& radius, Precision prec);
 
 }  // namespace lpcert

@@ -11,6 +11,7 @@
 #include "quadrature/rational_power.hpp"
 #include "quadrature/real.hpp"
 #include "quadrature/taylor_series.hpp"
+#include "quadrature/zero_set_plane.hpp"
 
 namespace lpcert {
 
@@ -26,6 +27,8 @@ struct CrossingEnclosure::Impl {
     // h about the centre and over the box for the correction; over the box to second order and
     // about the centre to first order for the first-order form alone (h twice differentiable)
     SeriesEvaluator point, box, box_second_order, point_first_order;
+    // p = 1: the form about the zero set's plane first (zero_set_plane.hpp)
+    ZeroSetPlane plane;
     // For each second-order monomial u^a of box_layout: its index there and in point_layout, and
     // the indices of u^(a + e_i) (third order) in box_layout, i = 0..d-1.
     struct SecondOrder {
@@ -39,7 +42,7 @@ struct CrossingEnclosure::Impl {
         : h(std::move(inner)), m(pm), n(pn), prec(p), point_layout(d, kTailDegree - 1), box_layout(d, kTailDegree),
           second_order_layout(d, 2), first_order_point_layout(d, 1),
           point(h, point_layout, p), box(h, box_layout, p), box_second_order(h, second_order_layout, p),
-          point_first_order(h, first_order_point_layout, p) {
+          point_first_order(h, first_order_point_layout, p), plane(point_layout) {
         auto find = [d](const SeriesLayout& layout, const std::vector<int>& e) {
             for (int k = 0; k < layout.size(); ++k) {
                 bool same = true;
@@ -117,32 +120,6 @@ std::unique_ptr<CrossingEnclosure> CrossingEnclosure::detect(const Expression& g
 
 namespace {
 
-// The largest and smallest of the kept terms |a_k| r_k (rounded down), and the working precision
-// of the corner sums, which lose about (k + 2) log2(max/min |a_k| r_k) bits; nullopt where a kept
-// term may be 0.
-struct KeptSpread {
-    Real largest, smallest;
-    Precision work;
-};
-std::optional<KeptSpread> kept_spread(const std::vector<Interval>& kept_slopes, const std::vector<Interval>& kept_radii,
-                                      Precision prec) {
-    KeptSpread out{Real(prec), Real(prec), prec};
-    Real m(prec);
-    mpfr_set_zero(out.largest.raw(), 1);
-    mpfr_set_inf(out.smallest.raw(), 1);
-    Interval term(prec);
-    for (size_t i = 0; i < kept_slopes.size(); ++i) {
-        mul(term, kept_slopes[i], kept_radii[i]);
-        mignitude_down(m.raw(), term);
-        mpfr_max(out.largest.raw(), out.largest.raw(), m.raw(), MPFR_RNDD);
-        mpfr_min(out.smallest.raw(), out.smallest.raw(), m.raw(), MPFR_RNDD);
-    }
-    if (kept_slopes.empty() || mpfr_sgn(out.smallest.raw()) <= 0) return std::nullopt;
-    const long spread = std::max<long>(0, mpfr_get_exp(out.largest.raw()) - mpfr_get_exp(out.smallest.raw()) + 1);
-    out.work = Precision(prec.bits + 32 + spread * (static_cast<long>(kept_slopes.size()) + 2));
-    return out;
-}
-
 // p (p - 1) / 2 for p = pm/pn, enclosed (pm and pn may each have 40 bits: their products would
 // overflow a long).
 Interval half_p_times_p_minus_1(long pm, long pn, Precision prec) {
@@ -152,17 +129,6 @@ Interval half_p_times_p_minus_1(long pm, long pn, Precision prec) {
     mpfi_sub_si(out.raw(), p.raw(), 1);
     mul(out, out, p);
     mul_2si(out, out, -1);
-    return out;
-}
-
-// The product of the sides 2 r_i of the variables L leaves out.
-Interval other_sides(const std::vector<int>& kept_index, const std::vector<Interval>& radius, Precision prec) {
-    Interval out(1, prec), two_r(prec);
-    for (size_t i = 0; i < radius.size(); ++i) {
-        if (kept_index[i] >= 0) continue;
-        mul_2si(two_r, radius[i], 1);
-        mul(out, out, two_r);
-    }
     return out;
 }
 
@@ -598,7 +564,13 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
             // the first-order form, which is already a true enclosure
             std::optional<Interval> corrected;
             try {
-                corrected = sign_corrected(s.point_layout, prec, s.m, s.n, *at_centre, tail, dropped, first_order, kept_slopes,
+                if (s.m == s.n) {
+                    Interval worth_below(prec);
+                    mul_2si(worth_below, first_order, -2);
+                    corrected = s.plane.integral_abs(*at_centre, tail, radius, box.volume(prec), worth_below, prec);
+                }
+                if (!corrected)
+                    corrected = sign_corrected(s.point_layout, prec, s.m, s.n, *at_centre, tail, dropped, first_order, kept_slopes,
                                            kept_radii, kept_index, radius, box);
             } catch (const DomainError&) {
                 corrected.reset();

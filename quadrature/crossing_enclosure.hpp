@@ -21,6 +21,8 @@
 // R'' >= |h - L'| on B): width O(vol r^3), intersected with the first-order form. A slope d_i h(m) whose
 // enclosure contains 0, or whose term |d_i h(m)| r_i is below 2^-24 of the largest, is moved
 // from L into R (it adds |d_i h(m)| r_i; the closed form divides by the slopes it keeps).
+// For p = 1 the form about the zero set's plane (zero_set_plane.hpp) is tried before this
+// correction: its band follows h on the plane that fits the zero set, not Q's whole range.
 
 #include <memory>
 #include <vector>
