@@ -69,8 +69,11 @@ struct CrossingEnclosure::Impl {
 
 namespace {
 
-// sum_{|a| = degree} |c_a| r^a over a series' coefficients of one degree.
-void degree_bound(Interval& out, const Series& s, const SeriesLayout& layout, int degree, const std::vector<Interval>& radius) {
+// sum_{|a| = degree} |c_a| r^a over a series' coefficients of one degree; with `mean`, each term
+// divided by prod_i (a_i + 1): then vol(B) times it bounds int_B |sum_a c_a(xi_u) u^a| du
+// (int_B |u^a| = vol(B) r^a / prod_i (a_i + 1)), where the plain sum bounds the sup.
+void degree_bound(Interval& out, const Series& s, const SeriesLayout& layout, int degree, const std::vector<Interval>& radius,
+                  bool mean = false) {
     Interval term(out.precision()), mag(out.precision());
     mpfi_set_si(out.raw(), 0);
     for (int k = 0; k < layout.size(); ++k) {
@@ -78,9 +81,13 @@ void degree_bound(Interval& out, const Series& s, const SeriesLayout& layout, in
         abs(mag, s.c[static_cast<size_t>(k)]);
         mpfi_set_si(term.raw(), 1);
         const auto& e = layout.exponents(k);
-        for (int i = 0; i < layout.dimension(); ++i)
+        long divisor = 1;
+        for (int i = 0; i < layout.dimension(); ++i) {
             for (int j = 0; j < e[static_cast<size_t>(i)]; ++j) mul(term, term, radius[static_cast<size_t>(i)]);
+            divisor *= e[static_cast<size_t>(i)] + 1;
+        }
         mul(term, term, mag);
+        if (mean) mpfi_div_si(term.raw(), term.raw(), divisor);
         add(out, out, term);
     }
 }
@@ -327,10 +334,12 @@ Interval power_spread_integral(const Interval& a0, const std::vector<Interval>& 
 //              and |phi''(t)| = p(p-1) |t|^(p-2) grows with |t| <= |L'| + R''), integrated by
 //              power_spread_integral (at most vol M^(p-2)).
 // Width O(vol r^3) where the slope is not small (O(vol r^(2p)) at worst for 1 < p < 2); the
-// intersection with the first-order form is the caller's. `tail` is R4; `first_order` (per unit
+// intersection with the first-order form is the caller's. `tail` is R4 (`tail_mean` its mean
+// form: vol tail_mean >= int_B |T|); `first_order` (per unit
 // volume) decides whether the moments are worth computing.
 std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision prec, long pm, long pn, const Series& at_centre,
-                                       const Interval& tail, const Interval& dropped, const Interval& first_order,
+                                       const Interval& tail, const Interval& tail_mean, const Interval& dropped,
+                                       const Interval& first_order,
                                        const std::vector<Interval>& kept_slopes, const std::vector<Interval>& kept_radii,
                                        const std::vector<int>& kept_index, const std::vector<Interval>& radius, const Box& box) {
     const int d = static_cast<int>(radius.size());
@@ -361,6 +370,9 @@ std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision pre
     Interval E(prec);
     add(E, tail, dropped);
     add(Rb, Rb, E);
+    // the integral of |T + dropped terms| is at most vol (tail_mean + D/2) (int_{-r}^{r} |u| = r^2)
+    mul_2si(E, dropped, -1);
+    add(E, E, tail_mean);
     // R'' bounds a modulus: only its upper end is used (at low precision an enclosure of a
     // radius may reach below 0, and so may the lower end of this sum)
     if (!Rb.is_finite()) return std::nullopt;
@@ -471,9 +483,12 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
         if (over_box == nullptr) return false;
         // R = sum_{|a| = 2} |h_a(B)| r^a (and the tail sum_{|a| = kTailDegree}), kept before the
         // next evaluation reuses the series
-        Interval R(prec), tail(prec);
+        Interval R(prec), tail(prec), tail_mean(prec);
         degree_bound(R, *over_box, third_order ? s.box_layout : s.second_order_layout, 2, radius);
-        if (third_order) degree_bound(tail, *over_box, s.box_layout, Impl::kTailDegree, radius);
+        if (third_order) {
+            degree_bound(tail, *over_box, s.box_layout, Impl::kTailDegree, radius);
+            degree_bound(tail_mean, *over_box, s.box_layout, Impl::kTailDegree, radius, true);
+        }
         // another evaluator: over_box stays valid
         const SeriesLayout& point_layout = third_order ? s.point_layout : s.first_order_point_layout;
         at_centre = (third_order ? s.point : s.point_first_order).evaluate(centre, params);
@@ -567,10 +582,10 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
                 if (s.m == s.n) {
                     Interval worth_below(prec);
                     mul_2si(worth_below, first_order, -2);
-                    corrected = s.plane.integral_abs(*at_centre, tail, radius, box.volume(prec), worth_below, prec);
+                    corrected = s.plane.integral_abs(*at_centre, tail, tail_mean, radius, box.volume(prec), worth_below, prec);
                 }
                 if (!corrected)
-                    corrected = sign_corrected(s.point_layout, prec, s.m, s.n, *at_centre, tail, dropped, first_order, kept_slopes,
+                    corrected = sign_corrected(s.point_layout, prec, s.m, s.n, *at_centre, tail, tail_mean, dropped, first_order, kept_slopes,
                                            kept_radii, kept_index, radius, box);
             } catch (const DomainError&) {
                 corrected.reset();

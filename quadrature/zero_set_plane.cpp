@@ -67,7 +67,8 @@ int ZeroSetPlane::index_of(const Exponents& e) const {
     return index_[static_cast<size_t>(packed(e, layout_.dimension()))];
 }
 
-std::optional<Interval> ZeroSetPlane::integral_abs(const Series& at_centre, const Interval& tail, const std::vector<Interval>& radius,
+std::optional<Interval> ZeroSetPlane::integral_abs(const Series& at_centre, const Interval& tail, const Interval& tail_mean,
+                                                   const std::vector<Interval>& radius,
                                                    const Interval& vol, const Interval& worth_below, Precision prec) const {
     const SeriesLayout& layout = layout_;
     const int d = layout.dimension();
@@ -318,10 +319,10 @@ std::optional<Interval> ZeroSetPlane::integral_abs(const Series& at_centre, cons
     // worth the moments only below the caller's level (a choice)
     Interval per_volume(prec);
     div(per_volume, band, vol);
-    add(per_volume, per_volume, tail);
+    add(per_volume, per_volume, tail_mean);
     if (!per_volume.is_finite() || mpfr_greater_p(per_volume.upper(), worth_below.upper())) return std::nullopt;
 
-    // sum_a T_a int_B sign(L*) u^a + vol R4 [-1, 1] + [0, band]
+    // sum_a T_a int_B sign(L*) u^a + vol R4' [-1, 1] + [0, band]
     std::vector<std::vector<int>> alphas;
     alphas.reserve(size);
     for (size_t a = 0; a < size; ++a) {
@@ -333,7 +334,7 @@ std::optional<Interval> ZeroSetPlane::integral_abs(const Series& at_centre, cons
     Interval out(prec);
     for (size_t a = 0; a < size; ++a) add_product(out, T[a], moments[a], product);
     Real magnitude(prec);
-    mul(x, tail, vol);
+    mul(x, tail_mean, vol);   // >= int_B |h - T|
     magnitude_up(magnitude.raw(), x);
     mpfr_sub(&out.raw()->left, out.lower(), magnitude.raw(), MPFR_RNDD);
     mpfr_add(&out.raw()->right, out.upper(), magnitude.raw(), MPFR_RNDU);

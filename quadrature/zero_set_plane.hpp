@@ -13,9 +13,11 @@
 // exp(x1 + x2 + x3) - c). Then, with alpha < 1 and w = beta / (1 - alpha):
 // - where h and L* have one sign, |h| = sign(L*) h; where they differ, |L*| <= w and
 //   |h| <= beta - (1 - alpha)|L*|, so 0 <= |h| - sign(L*) h <= 2 (1 - alpha) (w - |L*|)_+;
-// - int_B sign(L*) h = sum_{|a| <= 3} h_a(m) int_B sign(L*) u^a + vol(B) R4 [-1, 1].
+// - int_B sign(L*) h = sum_{|a| <= 3} h_a(m) int_B sign(L*) u^a + vol(B) R4' [-1, 1], with
+//   vol R4' >= int_B |h - T| (the Lagrange terms h_a(xi) u^a integrate to at most
+//   |h_a(B)| vol r^a / prod (a_i + 1)).
 // Hence
-//     int_B |h|  in  sum_{|a| <= 3} h_a(m) int_B sign(L*) u^a + vol R4 [-1, 1]
+//     int_B |h|  in  sum_{|a| <= 3} h_a(m) int_B sign(L*) u^a + vol R4' [-1, 1]
 //                    + [0, 2 (1 - alpha) int_B (w - |L*|)_+],
 // every integral a closed form (affine_power_integral.hpp). Against the centre's affine part
 // (crossing_enclosure.hpp), whose band is as wide as the whole second-order range of h over
@@ -36,12 +38,15 @@ public:
     explicit ZeroSetPlane(const SeriesLayout& layout);
 
     // An enclosure of int_B |h| at prec (outward) from h's Taylor coefficients about B's centre
-    // (`at_centre`, layout above), `tail` >= |h - T| on B, B's half-widths and volume; nullopt
+    // (`at_centre`, layout above), `tail` >= |h - T| on B and `tail_mean` with vol(B) tail_mean >=
+    // int_B |h - T| (for the Lagrange form sum_{|a| = 4} h_a(xi) u^a: sum |h_a(B)| r^a and the same
+    // with each term divided by prod_i (a_i + 1)), B's half-widths and volume; nullopt
     // where the form does not exist (no slope certainly nonzero, alpha >= 1/2, an overflow) or
     // its error per unit volume would exceed `worth_below` (the caller's cheaper form is then
     // as good; a choice, not a bound).
-    std::optional<Interval> integral_abs(const Series& at_centre, const Interval& tail, const std::vector<Interval>& radius,
-                                         const Interval& vol, const Interval& worth_below, Precision prec) const;
+    std::optional<Interval> integral_abs(const Series& at_centre, const Interval& tail, const Interval& tail_mean,
+                                         const std::vector<Interval>& radius, const Interval& vol, const Interval& worth_below,
+                                         Precision prec) const;
 
 private:
     SeriesLayout layout_;

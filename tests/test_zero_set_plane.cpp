@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "quadrature/box.hpp"
+#include "quadrature/crossing_enclosure.hpp"
 #include "quadrature/dyadic.hpp"
 #include "quadrature/expression.hpp"
 #include "quadrature/taylor_series.hpp"
@@ -153,14 +154,20 @@ mpq_class value_at(const Poly& p, const std::vector<mpq_class>& x) {
     return total;
 }
 
-// sum_{|a| = degree} |c_a| r^a over a series' coefficients of one degree (the Lagrange bound)
-Interval degree_bound(const Series& s, const SeriesLayout& layout, int degree, const std::vector<Interval>& radius, Precision prec) {
+// sum_{|a| = degree} |c_a| r^a over a series' coefficients of one degree (the Lagrange bound of
+// the sup), or with each term divided by prod (a_i + 1) (of the mean: int_B |u^a| = vol r^a / prod (a_i + 1))
+Interval degree_bound(const Series& s, const SeriesLayout& layout, int degree, const std::vector<Interval>& radius, Precision prec,
+                      bool mean) {
     Interval out(prec), term(prec);
     for (int k = 0; k < layout.size(); ++k) {
         if (layout.degree(k) != degree) continue;
         abs(term, s.c[static_cast<size_t>(k)]);
-        for (int i = 0; i < layout.dimension(); ++i)
+        long divisor = 1;
+        for (int i = 0; i < layout.dimension(); ++i) {
             for (int j = 0; j < layout.exponents(k)[static_cast<size_t>(i)]; ++j) mul(term, term, radius[static_cast<size_t>(i)]);
+            divisor *= layout.exponents(k)[static_cast<size_t>(i)] + 1;
+        }
+        if (mean) mpfi_div_si(term.raw(), term.raw(), divisor);
         add(out, out, term);
     }
     return out;
@@ -185,7 +192,8 @@ Outcome plane_form(const Expression& h, const Box& box, Precision prec) {
     box.centre_and_radius(centre, radius, prec);
     const Series* tail_series = over_box.evaluate(box.sides());
     BOOST_TEST_REQUIRE(tail_series != nullptr);
-    const Interval tail = degree_bound(*tail_series, box_layout, 4, radius, prec);
+    const Interval tail = degree_bound(*tail_series, box_layout, 4, radius, prec, false);
+    const Interval tail_mean = degree_bound(*tail_series, box_layout, 4, radius, prec, true);
     const Series* at_centre = at_point.evaluate(centre);
     BOOST_TEST_REQUIRE(at_centre != nullptr);
     Interval unlimited(prec);
@@ -194,7 +202,7 @@ Outcome plane_form(const Expression& h, const Box& box, Precision prec) {
     const ZeroSetPlane form(point_layout);
     Outcome out;
     out.value = Interval(prec);
-    if (auto v = form.integral_abs(*at_centre, tail, radius, box.volume(prec), unlimited, prec)) {
+    if (auto v = form.integral_abs(*at_centre, tail, tail_mean, radius, box.volume(prec), unlimited, prec)) {
         out.formed = true;
         out.value = *v;
     }
@@ -263,9 +271,19 @@ BOOST_AUTO_TEST_CASE(graph_zero_sets_against_exact_integrals) {
         const Box box = Box::from_dyadics(blo, bhi);
         const Expression expression = Expression::parse(text(h));
         const Outcome got = plane_form(expression, box, prec);
+        // and through the crossing form, which computes R4 and its mean form itself and
+        // intersects the result with its first-order form
+        Interval through_crossing(prec);
+        const auto crossing = CrossingEnclosure::detect(Expression::parse("abs(" + text(h) + ")"), d, prec);
+        BOOST_TEST_REQUIRE((crossing != nullptr));
+        std::vector<Interval> centre_of_box, radius_of_box;
+        box.centre_and_radius(centre_of_box, radius_of_box, prec);
+        const bool crossed = crossing->enclose(through_crossing, box, centre_of_box, radius_of_box, {});
         BOOST_TEST_CONTEXT("replay: LPCERT_CASE_SEED=" << case_seed << " d=" << d << " shape=" << shape << " bits=" << bits << " k=" << k
-                                                 << " h=" << text(h) << " exact=" << reference << " got " << to_string(got.value)) {
+                                                 << " h=" << text(h) << " exact=" << reference << " got " << to_string(got.value)
+                                                 << " (crossing form " << to_string(through_crossing) << ")") {
             ++cases;
+            if (crossed) BOOST_TEST(contains_rational(through_crossing, reference));
             if (got.formed) {
                 ++formed;
                 BOOST_TEST(contains_rational(got.value, reference));
