@@ -97,7 +97,13 @@ Interval power_outward(const Interval& x, const Exponent& p, Precision prec) {
 NormEnclosure enclose_lp_norm(const Expression& f, int d, const Exponent& p, const IntegrationOptions& options,
                               Precision prec) {
     f.require_dimension(d);
-    const Expression g = deviation_integrand(f, d, p);
+    // ||abs(h)||_p = ||h||_p: the integrand |h - 0|^p, not |abs(h) - 0|^p, whose inner function
+    // abs(h) never shows one sign where h reaches 0 (no sign test, crossing or Taylor form of a
+    // branch applies there)
+    const bool outer_abs = !f.code().empty() && f.code().back().op == Op::Abs;
+    Expression inner = outer_abs ? f.prefix(f.code().back().a) : f;
+    if (outer_abs) inner.set_text(f.text());
+    const Expression g = deviation_integrand(inner, d, p);
     IntegrationOptions opt = options;
     opt.nonnegative = true;
     std::vector<std::vector<Interval>> params{{Interval(prec)}};
