@@ -320,7 +320,7 @@ Interval power_spread_integral(const Interval& a0, const std::vector<Interval>& 
 // (a square term q u_i^2 - q r_i^2 / 2 lies in q [-r_i^2/2, r_i^2/2]; every other term is odd in
 // some u_i). With phi(t) = |t|^p, phi'(t) = p sign(t)|t|^(p-1) and rho = phi(h) - phi(L') - phi'(L') e',
 //     int_B |h|^p in int_B |L'|^p + p sum_{2 <= |a| <= 3} h_a(m) int_B G(L') u^a - p c int_B G(L')
-//                    + vol p M^(p-1) (R4 + D) [-1, 1] + int_B rho,   G(t) = sign(t)|t|^(p-1),
+//                    + vol p M^(p-1) (R4' + D/2) [-1, 1] + int_B rho,   G(t) = sign(t)|t|^(p-1),
 // every integral a closed form (affine_power_integral.hpp), M = |a_0 + c| + sum |a_i| r_i + R''
 // (at least |L'| and |h| on B), and
 //   p = 1:     0 <= rho <= 2 (R'' - |L'|)_+ (rho = |h| - sign(L') h: 0 where h and L' have one
@@ -381,7 +381,7 @@ std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision pre
     add(a0, at_centre.c[0], c);
     const Interval sides = other_sides(kept_index, radius, prec);
     const Interval vol = box.volume(prec);
-    // M >= |L'|, |h| on B, and p M^(p-1) (times R4 + D)
+    // M >= |L'|, |h| on B, and p M^(p-1) (times R4' + D/2)
     Interval M(prec);
     abs(M, a0);
     for (size_t i = 0; i < kept_slopes.size(); ++i) {

@@ -15,10 +15,11 @@
 // L' = L + c (c the midpoint of the centre's square terms), with Q the centre's second- and
 // third-order terms and G(t) = sign(t)|t|^(p-1),
 //     int_B |h|^p in int |L'|^p + p sum_{2<=|a|<=3} h_a(m) int_B G(L') u^a - p c int_B G(L')
-//                    + vol p M^(p-1) (R4 + D) [-1, 1] + int_B rho
+//                    + vol p M^(p-1) (R4' + D/2) [-1, 1] + int_B rho
 // (closed forms, affine_power_integral.hpp; rho in [0, 2 int (R'' - |L'|)_+] for p = 1, a Hoelder
 // slab and a Taylor term int |L'|^(p-2) for 1 < p < 2, p(p-1)/2 M^(p-2) R''^2 vol for p >= 2,
-// R'' >= |h - L'| on B): width O(vol r^3), intersected with the first-order form. A slope d_i h(m) whose
+// R'' >= |h - L'| on B; R4' = sum_{|a| = 4} |h_a(B)| r^a / prod (a_i + 1), as vol R4' bounds the
+// integral of the Lagrange terms' modulus): width O(vol r^3), intersected with the first-order form. A slope d_i h(m) whose
 // enclosure contains 0, or whose term |d_i h(m)| r_i is below 2^-24 of the largest, is moved
 // from L into R (it adds |d_i h(m)| r_i; the closed form divides by the slopes it keeps).
 // For p = 1 the form about the zero set's plane (zero_set_plane.hpp) is tried before this
