@@ -484,7 +484,11 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
         // R = sum_{|a| = 2} |h_a(B)| r^a (and the tail sum_{|a| = kTailDegree}), kept before the
         // next evaluation reuses the series
         Interval R(prec), tail(prec), tail_mean(prec);
-        degree_bound(R, *over_box, third_order ? s.box_layout : s.second_order_layout, 2, radius);
+        // d_i h over B: where one of them has one sign, h is monotone along that axis
+        const SeriesLayout& over_box_layout = third_order ? s.box_layout : s.second_order_layout;
+        std::vector<Interval> slopes_over_box;
+        for (int i = 0; i < d; ++i) slopes_over_box.push_back(over_box->c[static_cast<size_t>(over_box_layout.variable_index(i))]);
+        degree_bound(R, *over_box, over_box_layout, 2, radius);
         if (third_order) {
             degree_bound(tail, *over_box, s.box_layout, Impl::kTailDegree, radius);
             degree_bound(tail_mean, *over_box, s.box_layout, Impl::kTailDegree, radius, true);
@@ -582,7 +586,8 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
                 if (s.m == s.n) {
                     Interval worth_below(prec);
                     mul_2si(worth_below, first_order, -2);
-                    corrected = s.plane.integral_abs(*at_centre, tail, tail_mean, radius, box.volume(prec), worth_below, prec);
+                    corrected = s.plane.integral_abs(*at_centre, tail, tail_mean, radius, box.volume(prec), worth_below, prec,
+                                                     &slopes_over_box);
                 }
                 if (!corrected)
                     corrected = sign_corrected(s.point_layout, prec, s.m, s.n, *at_centre, tail, tail_mean, dropped, first_order, kept_slopes,

@@ -69,7 +69,8 @@ int ZeroSetPlane::index_of(const Exponents& e) const {
 
 std::optional<Interval> ZeroSetPlane::integral_abs(const Series& at_centre, const Interval& tail, const Interval& tail_mean,
                                                    const std::vector<Interval>& radius,
-                                                   const Interval& vol, const Interval& worth_below, Precision prec) const {
+                                                   const Interval& vol, const Interval& worth_below, Precision prec,
+                                                   const std::vector<Interval>* slopes_over_box) const {
     const SeriesLayout& layout = layout_;
     const int d = layout.dimension();
     const size_t size = static_cast<size_t>(layout.size());
@@ -314,6 +315,22 @@ std::optional<Interval> ZeroSetPlane::integral_abs(const Series& at_centre, cons
         mul_2si(slab, slab, 1);
         mul(slab, slab, vol);
         if (!band.is_finite() || mpfr_less_p(slab.upper(), band.upper())) band = slab;
+    }
+    // h monotone along u_k in L*'s direction: on each line u' = const, h and L* have opposite
+    // signs only between z(u') and h's zero (or on one side of z where h has none), within
+    // |u_k - z| <= w / |g|, where |h| <= beta - (1 - alpha) |g| |u_k - z|: the line's part of the
+    // band is at most int_0^(w/|g|) 2 (beta - (1 - alpha) |g| s) ds = beta^2 / ((1 - alpha) |g|)
+    if (slopes_over_box != nullptr &&
+        (mpfr_sgn(g.raw()) > 0 ? certainly_positive((*slopes_over_box)[ku]) : certainly_negative((*slopes_over_box)[ku]))) {
+        Interval one_sided(prec);
+        sqr(one_sided, beta);
+        div(one_sided, one_sided, one_minus_alpha);
+        abs(x, gi);
+        div(one_sided, one_sided, x);
+        mul(one_sided, one_sided, vol);
+        mul_2si(x, radius[ku], 1);
+        div(one_sided, one_sided, x);   // times vol(B') = vol(B) / (2 r_k)
+        if (one_sided.is_finite() && (!band.is_finite() || mpfr_less_p(one_sided.upper(), band.upper()))) band = one_sided;
     }
     if (!band.is_finite()) return std::nullopt;
     // worth the moments only below the caller's level (a choice)

@@ -22,7 +22,8 @@
 // every integral a closed form (affine_power_integral.hpp). Against the centre's affine part
 // (crossing_enclosure.hpp), whose band is as wide as the whole second-order range of h over
 // B, this band is as wide as rho: the second-order terms along the normal of the zero set and
-// the Taylor terms of the plane's constant drop out.
+// the Taylor terms of the plane's constant drop out. Where h is monotone along u_k, the signs of h
+// and L* differ on one side of the plane only, and half the tent (per line) bounds the band.
 
 #include <optional>
 #include <vector>
@@ -43,10 +44,13 @@ public:
     // with each term divided by prod_i (a_i + 1)), B's half-widths and volume; nullopt
     // where the form does not exist (no slope certainly nonzero, alpha >= 1/2, an overflow) or
     // its error per unit volume would exceed `worth_below` (the caller's cheaper form is then
-    // as good; a choice, not a bound).
+    // as good; a choice, not a bound). `slopes_over_box`, when given, encloses d_i h over B
+    // (i = 0..d-1): where d_k h has g's sign on all of B, h is monotone along u_k like L*, the
+    // signs differ on one side of z(u') only, and the band is also at most
+    // vol(B) / (2 r_k) beta^2 / ((1 - alpha) |g|) (the one-sided tent of each line, unclipped).
     std::optional<Interval> integral_abs(const Series& at_centre, const Interval& tail, const Interval& tail_mean,
                                          const std::vector<Interval>& radius, const Interval& vol, const Interval& worth_below,
-                                         Precision prec) const;
+                                         Precision prec, const std::vector<Interval>* slopes_over_box = nullptr) const;
 
 private:
     SeriesLayout layout_;

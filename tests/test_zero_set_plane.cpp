@@ -194,15 +194,17 @@ Outcome plane_form(const Expression& h, const Box& box, Precision prec) {
     BOOST_TEST_REQUIRE(tail_series != nullptr);
     const Interval tail = degree_bound(*tail_series, box_layout, 4, radius, prec, false);
     const Interval tail_mean = degree_bound(*tail_series, box_layout, 4, radius, prec, true);
-    const Series* at_centre = at_point.evaluate(centre);
-    BOOST_TEST_REQUIRE(at_centre != nullptr);
     Interval unlimited(prec);
     mpfi_set_si(unlimited.raw(), 1);
     mpfi_mul_2si(unlimited.raw(), unlimited.raw(), 60);
+    std::vector<Interval> slopes;   // d_i h over B, from the same series (for the one-sided band)
+    for (int i = 0; i < d; ++i) slopes.push_back(tail_series->c[static_cast<size_t>(box_layout.variable_index(i))]);
+    const Series* at_centre = at_point.evaluate(centre);
+    BOOST_TEST_REQUIRE(at_centre != nullptr);
     const ZeroSetPlane form(point_layout);
     Outcome out;
     out.value = Interval(prec);
-    if (auto v = form.integral_abs(*at_centre, tail, tail_mean, radius, box.volume(prec), unlimited, prec)) {
+    if (auto v = form.integral_abs(*at_centre, tail, tail_mean, radius, box.volume(prec), unlimited, prec, &slopes)) {
         out.formed = true;
         out.value = *v;
     }
