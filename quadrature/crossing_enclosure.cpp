@@ -335,8 +335,8 @@ Interval power_spread_integral(const Interval& a0, const std::vector<Interval>& 
 //              power_spread_integral (at most vol M^(p-2)).
 // Width O(vol r^3) where the slope is not small (O(vol r^(2p)) at worst for 1 < p < 2); the
 // intersection with the first-order form is the caller's. `tail` is R4 (`tail_mean` its mean
-// form: vol tail_mean >= int_B |T|); `first_order` (per unit
-// volume) decides whether the moments are worth computing.
+// form: vol tail_mean >= int_B |h - T|, T the Taylor polynomial of degree 3); `first_order` (per
+// unit volume) decides whether the moments are worth computing.
 std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision prec, long pm, long pn, const Series& at_centre,
                                        const Interval& tail, const Interval& tail_mean, const Interval& dropped,
                                        const Interval& first_order,
