@@ -364,6 +364,14 @@ std::optional<KeptSpread> kept_spread(const std::vector<Interval>& kept_slopes, 
     return out;
 }
 
+Interval slab_fraction(mpfr_srcptr w, mpfr_srcptr largest, Precision prec) {
+    Interval out(1, prec);
+    Real ratio(prec);
+    mpfr_div(ratio.raw(), w, largest, MPFR_RNDU);
+    if (mpfr_cmp_ui(ratio.raw(), 1) < 0) mpfi_set_fr(out.raw(), ratio.raw());
+    return out;
+}
+
 Interval other_sides(const std::vector<int>& kept_index, const std::vector<Interval>& radius, Precision prec) {
     Interval out(1, prec), two_r(prec);
     for (size_t i = 0; i < radius.size(); ++i) {

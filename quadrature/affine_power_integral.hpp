@@ -93,6 +93,11 @@ struct KeptSpread {
 std::optional<KeptSpread> kept_spread(const std::vector<Interval>& kept_slopes, const std::vector<Interval>& kept_radii,
                                       Precision prec);
 
+// min(1, w / largest), rounded up: with `largest` <= some kept term |a_i| r_i (KeptSpread::largest),
+// an upper bound of vol{|L| <= w} / vol(B) (for fixed other coordinates, |L| <= w is an interval
+// of u_i of length <= 2 w / |a_i|, out of 2 r_i). The crossing forms' slab bounds.
+Interval slab_fraction(mpfr_srcptr w, mpfr_srcptr largest, Precision prec);
+
 // The product of the sides 2 r_i of the variables an affine function leaves out (kept_index[i] < 0),
 // which multiplies its closed forms over the kept variables; rounded outward at prec.
 Interval other_sides(const std::vector<int>& kept_index, const std::vector<Interval>& radius, Precision prec);

@@ -397,14 +397,11 @@ std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision pre
     }
     // rho's bound over B: [0, rho_upper] for p = 1 (one-sided), [-rho_upper, rho_upper] otherwise
     Interval rho(prec);
-    Real ratio(prec);
     if (pm == pn) {
         rho = integral_affine_tent(a0, kept_slopes, kept_radii, Rb, prec, spread->work);
         mul(rho, rho, sides);
         mul_2si(rho, rho, 1);
-        Interval slab(1, prec);
-        mpfr_div(ratio.raw(), Rb.upper(), spread->largest.raw(), MPFR_RNDU);
-        if (mpfr_cmp_ui(ratio.raw(), 1) < 0) mpfi_set_fr(slab.raw(), ratio.raw());
+        Interval slab = slab_fraction(Rb.upper(), spread->largest.raw(), prec);
         mul(slab, slab, Rb);
         mul_2si(slab, slab, 1);
         mul(slab, slab, vol);
@@ -414,10 +411,9 @@ std::optional<Interval> sign_corrected(const SeriesLayout& layout, Precision pre
         rho = rational_power_outward(Rb, pm, pn, prec);
         mul(rho, rho, two_power);
         mul(rho, rho, vol);
-        Interval slab(1, prec), tail_part(prec);
-        mpfr_mul_2ui(ratio.raw(), Rb.upper(), 1, MPFR_RNDU);
-        mpfr_div(ratio.raw(), ratio.raw(), spread->largest.raw(), MPFR_RNDU);
-        if (mpfr_cmp_ui(ratio.raw(), 1) < 0) mpfi_set_fr(slab.raw(), ratio.raw());
+        Real twice(prec);
+        mpfr_mul_2ui(twice.raw(), Rb.upper(), 1, MPFR_RNDU);
+        Interval slab = slab_fraction(twice.raw(), spread->largest.raw(), prec), tail_part(prec);
         mul(slab, slab, rho);
         tail_part = integral_abs_affine_power(a0, kept_slopes, kept_radii, pm - 2 * pn, pn, prec);
         mul(tail_part, tail_part, sides);

@@ -183,27 +183,16 @@ struct BoxIntegrator::Impl {
             const Series* curvature = inner_curvature->evaluate(box.sides(), params);
             if (curvature == nullptr) return 0;
             const SeriesLayout& layout = *curvature_layout;
+            const std::vector<Interval> ranges = monomial_ranges(layout, radius, prec);
             mpfi_set_si(second_order.raw(), 0);
-            for (int k = 0; k < layout.size(); ++k) {   // sum_{|a| = 2} h_a(B) range(u^a), before the next evaluation
-                if (layout.degree(k) != 2) continue;
-                const auto& e = layout.exponents(k);
-                int first = -1, second = -1;
-                for (int i = 0; i < d; ++i)
-                    for (int j = 0; j < e[static_cast<size_t>(i)]; ++j) (first < 0 ? first : second) = i;
-                mul(term, radius[static_cast<size_t>(first)], radius[static_cast<size_t>(second)]);
-                if (first == second) mpfr_set_zero(&term.raw()->left, 1);   // u_i^2 in [0, r_i^2]
-                else mul(term, term, unit);
-                mul(term, term, curvature->c[static_cast<size_t>(k)]);
-                add(second_order, second_order, term);
-            }
+            for (int k = 0; k < layout.size(); ++k)   // sum_{|a| = 2} h_a(B) range(u^a), before the next evaluation
+                if (layout.degree(k) == 2) add_product(second_order, curvature->c[static_cast<size_t>(k)], ranges[static_cast<size_t>(k)], term);
             const Series* at_centre = inner_point_slopes->evaluate(centre, params);
             if (at_centre == nullptr) return 0;
             add(second_order, second_order, at_centre->c[0]);
-            for (int i = 0; i < d; ++i) {
-                mul(term, at_centre->c[static_cast<size_t>(slope_layout->variable_index(i))], radius[static_cast<size_t>(i)]);
-                mul(term, term, unit);
-                add(second_order, second_order, term);
-            }
+            for (int i = 0; i < d; ++i)
+                add_product(second_order, at_centre->c[static_cast<size_t>(slope_layout->variable_index(i))],
+                            ranges[static_cast<size_t>(layout.variable_index(i))], term);
             if (!overlaps(centred, second_order)) throw std::logic_error("BoxIntegrator: two enclosures of h(B) do not meet");
             intersect_with(centred, second_order);
         } catch (const DomainError&) {

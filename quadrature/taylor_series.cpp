@@ -5,6 +5,7 @@
 
 #include "quadrature/errors.hpp"
 #include "quadrature/evaluation.hpp"
+#include "quadrature/real.hpp"
 #include "quadrature/tape_runner.hpp"
 
 namespace lpcert {
@@ -552,6 +553,32 @@ bool SeriesEvaluator::evaluate_range(int first_slot, int end_slot, const std::ve
                           " (" + op_name(dom.current) + ": " + err.what() + ")");
     }
     return true;
+}
+
+std::vector<Interval> monomial_ranges(const SeriesLayout& layout, const std::vector<Interval>& radius, Precision prec) {
+    const int d = layout.dimension();
+    std::vector<Interval> out(static_cast<size_t>(layout.size()), Interval(prec));
+    Real magnitude(prec);
+    for (int b = 0; b < layout.size(); ++b) {
+        Interval& v = out[static_cast<size_t>(b)];
+        mpfi_set_si(v.raw(), 1);
+        bool odd = false;
+        if (layout.degree(b) == 0) continue;   // the constant 1
+        const auto& e = layout.exponents(b);
+        for (int i = 0; i < d; ++i) {
+            for (int j = 0; j < e[static_cast<size_t>(i)]; ++j) mul(v, v, radius[static_cast<size_t>(i)]);
+            odd = odd || e[static_cast<size_t>(i)] % 2 == 1;
+        }
+        magnitude_up(magnitude.raw(), v);
+        if (odd) {
+            mpfr_neg(&v.raw()->left, magnitude.raw(), MPFR_RNDD);   // exact
+            mpfr_set(&v.raw()->right, magnitude.raw(), MPFR_RNDU);
+        } else {
+            mpfr_set_zero(&v.raw()->left, 1);
+            mpfr_set(&v.raw()->right, magnitude.raw(), MPFR_RNDU);
+        }
+    }
+    return out;
 }
 
 }  // namespace lpcert

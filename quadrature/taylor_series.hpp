@@ -72,6 +72,12 @@ struct Series {
 
 enum class Differentiability { Smooth, Lipschitz };
 
+// The range of each monomial u^b of `layout` over the centred box prod [-r_i, r_i] (`radius`):
+// [-r^b, r^b] where some b_i is odd, [0, r^b] where every b_i is even and b != 0, [1, 1] for
+// b = 0, rounded outward at prec. sum_b c_b range(u^b) then encloses a polynomial's range (or,
+// with Lagrange coefficients over the box, a Taylor remainder's).
+std::vector<Interval> monomial_ranges(const SeriesLayout& layout, const std::vector<Interval>& radius, Precision prec);
+
 class SeriesEvaluator {
 public:
     SeriesEvaluator(const Expression& e, const SeriesLayout& layout, Precision prec,

@@ -19,34 +19,6 @@ int packed(const Exponents& e, int d) {
     return key;
 }
 
-// The range of each monomial u^b over the centred box prod [-r_i, r_i]: [-r^b, r^b] where some
-// b_i is odd, [0, r^b] where every b_i is even and b != 0, [1, 1] for b = 0 (outward at prec).
-std::vector<Interval> monomial_ranges(const SeriesLayout& layout, const std::vector<Interval>& radius, Precision prec) {
-    const int d = layout.dimension();
-    std::vector<Interval> out(static_cast<size_t>(layout.size()), Interval(prec));
-    Real magnitude(prec);
-    for (int b = 0; b < layout.size(); ++b) {
-        Interval& v = out[static_cast<size_t>(b)];
-        mpfi_set_si(v.raw(), 1);
-        bool odd = false;
-        if (layout.degree(b) == 0) continue;   // the constant 1
-        const Exponents& e = layout.exponents(b);
-        for (int i = 0; i < d; ++i) {
-            for (int j = 0; j < e[static_cast<size_t>(i)]; ++j) mul(v, v, radius[static_cast<size_t>(i)]);
-            odd = odd || e[static_cast<size_t>(i)] % 2 == 1;
-        }
-        magnitude_up(magnitude.raw(), v);
-        if (odd) {
-            mpfr_neg(&v.raw()->left, magnitude.raw(), MPFR_RNDD);   // exact
-            mpfr_set(&v.raw()->right, magnitude.raw(), MPFR_RNDU);
-        } else {
-            mpfr_set_zero(&v.raw()->left, 1);
-            mpfr_set(&v.raw()->right, magnitude.raw(), MPFR_RNDU);
-        }
-    }
-    return out;
-}
-
 // sum_b p_b range(u^b): an enclosure of the polynomial p's range over the box.
 Interval polynomial_range(const std::vector<Interval>& p, const std::vector<Interval>& ranges, Precision prec) {
     Interval out(prec), scratch(prec);
@@ -307,10 +279,7 @@ std::optional<Interval> ZeroSetPlane::integral_abs(const Series& at_centre, cons
     mul(band, band, one_minus_alpha);
     mul_2si(band, band, 1);
     {
-        Real ratio(prec);
-        Interval slab(1, prec);
-        mpfr_div(ratio.raw(), w.upper(), spread->largest.raw(), MPFR_RNDU);
-        if (mpfr_cmp_ui(ratio.raw(), 1) < 0) mpfi_set_fr(slab.raw(), ratio.raw());
+        Interval slab = slab_fraction(w.upper(), spread->largest.raw(), prec);
         mul(slab, slab, beta);
         mul_2si(slab, slab, 1);
         mul(slab, slab, vol);
