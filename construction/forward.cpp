@@ -315,7 +315,28 @@ struct IntervalForward::Impl {
     std::vector<CompiledReadout> readouts;
     std::vector<Form> current, next;
     std::vector<Interval> blocks_prev, blocks_cur, results;
+    std::vector<Interval> centre;   // encloses the box's exact midpoint m_i (the point of a point side)
     std::vector<Real> half_width;   // r_i rounded up (0 for a point side)
+    // need[j]: the deepest layer a readout of a level <= j reads (-1: none, only the inputs)
+    std::vector<int> need;
+    // An activation of the layer being evaluated replaced a form that varies over the box by a
+    // constant interval wider than a point (a floor or relu whose decision is open there): the
+    // layer is not worth keeping for boxes inside this one.
+    bool loose = false;
+    long nested = 0;   // evaluate_level calls that resumed from a kept state
+    // The state of a pass over a box after one of its layers, kept for nested passes over boxes
+    // inside it (evaluate_level): the last layer, up to the level's need[j], before the first
+    // loose one. Invariant: for every x in the box (sides, stored exactly), the value of neuron n
+    // of that layer at x lies in forms[n] at u = x - m, m the box's midpoint (enclosed by centre),
+    // and blocks encloses the extraction blocks of that layer.
+    struct LevelState {
+        int layer = -1;   // the layer whose forms are kept (-1: the inputs)
+        std::vector<Form> forms;
+        size_t count = 0;
+        std::vector<Interval> blocks, sides, centre;
+        bool valid = false;
+    };
+    std::vector<LevelState> saved;
     Real term_bound;
     Interval t, end_lo, end_hi;
     Form sum, out;
@@ -357,6 +378,12 @@ struct IntervalForward::Impl {
         results.assign(static_cast<size_t>(n.levels) + 1, Interval(p));
         half_width.reserve(static_cast<size_t>(d));
         for (int i = 0; i < d; ++i) half_width.emplace_back(p);
+        int deepest = -1;
+        for (int j = 0; j <= n.levels; ++j) {
+            deepest = std::max(deepest, readouts[static_cast<size_t>(j)].layer);
+            need.push_back(deepest);
+        }
+        saved.resize(static_cast<size_t>(n.levels) + 1);
     }
 
     Form make_form() const { return Form{Interval(prec), std::vector<Interval>(static_cast<size_t>(d), Interval(prec)), true}; }
@@ -458,6 +485,7 @@ struct IntervalForward::Impl {
                 const mpz_int q = fraction_bits(pr.omega, s, pr.b);
                 mpfi_set_z(blocks[p].raw(), q.backend().data());
             } else if (pr.b <= kExactBlockBits) {
+                if (!sum.constant) loose = true;
                 // floor(2^b z) - 2^b floor(z) lies in [0, 2^b - 1] for every real z
                 mpz_int top = (mpz_int(1) << static_cast<unsigned long>(pr.b)) - 1;
                 Interval hi(prec);
@@ -465,6 +493,7 @@ struct IntervalForward::Impl {
                 mpfi_interv_si(blocks[p].raw(), 0, 0);
                 mpfi_union(blocks[p].raw(), blocks[p].raw(), hi.raw());
             } else {
+                if (!sum.constant) loose = true;
                 mpfi_interv_si(blocks[p].raw(), 0, 0);
                 mpfr_set_ui_2exp(&blocks[p].raw()->right, 1, pr.b, MPFR_RNDU);   // >= 2^b - 1
             }
@@ -523,6 +552,12 @@ struct IntervalForward::Impl {
     }
 
     void activate(Form& v, Activation act) {
+        const bool varies = !v.constant;
+        activate_form(v, act);
+        if (varies && v.constant && !v.c.is_point()) loose = true;
+    }
+
+    void activate_form(Form& v, Activation act) {
         switch (act) {
             case Activation::Identity: return;
             case Activation::ReLU: {
@@ -596,39 +631,47 @@ struct IntervalForward::Impl {
         }
     }
 
-    const std::vector<Interval>& evaluate(const std::vector<Interval>& box, int up_to) {
-        const int last_level = up_to < 0 ? net->levels : up_to;
-        ensure_size(current, box.size(), [&] { return make_form(); });
+    // centre[i] encloses the box's exact midpoint m_i, half_width[i] >= its half side r_i (a point
+    // side: its point, r_i = 0).
+    void set_box(const std::vector<Interval>& box) {
+        ensure_size(centre, box.size(), [&] { return Interval(prec); });
         for (size_t i = 0; i < box.size(); ++i) {
-            set_zero(current[i]);
-            // x_i = m_i + u_i: the centre and half-width enclosed outward
-            Interval& lo = end_lo;
-            Interval& hi = end_hi;
-            set_exact_or_outward(lo, box[i].lower());
-            set_exact_or_outward(hi, box[i].upper());
-            add(current[i].c, lo, hi);
-            mul_2si(current[i].c, current[i].c, -1);
-            sub(t, hi, lo);
+            if (box[i].is_point()) {
+                set_exact_or_outward(centre[i], box[i].lower());
+                mpfr_set_zero(half_width[i].raw(), 1);
+                continue;
+            }
+            set_exact_or_outward(end_lo, box[i].lower());
+            set_exact_or_outward(end_hi, box[i].upper());
+            add(centre[i], end_lo, end_hi);
+            mul_2si(centre[i], centre[i], -1);
+            sub(t, end_hi, end_lo);
             mul_2si(t, t, -1);
             mpfr_set(half_width[i].raw(), t.upper(), MPFR_RNDU);
-            if (box[i].is_point()) {
-                set_exact_or_outward(current[i].c, box[i].lower());
-                mpfr_set_zero(half_width[i].raw(), 1);
-            } else {
+        }
+    }
+
+    // The inputs as forms: x_i = m_i + u_i, |u_i| <= r_i.
+    void set_inputs(size_t count) {
+        ensure_size(current, count, [&] { return make_form(); });
+        for (size_t i = 0; i < count; ++i) {
+            set_constant(current[i], centre[i]);
+            if (!mpfr_zero_p(half_width[i].raw())) {
                 mpfi_set_si(current[i].a[i].raw(), 1);
                 current[i].constant = false;
             }
         }
-        for (const auto& r : readouts)
-            if (r.layer < 0) mpfi_set(results[static_cast<size_t>(r.level)].raw(), r.affine.bias.raw());
-        // the deepest layer a readout of a level <= last_level reads (readouts may come in any
-        // layer order: stopping at the first readout of last_level would leave lower levels stale)
-        int needed = -1;
-        for (const auto& r : readouts)
-            if (r.level <= last_level) needed = std::max(needed, r.layer);
-        for (size_t k = 0; static_cast<int>(k) <= needed && k < layers.size(); ++k) {
-            const CompiledLayer& layer = layers[k];
+    }
+
+    // Layers first..last (inclusive) on `current` (the forms of layer first - 1), with the
+    // readouts that read them. keep: saved there, the state before the first loose layer (or
+    // after the last one).
+    void run_layers(int first, int last, const std::vector<Interval>& box, LevelState* keep) {
+        int k = first;
+        for (; k <= last && k < static_cast<int>(layers.size()); ++k) {
+            const CompiledLayer& layer = layers[static_cast<size_t>(k)];
             ensure_size(next, layer.neurons.size(), [&] { return make_form(); });
+            loose = false;
             for (size_t n = 0; n < layer.neurons.size(); ++n) {
                 const CompiledNeuron& cn = layer.neurons[n];
                 if (cn.exact_reduction && sin2pi_exact(next[n], cn, current)) continue;
@@ -636,15 +679,121 @@ struct IntervalForward::Impl {
                 activate(next[n], cn.activation);
             }
             evaluate_blocks(layer, current, blocks_cur);
+            if (loose && keep != nullptr) {
+                save(*keep, box, k - 1);
+                keep = nullptr;
+            }
             current.swap(next);
             blocks_prev.swap(blocks_cur);
-            for (const auto& r : readouts) {
-                if (r.layer != static_cast<int>(k)) continue;
-                apply_affine(out, r.affine, current, blocks_prev);
-                range(results[static_cast<size_t>(r.level)], out);
+            for (const auto& r : readouts)
+                if (r.layer == k) apply_readout(r);
+        }
+        if (keep != nullptr) save(*keep, box, k - 1);
+    }
+
+    void apply_readout(const CompiledReadout& r) {
+        Interval& result = results[static_cast<size_t>(r.level)];
+        if (r.layer < 0) {
+            mpfi_set(result.raw(), r.affine.bias.raw());
+            return;
+        }
+        apply_affine(out, r.affine, current, blocks_prev);
+        range(result, out);
+    }
+
+    const std::vector<Interval>& evaluate(const std::vector<Interval>& box, int up_to) {
+        const int last_level = up_to < 0 ? net->levels : up_to;
+        set_box(box);
+        set_inputs(box.size());
+        for (const auto& r : readouts)
+            if (r.layer < 0) apply_readout(r);
+        // the deepest layer a readout of a level <= last_level reads (readouts may come in any
+        // layer order: stopping at the first readout of last_level would leave lower levels stale)
+        run_layers(0, need[static_cast<size_t>(last_level)], box, nullptr);
+        return results;
+    }
+
+    // The neurons of layer k (k = -1: the inputs).
+    size_t width_of(int k, size_t inputs) const {
+        return k < 0 ? inputs : layers[static_cast<size_t>(k)].neurons.size();
+    }
+
+    // Every side of box lies inside the saved box's (exact endpoint comparisons).
+    static bool inside(const std::vector<Interval>& box, const LevelState& s) {
+        if (box.size() != s.sides.size()) return false;
+        for (size_t i = 0; i < box.size(); ++i)
+            if (!mpfr_lessequal_p(s.sides[i].lower(), box[i].lower()) || !mpfr_lessequal_p(box[i].upper(), s.sides[i].upper()))
+                return false;
+        return true;
+    }
+
+    // Keeps `current` (the forms of `layer`, -1: the inputs) and blocks_prev over box.
+    void save(LevelState& s, const std::vector<Interval>& box, int layer) {
+        const size_t count = width_of(layer, box.size());
+        s.layer = layer;
+        ensure_size(s.forms, count, [&] { return make_form(); });
+        for (size_t n = 0; n < count; ++n) copy_form(s.forms[n], current[n]);
+        s.count = count;
+        ensure_size(s.blocks, blocks_prev.size(), [&] { return Interval(prec); });
+        for (size_t p = 0; p < blocks_prev.size(); ++p) mpfi_set(s.blocks[p].raw(), blocks_prev[p].raw());
+        s.sides.resize(box.size(), Interval(prec));
+        for (size_t i = 0; i < box.size(); ++i) s.sides[i] = box[i];   // exact copies (their own precision)
+        ensure_size(s.centre, box.size(), [&] { return Interval(prec); });
+        for (size_t i = 0; i < box.size(); ++i) mpfi_set(s.centre[i].raw(), centre[i].raw());
+        s.valid = true;
+    }
+
+    static void copy_form(Form& to, const Form& from) {
+        mpfi_set(to.c.raw(), from.c.raw());
+        if (from.constant) {
+            clear_slopes(to);
+            return;
+        }
+        for (size_t i = 0; i < from.a.size(); ++i) mpfi_set(to.a[i].raw(), from.a[i].raw());
+        to.constant = false;
+    }
+
+    // The saved forms restricted to the current box (inside the saved one): with u = x - m over
+    // the saved box and u' = x - m' over this one, c + a.u = (c + a.(m' - m)) + a.u', and
+    // m' - m lies in centre' - centre.
+    void restore(const LevelState& s) {
+        ensure_size(current, s.count, [&] { return make_form(); });
+        for (size_t n = 0; n < s.count; ++n) {
+            Form& f = current[n];
+            copy_form(f, s.forms[n]);
+            if (f.constant) continue;
+            for (int i = 0; i < d; ++i) {
+                const size_t ii = static_cast<size_t>(i);
+                if (mpfr_zero_p(f.a[ii].lower()) && mpfr_zero_p(f.a[ii].upper())) continue;
+                sub(end_lo, centre[ii], s.centre[ii]);
+                mul(end_lo, end_lo, f.a[ii]);
+                add(f.c, f.c, end_lo);
             }
         }
-        return results;
+        ensure_size(blocks_prev, s.blocks.size(), [&] { return Interval(prec); });
+        for (size_t p = 0; p < s.blocks.size(); ++p) mpfi_set(blocks_prev[p].raw(), s.blocks[p].raw());
+    }
+
+    const Interval& evaluate_level(const std::vector<Interval>& box, int level, bool keep) {
+        if (level < 0 || level > net->levels) throw std::out_of_range("IntervalForward::evaluate_level: no such level");
+        const size_t j = static_cast<size_t>(level);
+        const CompiledReadout& r = readouts[j];
+        LevelState* into = keep ? &saved[j] : nullptr;
+        const LevelState& from = saved[j - (level > 0 ? 1 : 0)];
+        set_box(box);
+        if (level > 0 && from.valid && r.layer >= from.layer && inside(box, from)) {
+            restore(from);
+            nested++;
+            if (r.layer == from.layer) apply_readout(r);   // it reads the restored layer
+            run_layers(from.layer + 1, need[j], box, into);
+        } else {
+            // a full pass (as evaluate)
+            set_inputs(box.size());
+            for (const auto& ro : readouts)
+                if (ro.layer < 0) apply_readout(ro);
+            run_layers(0, need[j], box, into);
+        }
+        return results[j];
     }
 };
 
@@ -657,6 +806,12 @@ const std::vector<Interval>& IntervalForward::evaluate(const std::vector<Interva
     return impl_->evaluate(box, up_to);
 }
 
+const Interval& IntervalForward::evaluate_level(const std::vector<Interval>& box, int level, bool keep) {
+    return impl_->evaluate_level(box, level, keep);
+}
+
 int IntervalForward::recognised_extractions() const { return impl_->recognised; }
+
+long IntervalForward::nested_passes() const { return impl_->nested; }
 
 }  // namespace lpcert

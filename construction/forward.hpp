@@ -43,8 +43,17 @@ public:
     // Enclosures of Phi_0 .. Phi_up_to over the box (up_to = -1: every level); every layer that
     // a readout of a level <= up_to reads is evaluated. Entries above up_to are unspecified.
     const std::vector<Interval>& evaluate(const std::vector<Interval>& box, int up_to = -1);
+    // Nested passes over a tree of boxes (the cells of a grid, level by level): an enclosure of
+    // Phi_level over the box. When the last evaluate_level(parent, level - 1, keep = true) was
+    // over a box that holds this one, its layers' state (an enclosure over the parent, hence over
+    // every box inside it) is restricted to this box and only the layers of this level are
+    // evaluated; otherwise it is a full pass (the same enclosure as evaluate). keep: save this
+    // level's state for boxes inside this one.
+    const Interval& evaluate_level(const std::vector<Interval>& box, int level, bool keep);
     // Counts of extraction pairs and sin2pi neurons the kernel recognised (tests, reports).
     int recognised_extractions() const;
+    // evaluate_level calls that resumed from a parent's state (tests, benchmarks).
+    long nested_passes() const;
 
 private:
     struct Impl;

@@ -150,6 +150,36 @@ BOOST_AUTO_TEST_CASE(interval_pass_with_kernel_agrees_bit_for_bit_with_plain_mpf
     }
 }
 
+// The nested passes of the certification (IntervalForward::evaluate_level down the tree of
+// shrunk cells, each level resuming from its parent's state) give every cell value exactly: the
+// builder's v_{l,K}, at every level, for every cell of the finest level L.
+BOOST_AUTO_TEST_CASE(nested_passes_down_the_cell_tree_give_every_cell_value) {
+    const Dyadic eta = Dyadic::power_of_two(-10);
+    const Dyadic margin = Dyadic::power_of_two(-60);
+    for (const auto& s : kShapes) {
+        const CellValues v = random_values(s, eta);
+        const BuiltNetwork built = build_floor_relu(v, s.d, s.N, s.L, 16);
+        IntervalForward pass(built.network, Precision(128));
+        std::vector<CellGrid> grids;
+        for (int l = 0; l <= s.L; ++l) grids.emplace_back(s.d, s.N, l);
+        const long children = checked_power(s.N, s.d);
+        long visits = 0;
+        // node K of level l (little-endian: its children are K + a N^(d l))
+        auto visit = [&](auto&& self, int l, long K) -> void {
+            const Box X = grids[static_cast<size_t>(l)].shrunk_box(K, margin);
+            const Interval got = pass.evaluate_level(X.sides(), l, l < s.L);
+            visits++;
+            const Interval want = v.v[static_cast<size_t>(l)][static_cast<size_t>(K)].to_interval(Precision(128));
+            BOOST_CHECK_MESSAGE(got.is_point() && mpfr_equal_p(got.lower(), want.lower()),
+                                "d " << s.d << " N " << s.N << " level " << l << " cell " << K << ": " << to_string(got));
+            if (l == s.L) return;
+            for (long a = 0; a < children; ++a) self(self, l + 1, K + a * grids[static_cast<size_t>(l)].cells());
+        };
+        visit(visit, 0, 0);
+        BOOST_TEST(pass.nested_passes() == visits - 1);   // every cell but the cube from its parent
+    }
+}
+
 BOOST_AUTO_TEST_CASE(extraction_kernel_matches_the_product) {
     auto& g = test::rng();
     for (int k = 0; k < 200 * test::multiplier(); ++k) {

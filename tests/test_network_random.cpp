@@ -28,6 +28,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "construction/forward.hpp"
@@ -440,6 +441,76 @@ std::string point_text(const std::vector<mpq_rational>& x) {
 }
 
 int cases_with_pairs = 0;   // networks in which the kernel recognised an extraction pair
+long nested_steps = 0;      // evaluate_level calls that resumed from a parent's state
+
+mpq_rational min_q(const mpq_rational& a, const mpq_rational& b) { return a < b ? a : b; }
+mpq_rational max_q(const mpq_rational& a, const mpq_rational& b) { return a < b ? b : a; }
+
+// Nested passes (evaluate_level) down a chain of boxes around x, level 0 .. L: each box is
+// usually inside the previous one (sides cut at random dyadic distances from x, some sides
+// points), sometimes not (a full pass), and the state is sometimes not kept. Every enclosure
+// must hold the reference value of Phi_l at x.
+template <class Fail>
+void nested_chain(Gen& G, const Network& net, const std::vector<mpq_rational>& x, const std::vector<Value>& want,
+                  Fail& fail) {
+    static const long precisions[] = {2, 3, 5, 8, 17, 53, 64, 128, 300};
+    const long bits = precisions[G.pick(9)];
+    const bool kernel = !G.coin(3);
+    IntervalForward pass(net, Precision(bits), kernel);
+    std::vector<mpq_rational> lo, hi;
+    for (const auto& xi : x) {
+        lo.push_back(xi - mpq_rational(1, 1L << G.pick(4)));
+        hi.push_back(xi + mpq_rational(1, 1L << G.pick(4)));
+    }
+    for (int l = 0; l <= net.levels; ++l) {
+        const bool outside = l > 0 && G.coin(5);
+        std::vector<Interval> box;
+        std::vector<int> moved(x.size(), 0);   // -1 / +1: the side reaching beyond the previous box
+        for (size_t i = 0; i < x.size(); ++i) {
+            const mpq_rational below(1, 1L << (1 + 3 * l + G.pick(6)));
+            const mpq_rational above(1, 1L << (1 + 3 * l + G.pick(6)));
+            if (outside) {                      // reaches beyond the previous box on one side
+                moved[i] = G.coin() ? -1 : 1;
+                const mpq_rational far(1, 1L << G.pick(4));   // across the network's floor steps
+                if (moved[i] < 0) lo[i] = lo[i] - far; else hi[i] = hi[i] + far;
+            } else if (G.coin(6)) {             // a point side
+                lo[i] = hi[i] = x[i];
+            } else {
+                lo[i] = max_q(lo[i], x[i] - (G.coin(4) ? mpq_rational(0) : below));
+                hi[i] = min_q(hi[i], x[i] + (G.coin(4) ? mpq_rational(0) : above));
+            }
+            Interval side(Precision(256)), top(Precision(256));
+            mpfi_set_q(side.raw(), lo[i].backend().data());   // exact: dyadic ends
+            mpfi_set_q(top.raw(), hi[i].backend().data());
+            mpfi_union(side.raw(), side.raw(), top.raw());
+            box.push_back(side);
+        }
+        Interval got{Precision(bits)};
+        try {
+            got = pass.evaluate_level(box, l, !G.coin(4));
+        } catch (const DomainError&) {
+            return;   // a refusal (exp of a huge argument), as in the full pass
+        }
+        const std::string where = "evaluate_level Phi_" + std::to_string(l) + " at " + std::to_string(bits) + " bits, kernel " +
+                                  (kernel ? "on" : "off") + (outside ? ", outside its parent: " : ": ") + to_string(got);
+        // at x and at a corner of the box (outside the previous box when the box reaches beyond it)
+        std::vector<mpq_rational> corner;
+        for (size_t i = 0; i < x.size(); ++i) corner.push_back(moved[i] < 0 || (moved[i] == 0 && G.coin()) ? lo[i] : hi[i]);
+        Reference at_corner;
+        const std::vector<Value> corner_want = at_corner.evaluate(net, corner);
+        for (const Value* w : {&want[static_cast<size_t>(l)], &corner_want[static_cast<size_t>(l)]}) {
+            if (w->exact ? !contains_q(got, w->q) : !overlaps(got, w->iv)) {
+                std::ostringstream o;
+                o << where << " excludes the reference ";
+                if (w->exact) o << w->q; else o << to_string(w->iv);
+                o << (w == &want[static_cast<size_t>(l)] ? " at x" : " at the corner " + point_text(corner));
+                fail(o.str());
+                return;
+            }
+        }
+    }
+    nested_steps += pass.nested_passes();
+}
 
 // One case: a network, a point, every precision and both kernels. Returns false on failure.
 bool run_case(unsigned long long case_seed, bool allow_sine) {
@@ -531,6 +602,7 @@ bool run_case(unsigned long long case_seed, bool allow_sine) {
             }
         }
     }
+    if (ok) nested_chain(G, net, x, want, fail);
     return ok;
 }
 
@@ -548,12 +620,16 @@ void run_cases(int count, bool allow_sine) {
     }
     int failures = 0;
     cases_with_pairs = 0;
+    nested_steps = 0;
     const int total = count * test::multiplier();
     for (int i = 0; i < total && failures < 5; ++i)
         if (!run_case(case_seed_of(i) ^ (allow_sine ? 1ULL : 0ULL), allow_sine)) failures++;
     // the generator must keep exercising the kernel (a tenth of the cases at least)
     BOOST_TEST_MESSAGE(cases_with_pairs << " of " << total << " networks had extraction pairs");
     BOOST_TEST(cases_with_pairs * 10 >= total);
+    // and the nested passes must mostly resume from their parent's state
+    BOOST_TEST_MESSAGE(nested_steps << " nested steps");
+    BOOST_TEST(nested_steps * 2 >= total);
 }
 
 Network read(const std::string& text) { return network_from_json(nlohmann::json::parse(text)); }
@@ -599,6 +675,31 @@ BOOST_AUTO_TEST_CASE(merged_pattern_still_matches) {
     // exact: z = 3/8 (x1 + x2) = 3/8 * 7/8 = 21/64; floor(2^70 z) - 2^70 floor(z) = floor(2^70 * 21/64)
     const mpq_rational want = mpq_rational(mpz_int(21) << 64);
     BOOST_TEST(contains_q(at, want));
+}
+
+// A nested pass resumes from its parent's state only inside the parent's box: floor(x) is 0 on
+// [1/4, 1/2] (level 0), and a level-1 box reaching beyond it on either side is a full pass.
+BOOST_AUTO_TEST_CASE(nested_pass_outside_its_parent_is_a_full_pass) {
+    const Network net = read(R"({"schema": "lpcert-network/1", "d": 1, "N": 2, "levels": 1,
+        "layers": [{"neurons": [{"activation": "floor", "weights": [[0, "1"]], "bias": "0"}]},
+                   {"neurons": [{"activation": "identity", "weights": [[0, "1"]], "bias": "0"}]}],
+        "readouts": [{"level": 0, "layer": 0, "weights": [[0, "1"]], "bias": "0"},
+                     {"level": 1, "layer": 1, "weights": [[0, "1"]], "bias": "0"}]})");
+    auto side = [](const char* lo, const char* hi) {
+        std::vector<Interval> box = point_box({lo}, Precision(64));
+        mpfi_union(box[0].raw(), box[0].raw(), point_box({hi}, Precision(64))[0].raw());
+        return box;
+    };
+    IntervalForward pass(net, Precision(64));
+    for (const auto& [lo, hi, outside] : {std::tuple{"0.25", "1.5", "1"}, std::tuple{"-0.75", "0.5", "-1"},
+                                          std::tuple{"0.25", "0.375", "0"}}) {
+        const Interval parent = pass.evaluate_level(side("0.25", "0.5"), 0, true);
+        BOOST_TEST(contains_q(parent, mpq_rational(0)));
+        const Interval child = pass.evaluate_level(side(lo, hi), 1, false);
+        BOOST_TEST_INFO("[" << lo << ", " << hi << "]: " << to_string(child));
+        BOOST_TEST(contains_q(child, mpq_rational(std::stoi(outside))));
+    }
+    BOOST_TEST(pass.nested_passes() == 1);   // only the box inside [1/4, 1/2]
 }
 
 // Readouts in any layer order, and a level listed twice: every level is computed, whatever

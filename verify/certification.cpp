@@ -174,12 +174,6 @@ void add_volume_times(mpfr_ptr out, const Dyadic& vol, mpfr_srcptr h, mpfr_ptr s
     mpfr_add(out, out, scratch, MPFR_RNDU);
 }
 
-// c_K = the interval forward pass on every shrunk cell X_K (parallel, into indexed slots), and the
-// sliver bounds A >= sum of the A_K, B >= sum of the B_K (summed in the order of K: deterministic
-// for any thread count). With `local`, on a top box with a ramp the readout is enclosed by the
-// forward pass over that box (intersected with the global enclosure) and f by its interval
-// extension; elsewhere (low bands, top bands without a ramp, both of thickness mu0, and every box
-// without `local`) the global height bounds both: |f - Phi|^p, |f - c|^p <= (sup|f| + max(B_l, |c|))^p.
 // One side of the level-l cells along an axis, by its index k_i (precomputed: there are only N^l):
 // [lo, hi] = [g_k, g_(k+1)], h = hi - lo, the top margin t, the middle [mid_lo, mid_hi] =
 // [lo + mu0, hi - t] and the middle as an exact Interval (a side of the shrunk box X_K).
@@ -189,24 +183,113 @@ struct AxisSide {
     Interval middle{Precision(64)};
 };
 
+// The side covering the level-l sides first .. first + span - 1 (span = N^(l-j): a side of a
+// level-j cell on the level-l grid, whose ends are level-l grid points).
+AxisSide axis_side(const CellGrid& grid, const SliverGeometry& geo, int N, int l, long first, long span) {
+    AxisSide a;
+    a.lo = grid.grid_point(first);
+    a.hi = grid.grid_point(first + span);
+    a.h = a.hi - a.lo;
+    a.t = geo.top[static_cast<size_t>(coarsest_level_of_upper_end(first + span - 1, N, l))];
+    if (!(geo.mu0 + a.t + a.t < a.h)) a.t = geo.mu0;   // a steepness too small for the cell
+    a.ramp = a.t != geo.mu0;
+    a.mid_lo = a.lo + geo.mu0;
+    a.mid_hi = a.hi - a.t;
+    a.mid_width = a.mid_hi - a.mid_lo;
+    a.middle = Box::from_dyadics({a.mid_lo}, {a.mid_hi}).side(0);
+    return a;
+}
+
 std::vector<AxisSide> axis_sides(const CellGrid& grid, const SliverGeometry& geo, int N, int l) {
     std::vector<AxisSide> sides(static_cast<size_t>(grid.per_axis()));
     tbb::parallel_for(tbb::blocked_range<long>(0, grid.per_axis(), 64), [&](const tbb::blocked_range<long>& r) {
-        for (long ki = r.begin(); ki != r.end(); ++ki) {
-            AxisSide& a = sides[static_cast<size_t>(ki)];
-            a.lo = grid.grid_point(ki);
-            a.hi = grid.grid_point(ki + 1);
-            a.h = a.hi - a.lo;
-            a.t = geo.top[static_cast<size_t>(coarsest_level_of_upper_end(ki, N, l))];
-            if (!(geo.mu0 + a.t + a.t < a.h)) a.t = geo.mu0;   // a steepness too small for the cell
-            a.ramp = a.t != geo.mu0;
-            a.mid_lo = a.lo + geo.mu0;
-            a.mid_hi = a.hi - a.t;
-            a.mid_width = a.mid_hi - a.mid_lo;
-            a.middle = Box::from_dyadics({a.mid_lo}, {a.mid_hi}).side(0);
-        }
+        for (long ki = r.begin(); ki != r.end(); ++ki) sides[static_cast<size_t>(ki)] = axis_side(grid, geo, N, l, ki, 1);
     });
     return sides;
+}
+
+// c_K for every level-l cell K, by nested forward passes over the tree of shrunk cells: the node
+// of depth j (a level-j cell) has the box prod [g + mu0, g' - t] on the level-l grid (g, g' its
+// level-l grid ends, t the top margin of g'), which holds the boxes of its children (their lower
+// ends are >= g + mu0, their upper ends <= g' - t: the last child shares g' and its margin), so
+// the pass at a node evaluates only the layers of level j, from its parent's state
+// (IntervalForward::evaluate_level, which checks the containment and otherwise makes a full
+// pass). The leaves are the X_K. Parallel over the nodes of one depth, each task re-evaluating its
+// chain of ancestors: every c_K comes out of the same computation for any thread count.
+void nested_cell_values(const Network& net, int l, const CellGrid& grid, const SliverGeometry& geo,
+                        const std::vector<AxisSide>& leaves, Precision fprec, const StopToken& stop,
+                        std::vector<std::vector<Interval>>& params, std::vector<char>& exact) {
+    const int d = net.d, N = net.N;
+    const long children = checked_power(N, d);
+    // node sides by depth: middles[j][q], the side of index q of the level-j cells
+    std::vector<std::vector<Interval>> middles(static_cast<size_t>(l) + 1);
+    for (int j = 0; j <= l; ++j) {
+        const long count = checked_power(N, j), span = checked_power(N, l - j);
+        auto& m = middles[static_cast<size_t>(j)];
+        m.assign(static_cast<size_t>(count), Interval(Precision(64)));
+        for (long q = 0; q < count; ++q)
+            m[static_cast<size_t>(q)] = j == l ? leaves[static_cast<size_t>(q)].middle : axis_side(grid, geo, N, l, q * span, span).middle;
+    }
+    int split = 0;   // the depth whose nodes are the parallel tasks
+    while (split < l && checked_power(children, split) < 64) ++split;
+    tbb::enumerable_thread_specific<IntervalForward> passes([&] { return IntervalForward(net, fprec); });
+    tbb::parallel_for(tbb::blocked_range<long>(0, checked_power(children, split), 1), [&](const tbb::blocked_range<long>& r) {
+        auto& pass = passes.local();
+        std::vector<std::vector<Interval>> box(static_cast<size_t>(l) + 1, std::vector<Interval>(static_cast<size_t>(d), Interval(Precision(64))));
+        std::vector<std::vector<long>> q(static_cast<size_t>(l) + 1, std::vector<long>(static_cast<size_t>(d), 0));
+        // evaluate the node (depth j, index P, axis indices q[j]); recurse to its children
+        auto visit = [&](auto&& self, int j, long P) -> void {
+            const size_t jj = static_cast<size_t>(j);
+            for (int i = 0; i < d; ++i) box[jj][static_cast<size_t>(i)] = middles[jj][static_cast<size_t>(q[jj][static_cast<size_t>(i)])];
+            const Interval& v = pass.evaluate_level(box[jj], j, j < l);
+            if (j == l) {
+                Interval& c = params[static_cast<size_t>(P)][0];
+                mpfi_set(c.raw(), v.raw());
+                // one value: a point (floor-relu), or an enclosure of one value up to rounding
+                // (sin-relu's sine: width <= 2^-60 max(1, |c|)); a wide enclosure would mean a
+                // ramp is not flat on X_K or the construction is wrong
+                exact[static_cast<size_t>(P)] = single_value(c) ? 1 : 0;
+                return;
+            }
+            if (j >= split) {
+                stop.throw_if_stop_requested();
+                const long place = checked_power(children, j);
+                for (long a = 0; a < children; ++a) {
+                    long digits = a;
+                    for (int i = 0; i < d; ++i) {
+                        q[jj + 1][static_cast<size_t>(i)] = q[jj][static_cast<size_t>(i)] * N + digits % N;
+                        digits /= N;
+                    }
+                    self(self, j + 1, P + a * place);
+                }
+            }
+        };
+        for (long P = r.begin(); P != r.end(); ++P) {
+            // the chain of ancestors of the task's node: depth j's index is P mod (N^d)^j
+            for (int j = 0; j <= split; ++j) {
+                const long Pj = P % checked_power(children, j);
+                long rest = Pj;
+                std::vector<long>& qj = q[static_cast<size_t>(j)];
+                std::fill(qj.begin(), qj.end(), 0L);
+                for (int m = 1; m <= j; ++m) {
+                    long a = rest % children;
+                    rest /= children;
+                    const long scale = checked_power(N, j - m);
+                    for (int i = 0; i < d; ++i) {
+                        qj[static_cast<size_t>(i)] += (a % N) * scale;
+                        a /= N;
+                    }
+                }
+                if (j < split) {
+                    const size_t jj = static_cast<size_t>(j);
+                    for (int i = 0; i < d; ++i) box[jj][static_cast<size_t>(i)] = middles[jj][static_cast<size_t>(qj[static_cast<size_t>(i)])];
+                    pass.evaluate_level(box[jj], j, true);
+                } else {
+                    visit(visit, j, Pj);
+                }
+            }
+        }
+    });
 }
 
 // c_K = the interval forward pass on every shrunk cell X_K (parallel, into indexed slots), and the
@@ -245,6 +328,7 @@ CellsAndSlivers cells_and_slivers(const LevelInputs& in, int l, const CellGrid& 
         A_cell.emplace_back(Precision(128));
         B_cell.emplace_back(Precision(128));
     }
+    nested_cell_values(net, l, grid, geo, sides, fprec, in.settings.stop, params, exact);
     std::atomic<long> done{0};
     tbb::parallel_for(tbb::blocked_range<long>(0, grid.cells(), 64), [&](const tbb::blocked_range<long>& r) {
         auto& pass = passes.local();
@@ -252,7 +336,6 @@ CellsAndSlivers cells_and_slivers(const LevelInputs& in, int l, const CellGrid& 
         Real scratch_value{Precision(128)}, height_value{Precision(128)};
         mpfr_ptr scratch = scratch_value.raw();
         mpfr_ptr height = height_value.raw();
-        std::vector<Interval> X(static_cast<size_t>(d), Interval(Precision(64)));
         std::vector<long> k;
         std::vector<const AxisSide*> s(static_cast<size_t>(d));
         for (long K = r.begin(); K != r.end(); ++K) {
@@ -263,15 +346,9 @@ CellsAndSlivers cells_and_slivers(const LevelInputs& in, int l, const CellGrid& 
             for (int i = 0; i < d; ++i) {
                 const size_t ii = static_cast<size_t>(i);
                 s[ii] = &sides[static_cast<size_t>(k[ii])];
-                X[ii] = s[ii]->middle;   // exact copy at the side's precision
                 ramp_here = ramp_here || s[ii]->ramp;
             }
-            Interval& c = params[k_index][0];
-            mpfi_set(c.raw(), pass.evaluate(X, l)[static_cast<size_t>(l)].raw());
-            // one value: a point (floor-relu), or an enclosure of one value up to rounding
-            // (sin-relu's sine: width <= 2^-60 max(1, |c|)); a wide enclosure would mean a ramp
-            // is not flat on X_K or the construction is wrong
-            exact[k_index] = single_value(c) ? 1 : 0;
+            const Interval& c = params[k_index][0];
 
             // the global height (sup|f| + max(B_l, |c|))^p, rounded up
             magnitude_up(height, c);
