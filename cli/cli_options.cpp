@@ -135,7 +135,10 @@ std::string subcommand_list() {
 std::string usage() {
     std::ostringstream s;
     s << "usage: verify SUBCOMMAND [options]   (verify SUBCOMMAND --help lists the options of one)\n\nsubcommands:\n";
-    for (const auto& spec : subcommands()) s << "  " << std::left << std::setw(11) << spec.name << spec.synopsis << "\n";
+    size_t column = 0;   // the longest name and two spaces, so that no name runs into its synopsis
+    for (const auto& spec : subcommands()) column = std::max(column, std::string(spec.name).size() + 2);
+    for (const auto& spec : subcommands())
+        s << "  " << std::left << std::setw(static_cast<int>(column)) << spec.name << spec.synopsis << "\n";
     return s.str();
 }
 

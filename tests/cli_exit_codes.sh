@@ -107,4 +107,12 @@ expect 2 "cannot read" -- certify-network "$tmp/nosuch.json" --f x1
 expect 2 "x2" -- certify-network "$tmp/tiny.json" --f "x1 + x2"
 expect 2 "--p" -- run --f x1 --p inf
 echo "certify-network: $((11 - (failures - before))) passed, $((failures - before)) failed"
+# verify --help: every subcommand's name stands apart from its synopsis (two spaces at least)
+help=$("$verify" --help 2>/dev/null)
+for name in run construct integrate modulus check reproduce network functions certify-network; do
+    if ! grep -qE "^  $name  +[a-z]" <<<"$help"; then
+        echo "FAIL: verify --help: no line '  $name  <synopsis>'"
+        failures=$((failures + 1))
+    fi
+done
 [ "$failures" = 0 ] && [ "$any_p_failures" = 0 ]
