@@ -217,8 +217,9 @@ std::vector<AxisSide> axis_sides(const CellGrid& grid, const SliverGeometry& geo
 // pass). The leaves are the X_K. Parallel over the nodes of one depth, each task re-evaluating its
 // chain of ancestors: every c_K comes out of the same computation for any thread count.
 void nested_cell_values(const Network& net, int l, const CellGrid& grid, const SliverGeometry& geo,
-                        const std::vector<AxisSide>& leaves, Precision fprec, const StopToken& stop,
+                        const std::vector<AxisSide>& leaves, Precision fprec, const CertificationSettings& settings,
                         std::vector<std::vector<Interval>>& params, std::vector<char>& exact) {
+    const StopToken& stop = settings.stop;
     const int d = net.d, N = net.N;
     const long children = checked_power(N, d);
     // node sides by depth: middles[j][q], the side of index q of the level-j cells
@@ -233,6 +234,8 @@ void nested_cell_values(const Network& net, int l, const CellGrid& grid, const S
     int split = 0;   // the depth whose nodes are the parallel tasks
     while (split < l && checked_power(children, split) < 64) ++split;
     tbb::enumerable_thread_specific<IntervalForward> passes([&] { return IntervalForward(net, fprec); });
+    const long leaves_per_task = checked_power(children, l - split);
+    std::atomic<long> done{0};
     tbb::parallel_for(tbb::blocked_range<long>(0, checked_power(children, split), 1), [&](const tbb::blocked_range<long>& r) {
         auto& pass = passes.local();
         std::vector<std::vector<Interval>> box(static_cast<size_t>(l) + 1, std::vector<Interval>(static_cast<size_t>(d), Interval(Precision(64))));
@@ -288,6 +291,8 @@ void nested_cell_values(const Network& net, int l, const CellGrid& grid, const S
                     visit(visit, j, Pj);
                 }
             }
+            const long now = done += leaves_per_task;
+            if (settings.progress) settings.progress("level " + std::to_string(l) + ": network on cells", now, grid.cells());
         }
     });
 }
@@ -328,7 +333,7 @@ CellsAndSlivers cells_and_slivers(const LevelInputs& in, int l, const CellGrid& 
         A_cell.emplace_back(Precision(128));
         B_cell.emplace_back(Precision(128));
     }
-    nested_cell_values(net, l, grid, geo, sides, fprec, in.settings.stop, params, exact);
+    nested_cell_values(net, l, grid, geo, sides, fprec, in.settings, params, exact);
     std::atomic<long> done{0};
     tbb::parallel_for(tbb::blocked_range<long>(0, grid.cells(), 64), [&](const tbb::blocked_range<long>& r) {
         auto& pass = passes.local();
@@ -414,7 +419,7 @@ CellsAndSlivers cells_and_slivers(const LevelInputs& in, int l, const CellGrid& 
             }
         }
         const long now = done += static_cast<long>(r.size());
-        if (in.settings.progress) in.settings.progress("level " + std::to_string(l) + ": network on cells", now, grid.cells());
+        if (in.settings.progress) in.settings.progress("level " + std::to_string(l) + ": slivers", now, grid.cells());
     });
     CellsAndSlivers out;
     out.exact = std::all_of(exact.begin(), exact.end(), [](char e) { return e != 0; });
