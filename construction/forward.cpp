@@ -730,6 +730,7 @@ struct IntervalForward::Impl {
     // Keeps `current` (the forms of `layer`, -1: the inputs) and blocks_prev over box.
     void save(LevelState& s, const std::vector<Interval>& box, int layer) {
         const size_t count = width_of(layer, box.size());
+        s.valid = false;   // until every part below is written
         s.layer = layer;
         ensure_size(s.forms, count, [&] { return make_form(); });
         for (size_t n = 0; n < count; ++n) copy_form(s.forms[n], current[n]);

@@ -210,11 +210,12 @@ std::vector<AxisSide> axis_sides(const CellGrid& grid, const SliverGeometry& geo
 
 // c_K for every level-l cell K, by nested forward passes over the tree of shrunk cells: the node
 // of depth j (a level-j cell) has the box prod [g + mu0, g' - t] on the level-l grid (g, g' its
-// level-l grid ends, t the top margin of g'), which holds the boxes of its children (their lower
-// ends are >= g + mu0, their upper ends <= g' - t: the last child shares g' and its margin), so
-// the pass at a node evaluates only the layers of level j, from its parent's state
-// (IntervalForward::evaluate_level, which checks the containment and otherwise makes a full
-// pass). The leaves are the X_K. Parallel over the nodes of one depth, each task re-evaluating its
+// level-l grid ends, t the top margin of g'), which usually holds the boxes of its children
+// (their lower ends are >= g + mu0, their upper ends <= g' - t: the last child shares g' and its
+// margin), so the pass at a node evaluates only the layers of level j, from its parent's state
+// (IntervalForward::evaluate_level checks the containment and otherwise makes a full pass: with a
+// small sin-relu steepness a parent's top margin can exceed a child's room, or a small last child
+// fall back to the margin mu0). The leaves are the X_K. Parallel over the nodes of one depth, each task re-evaluating its
 // chain of ancestors: every c_K comes out of the same computation for any thread count.
 void nested_cell_values(const Network& net, int l, const CellGrid& grid, const SliverGeometry& geo,
                         const std::vector<AxisSide>& leaves, Precision fprec, const CertificationSettings& settings,
@@ -248,6 +249,9 @@ void nested_cell_values(const Network& net, int l, const CellGrid& grid, const S
             if (j == l) {
                 Interval& c = params[static_cast<size_t>(P)][0];
                 mpfi_set(c.raw(), v.raw());
+                // a resumed pass can be looser than a full one (the re-centring a (m' - m) of a
+                // huge slope): where c is not one value, both enclosures are intersected
+                if (!single_value(c)) intersect_with(c, pass.evaluate(box[jj], l)[static_cast<size_t>(l)]);
                 // one value: a point (floor-relu), or an enclosure of one value up to rounding
                 // (sin-relu's sine: width <= 2^-60 max(1, |c|)); a wide enclosure would mean a
                 // ramp is not flat on X_K or the construction is wrong
