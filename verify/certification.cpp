@@ -215,8 +215,9 @@ std::vector<AxisSide> axis_sides(const CellGrid& grid, const SliverGeometry& geo
 // margin), so the pass at a node evaluates only the layers of level j, from its parent's state
 // (IntervalForward::evaluate_level checks the containment and otherwise makes a full pass: with a
 // small sin-relu steepness a parent's top margin can exceed a child's room, or a small last child
-// fall back to the margin mu0). The leaves are the X_K. Parallel over the nodes of one depth, each task re-evaluating its
-// chain of ancestors: every c_K comes out of the same computation for any thread count.
+// fall back to the margin mu0). The leaves are the X_K. Parallel over the nodes of one depth,
+// each task re-evaluating its chain of ancestors: every c_K comes out of the same computation
+// for any thread count.
 void nested_cell_values(const Network& net, int l, const CellGrid& grid, const SliverGeometry& geo,
                         const std::vector<AxisSide>& leaves, Precision fprec, const CertificationSettings& settings,
                         std::vector<std::vector<Interval>>& params, std::vector<char>& exact) {
@@ -301,9 +302,9 @@ void nested_cell_values(const Network& net, int l, const CellGrid& grid, const S
     });
 }
 
-// c_K = the interval forward pass on every shrunk cell X_K (parallel, into indexed slots), and the
-// sliver bounds A >= sum of the A_K, B >= sum of the B_K (summed in the order of K: deterministic
-// for any thread count). With `local`, on a top box with a ramp the readout is enclosed by the
+// c_K = the interval forward pass on every shrunk cell X_K (nested_cell_values, into indexed
+// slots), and the sliver bounds A >= sum of the A_K, B >= sum of the B_K (summed in the order of
+// K: deterministic for any thread count). With `local`, on a top box with a ramp the readout is enclosed by the
 // forward pass over that box (intersected with the global enclosure) and f by its interval
 // extension; elsewhere (low bands, top bands without a ramp, both of thickness mu0, and every box
 // without `local`) the global height bounds both: |f - Phi|^p, |f - c|^p <= (sup|f| + max(B_l, |c|))^p.
