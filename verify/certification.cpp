@@ -304,9 +304,9 @@ void nested_cell_values(const Network& net, int l, const CellGrid& grid, const S
 
 // c_K = the interval forward pass on every shrunk cell X_K (nested_cell_values, into indexed
 // slots), and the sliver bounds A >= sum of the A_K, B >= sum of the B_K (summed in the order of
-// K: deterministic for any thread count). With `local`, on a top box with a ramp the readout is enclosed by the
-// forward pass over that box (intersected with the global enclosure) and f by its interval
-// extension; elsewhere (low bands, top bands without a ramp, both of thickness mu0, and every box
+// K: deterministic for any thread count). With `local`, on a top box with a ramp the readout is
+// enclosed by the forward pass over that box (intersected with the global enclosure) and f by
+// its interval extension; elsewhere (low bands, top bands without a ramp, both of thickness mu0, and every box
 // without `local`) the global height bounds both: |f - Phi|^p, |f - c|^p <= (sup|f| + max(B_l, |c|))^p.
 // Where the global height bounds every box of a cell, A_K = B_K = M_K height with M_K, the measure
 // of the boxes, summed exactly first: M_K = low + prod_i (h_i - mu0) - prod_i (mid width_i) (the
