@@ -316,6 +316,7 @@ struct IntervalForward::Impl {
     std::vector<Form> current, next;
     std::vector<Interval> blocks_prev, blocks_cur, results;
     std::vector<Interval> centre;   // encloses the box's exact midpoint m_i (the point of a point side)
+    std::vector<Interval> shift;    // restore's m' - m, enclosed
     std::vector<Real> half_width;   // r_i rounded up (0 for a point side)
     // need[j]: the deepest layer a readout of a level <= j reads (-1: none, only the inputs)
     std::vector<int> need;
@@ -701,15 +702,19 @@ struct IntervalForward::Impl {
         range(result, out);
     }
 
-    const std::vector<Interval>& evaluate(const std::vector<Interval>& box, int up_to) {
-        const int last_level = up_to < 0 ? net->levels : up_to;
-        set_box(box);
+    // Every layer up to need[last_level], the deepest a readout of a level <= last_level reads
+    // (readouts may come in any layer order: stopping at the first readout of last_level would
+    // leave lower levels stale), from the inputs of set_box's box.
+    void full_pass(const std::vector<Interval>& box, int last_level, LevelState* keep) {
         set_inputs(box.size());
         for (const auto& r : readouts)
             if (r.layer < 0) apply_readout(r);
-        // the deepest layer a readout of a level <= last_level reads (readouts may come in any
-        // layer order: stopping at the first readout of last_level would leave lower levels stale)
-        run_layers(0, need[static_cast<size_t>(last_level)], box, nullptr);
+        run_layers(0, need[static_cast<size_t>(last_level)], box, keep);
+    }
+
+    const std::vector<Interval>& evaluate(const std::vector<Interval>& box, int up_to) {
+        set_box(box);
+        full_pass(box, up_to < 0 ? net->levels : up_to, nullptr);
         return results;
     }
 
@@ -735,13 +740,17 @@ struct IntervalForward::Impl {
         ensure_size(s.forms, count, [&] { return make_form(); });
         for (size_t n = 0; n < count; ++n) copy_form(s.forms[n], current[n]);
         s.count = count;
-        ensure_size(s.blocks, blocks_prev.size(), [&] { return Interval(prec); });
-        for (size_t p = 0; p < blocks_prev.size(); ++p) mpfi_set(s.blocks[p].raw(), blocks_prev[p].raw());
+        copy_values(s.blocks, blocks_prev, blocks_prev.size());
         s.sides.resize(box.size(), Interval(prec));
         for (size_t i = 0; i < box.size(); ++i) s.sides[i] = box[i];   // exact copies (their own precision)
-        ensure_size(s.centre, box.size(), [&] { return Interval(prec); });
-        for (size_t i = 0; i < box.size(); ++i) mpfi_set(s.centre[i].raw(), centre[i].raw());
+        copy_values(s.centre, centre, box.size());
         s.valid = true;
+    }
+
+    // to[0..n) = from[0..n), at `prec` (both are the pass's own intervals: nothing is rounded)
+    void copy_values(std::vector<Interval>& to, const std::vector<Interval>& from, size_t n) {
+        ensure_size(to, n, [&] { return Interval(prec); });
+        for (size_t k = 0; k < n; ++k) mpfi_set(to[k].raw(), from[k].raw());
     }
 
     static void copy_form(Form& to, const Form& from) {
@@ -755,9 +764,11 @@ struct IntervalForward::Impl {
     }
 
     // The saved forms restricted to the current box (inside the saved one): with u = x - m over
-    // the saved box and u' = x - m' over this one, c + a.u = (c + a.(m' - m)) + a.u', and
-    // m' - m lies in centre' - centre.
+    // the saved box and u' = x - m' over this one, c + a.u lies in (c + a.(m' - m)) + a.u', and
+    // m' - m lies in centre' - centre (docs/math.md, "Cell values by nested passes").
     void restore(const LevelState& s) {
+        ensure_size(shift, static_cast<size_t>(d), [&] { return Interval(prec); });
+        for (int i = 0; i < d; ++i) sub(shift[static_cast<size_t>(i)], centre[static_cast<size_t>(i)], s.centre[static_cast<size_t>(i)]);
         ensure_size(current, s.count, [&] { return make_form(); });
         for (size_t n = 0; n < s.count; ++n) {
             Form& f = current[n];
@@ -766,13 +777,11 @@ struct IntervalForward::Impl {
             for (int i = 0; i < d; ++i) {
                 const size_t ii = static_cast<size_t>(i);
                 if (mpfr_zero_p(f.a[ii].lower()) && mpfr_zero_p(f.a[ii].upper())) continue;
-                sub(end_lo, centre[ii], s.centre[ii]);
-                mul(end_lo, end_lo, f.a[ii]);
-                add(f.c, f.c, end_lo);
+                mul(t, shift[ii], f.a[ii]);
+                add(f.c, f.c, t);
             }
         }
-        ensure_size(blocks_prev, s.blocks.size(), [&] { return Interval(prec); });
-        for (size_t p = 0; p < s.blocks.size(); ++p) mpfi_set(blocks_prev[p].raw(), s.blocks[p].raw());
+        copy_values(blocks_prev, s.blocks, s.blocks.size());
     }
 
     const Interval& evaluate_level(const std::vector<Interval>& box, int level, bool keep) {
@@ -788,11 +797,7 @@ struct IntervalForward::Impl {
             if (r.layer == from.layer) apply_readout(r);   // it reads the restored layer
             run_layers(from.layer + 1, need[j], box, into);
         } else {
-            // a full pass (as evaluate)
-            set_inputs(box.size());
-            for (const auto& ro : readouts)
-                if (ro.layer < 0) apply_readout(ro);
-            run_layers(0, need[j], box, into);
+            full_pass(box, level, into);
         }
         return results[j];
     }

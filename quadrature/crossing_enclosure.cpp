@@ -480,10 +480,12 @@ bool CrossingEnclosure::enclose(Interval& out, const Box& box, const std::vector
         // R = sum_{|a| = 2} |h_a(B)| r^a (and the tail sum_{|a| = kTailDegree}), kept before the
         // next evaluation reuses the series
         Interval R(prec), tail(prec), tail_mean(prec);
-        // d_i h over B: where one of them has one sign, h is monotone along that axis
+        // d_i h over B (p = 1's plane form): where one of them has one sign, h is monotone along
+        // that axis
         const SeriesLayout& over_box_layout = third_order ? s.box_layout : s.second_order_layout;
         std::vector<Interval> slopes_over_box;
-        for (int i = 0; i < d; ++i) slopes_over_box.push_back(over_box->c[static_cast<size_t>(over_box_layout.variable_index(i))]);
+        if (s.m == s.n)
+            for (int i = 0; i < d; ++i) slopes_over_box.push_back(over_box->c[static_cast<size_t>(over_box_layout.variable_index(i))]);
         degree_bound(R, *over_box, over_box_layout, 2, radius);
         if (third_order) {
             degree_bound(tail, *over_box, s.box_layout, Impl::kTailDegree, radius);

@@ -235,6 +235,8 @@ void nested_cell_values(const Network& net, int l, const CellGrid& grid, const S
     }
     int split = 0;   // the depth whose nodes are the parallel tasks
     while (split < l && checked_power(children, split) < 64) ++split;
+    std::vector<CellGrid> coarse;   // the grids of depths 0..split: the ancestors' axis indices
+    for (int j = 0; j <= split; ++j) coarse.emplace_back(d, N, j, grid.point_bits());
     tbb::enumerable_thread_specific<IntervalForward> passes([&] { return IntervalForward(net, fprec); });
     const long leaves_per_task = checked_power(children, l - split);
     std::atomic<long> done{0};
@@ -276,18 +278,8 @@ void nested_cell_values(const Network& net, int l, const CellGrid& grid, const S
             // the chain of ancestors of the task's node: depth j's index is P mod (N^d)^j
             for (int j = 0; j <= split; ++j) {
                 const long Pj = P % checked_power(children, j);
-                long rest = Pj;
-                std::vector<long>& qj = q[static_cast<size_t>(j)];
-                std::fill(qj.begin(), qj.end(), 0L);
-                for (int m = 1; m <= j; ++m) {
-                    long a = rest % children;
-                    rest /= children;
-                    const long scale = checked_power(N, j - m);
-                    for (int i = 0; i < d; ++i) {
-                        qj[static_cast<size_t>(i)] += (a % N) * scale;
-                        a /= N;
-                    }
-                }
+                q[static_cast<size_t>(j)] = coarse[static_cast<size_t>(j)].axis_indices(Pj);
+                const std::vector<long>& qj = q[static_cast<size_t>(j)];
                 if (j < split) {
                     const size_t jj = static_cast<size_t>(j);
                     for (int i = 0; i < d; ++i) box[jj][static_cast<size_t>(i)] = middles[jj][static_cast<size_t>(qj[static_cast<size_t>(i)])];
